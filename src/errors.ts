@@ -1,0 +1,96 @@
+/**
+ * Error classes. Every error resplex raises is a {@link ResplexError} with a stable `code`
+ * (undici's convention), so callers can branch on `err.code` or `instanceof` alike.
+ * Errors raised because of another carry it as `cause`.
+ *
+ * @example
+ * ```ts
+ * try { await redis.incr("not-a-number"); }
+ * catch (err) { if (err instanceof RedisError && err.code === "ERR") console.log(err.message); }
+ * ```
+ * @module
+ */
+
+/** Base class of every error resplex raises. `code` is stable and machine-readable. */
+export class ResplexError extends Error {
+  /** Stable identifier of the error kind, e.g. `RESPLEX_TIMEOUT`, or the server's prefix for {@link RedisError}. */
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/**
+ * An error reply from the server. `code` is the reply's prefix (`ERR`, `WRONGTYPE`, `NOSCRIPT`,
+ * `MOVED`, ...), `message` the whole reply text.
+ *
+ * @example
+ * ```ts
+ * await redis.send(["LPUSH", "a-string-key", "x"]).catch((e: RedisError) => e.code); // "WRONGTYPE"
+ * ```
+ */
+export class RedisError extends ResplexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    const space = message.indexOf(" ");
+    super(space > 0 ? message.slice(0, space) : message || "ERR", message, options);
+  }
+}
+
+/** The connection could not be made, or was lost; commands it carried reject with this. */
+export class ConnectionError extends ResplexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RESPLEX_CONNECTION", message, options);
+  }
+}
+
+/** A deadline passed: connect, command (queue + send + reply) or handshake. */
+export class TimeoutError extends ResplexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RESPLEX_TIMEOUT", message, options);
+  }
+}
+
+/** The server sent bytes that are not valid RESP; the connection that received them is closed. */
+export class ProtocolError extends ResplexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RESPLEX_PROTOCOL", message, options);
+  }
+}
+
+/** The client, pool or connection was closed before or while the operation ran. */
+export class ClosedError extends ResplexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RESPLEX_CLOSED", message, options);
+  }
+}
+
+/**
+ * A bound was reached (offline queue, in-flight commands, pool waiters). `limit` names the bound,
+ * so the message and the field both say which one to raise.
+ */
+export class LimitError extends ResplexError {
+  /** The option that set the bound, e.g. `maxPending` or `maxWaiters`. */
+  readonly limit: string;
+  constructor(limit: string, message: string) {
+    super("RESPLEX_LIMIT", message);
+    this.limit = limit;
+  }
+}
+
+/** `pool.acquire()` waited longer than `acquireTimeout`. The message gives the pool's state at that moment. */
+export class PoolTimeoutError extends ResplexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RESPLEX_POOL_TIMEOUT", message, options);
+  }
+}
+
+/** The operation was aborted through its `AbortSignal`; `cause` is the signal's reason. */
+export class AbortError extends ResplexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RESPLEX_ABORTED", message, options);
+  }
+}
