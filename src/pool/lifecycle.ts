@@ -1,0 +1,258 @@
+/**
+ * Connection lifecycles in the pool: opening (with jittered backoff after failures, so a down
+ * server is not hammered), closing (gracefully, or at once when a connection is not fit for reuse),
+ * checking (health-check PING, reset after a lease), losses, and closing the whole pool.
+ * Routing — who gets which connection — is in engine.ts.
+ * @module
+ */
+import { backoffDelay } from "../conn/backoff.ts";
+import type { Command } from "../conn/command.ts";
+import { CommandFactory } from "../conn/factory.ts";
+import { openConnection } from "../conn/open.ts";
+import { describeAddress } from "../conn/options.ts";
+import { ClosedError, ConnectionError } from "../errors.ts";
+import type { Arg } from "../resp/types.ts";
+import type { PoolEvents } from "./events.ts";
+import type { Maintenance } from "./maintenance.ts";
+import { Member, Members } from "./members.ts";
+import type { ResolvedPoolOptions } from "./options.ts";
+import type { Waiters } from "./waiters.ts";
+
+/** How the engine reports events (the Pool's `emit`). */
+export interface EventSink {
+  emit<K extends keyof PoolEvents>(event: K, payload: PoolEvents[K]): void;
+  listens(event: keyof PoolEvents): boolean;
+}
+
+/** Graceful closes outside `pool.close()` wait this long for outstanding replies. */
+const RETIRE_TIMEOUT_MS = 5_000;
+
+/** Opening, checking and closing pool connections; subclassed by the router (engine.ts). */
+export abstract class Lifecycle {
+  readonly options: ResolvedPoolOptions;
+  readonly members = new Members();
+  readonly factory: CommandFactory;
+  readonly events: EventSink;
+  abstract readonly waiters: Waiters<Member>;
+  maintenance!: Maintenance;
+  /** `open` → serving; `closing` → `close()` running; `closed`. */
+  state: "open" | "closing" | "closed" = "open";
+  created = 0;
+  destroyed = 0;
+  /** The last connect failure since the last success (the `cause` of pool timeouts). */
+  lastConnectError: Error | undefined;
+  #failures = 0;
+  /** After a failed connect nothing opens until the backoff delay passed. */
+  #blocked = false;
+  #retryAt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #closeTimeout = RETIRE_TIMEOUT_MS;
+  #closing: Promise<void> | undefined;
+  #allGone: (() => void) | undefined;
+
+  constructor(options: ResolvedPoolOptions, events: EventSink) {
+    this.options = options;
+    this.events = events;
+    this.factory = new CommandFactory(options.connection.commandTimeout, options.connection.decode === "bytes");
+  }
+
+  /** Serve waiters and open what is wanted (engine.ts). */
+  abstract kick(): void;
+  /** Run a pool command on a shared connection (engine.ts). */
+  abstract dispatch(cmd: Command): void;
+
+  /**
+   * Open connections: one per leasing waiter and one for all waiting pool commands, minus those
+   * already on their way, and at least up to `min` — never past `max`, never while backing off.
+   */
+  grow(exclusive: number, shared: number): void {
+    if (this.state !== "open" || this.#blocked) return;
+    const m = this.members;
+    let want = exclusive + (shared > 0 ? 1 : 0) - m.connecting.size - m.checking.size;
+    want = Math.min(Math.max(want, this.options.min - m.total), this.options.max - m.total);
+    for (let i = 0; i < want; i++) this.#open();
+  }
+
+  /** A caller is waiting: if backoff left nothing scheduled, give it an attempt when the delay has passed. */
+  callerWantsConnection(): void {
+    if (!this.#blocked || this.#retryTimer !== undefined) return;
+    const wait = this.#retryAt - performance.now();
+    if (wait <= 0) this.#blocked = false;
+    else this.#scheduleRetry(wait);
+  }
+
+  /** Put `member` in `idle`, now. */
+  toIdle(member: Member): void {
+    member.idleSince = Date.now();
+    member.verified = false;
+    member.last = undefined;
+    this.members.move(member, "idle");
+  }
+
+  /** Close gracefully (outstanding replies may arrive first); resolves once closed. */
+  retire(member: Member, reason: string): Promise<void> {
+    member.retireReason = reason;
+    this.members.move(member, "closing");
+    member.conn.close(this.#closeTimeout).catch(() => {});
+    return member.conn.closed.then(() => {});
+  }
+
+  /** Close at once: the connection is not fit for anyone. */
+  destroy(member: Member, reason: string): Promise<void> {
+    member.retireReason = reason;
+    member.conn.destroy(new ClosedError(`connection closed by the pool: ${reason}`));
+    return Promise.resolve();
+  }
+
+  /**
+   * Send `commands` (each must succeed) before the connection is idle again: `PING` for a health
+   * check, `DISCARD`/`UNWATCH`/`SELECT` to reset a lease's session. On any failure it is destroyed
+   * and `kick()` replaces it.
+   */
+  verify(member: Member, commands: Arg[][], what: string): Promise<void> {
+    this.members.move(member, "checking");
+    const timeout = this.options.healthCheck?.timeout ?? 2_000;
+    const cmds = commands.map((args) => this.factory.create(args, { timeout }));
+    for (const cmd of cmds) member.conn.write(cmd);
+    return Promise.all(cmds.map((cmd) => cmd.promise)).then(
+      () => {
+        if (member.state !== "checking") return;
+        if (member.conn.inFlight > 0) return this.destroy(member, `${what}: replies outstanding`);
+        this.toIdle(member);
+        member.verified = true;
+        this.kick();
+      },
+      (err: Error) => {
+        if (member.state === "checking") return this.destroy(member, `${what} failed: ${err.message}`);
+      },
+    );
+  }
+
+  /**
+   * Stop: reject waiters, abort connects, close idle and busy connections, wait up to `timeout`
+   * for leases to come back, then destroy whatever is left. Resolves when no connection remains.
+   */
+  close(timeout: number): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.state = "closing";
+    this.#closeTimeout = timeout;
+    this.maintenance.stop();
+    this.#clearRetry();
+    this.waiters.failAll(new ClosedError("the pool was closed while this caller waited for a connection"));
+    const m = this.members;
+    for (const x of [...m.connecting]) x.abort.abort(new ClosedError("the pool was closed while connecting"));
+    for (const x of [...m.idle, ...m.busy, ...m.draining]) void this.retire(x, "pool closed");
+    for (const x of [...m.checking]) void this.destroy(x, "pool closed");
+    this.#closing = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.#forceClose(timeout), timeout);
+      this.#allGone = () => {
+        clearTimeout(timer);
+        this.state = "closed";
+        this.factory.deadlines.clear(); // its sweep timer could otherwise outlive the pool by commandTimeout
+        resolve();
+      };
+    });
+    this.#checkClosed();
+    return this.#closing;
+  }
+
+  #forceClose(timeout: number): void {
+    const m = this.members;
+    for (const x of [...m.leased]) void this.destroy(x, `pool closed while still leased after ${timeout} ms`);
+    for (const x of [...m.closing]) x.conn.destroy(new ClosedError(`pool closed: replies still outstanding after ${timeout} ms`));
+    // A connector that ignores its abort signal: stop counting it; #opened destroys it if it ever opens.
+    for (const x of [...m.connecting]) m.move(x, "gone");
+    this.#checkClosed();
+  }
+
+  #checkClosed(): void {
+    if (this.state === "closing" && this.members.total === 0) this.#allGone?.();
+  }
+
+  #open(): void {
+    const member = new Member();
+    this.members.add(member);
+    openConnection(this.options.connection, { onClose: (err, unwritten) => this.#lost(member, err, unwritten) }, member.abort.signal)
+      .then((conn) => this.#opened(member, conn), (err) => this.#openFailed(member, err));
+  }
+
+  #opened(member: Member, conn: NonNullable<Member["conn"]>): void {
+    member.conn = conn;
+    if (member.state !== "connecting" || this.state !== "open" || conn.state !== "ready") {
+      if (member.state === "connecting") this.members.move(member, "gone");
+      conn.destroy(new ClosedError("the pool was closed while connecting"));
+      if (this.state === "open") this.kick();
+      else this.#checkClosed();
+      return;
+    }
+    this.#failures = 0;
+    this.lastConnectError = undefined;
+    const now = Date.now();
+    member.createdAt = now;
+    // Each connection draws its lifetime in [90%, 100%] of maxLifetime: a pool filled at once
+    // does not reconnect all at once (go-redis and HikariCP jitter the same way).
+    const life = this.options.maxLifetime;
+    member.expiresAt = life > 0 ? now + life * (0.9 + 0.1 * Math.random()) : Infinity;
+    this.created++;
+    this.toIdle(member);
+    if (this.events.listens("create")) this.events.emit("create", { clientId: conn.clientId });
+    this.maintenance.ensure();
+    this.kick();
+  }
+
+  #openFailed(member: Member, err: unknown): void {
+    if (member.state !== "connecting") return; // close() stopped counting it already
+    this.members.move(member, "gone");
+    if (this.state !== "open") return this.#checkClosed();
+    const error = err instanceof Error ? err : new ConnectionError(String(err));
+    this.#failures++;
+    this.lastConnectError = error;
+    this.#blocked = true;
+    const delay = backoffDelay(this.options.reconnect, this.#failures);
+    this.#retryAt = performance.now() + delay;
+    this.events.emit("error", error);
+    if (this.members.total === 0 && this.waiters.size > 0) {
+      // Nothing open and nothing coming: no waiter can be served before the server is back, so
+      // they learn why now instead of at acquireTimeout (go-redis returns the dial error too).
+      this.waiters.failAll(new ConnectionError(`no pool connection to ${describeAddress(this.options.connection)}: ${error.message}`, { cause: error }));
+    }
+    const wanted = this.waiters.size > 0 || this.members.total < this.options.min;
+    if (wanted && this.#failures <= this.options.reconnect.maxAttempts) this.#scheduleRetry(delay);
+    this.kick();
+  }
+
+  #scheduleRetry(delay: number): void {
+    if (this.#retryTimer !== undefined) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#blocked = false;
+      this.kick();
+    }, delay);
+  }
+
+  #clearRetry(): void {
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
+  /** The connection closed (any reason): forget it, requeue what it never sent, refill. */
+  #lost(member: Member, err: Error | undefined, unwritten: Command[]): void {
+    const was = member.state;
+    if (was === "connecting" || was === "gone") {
+      // #openFailed reports a failed handshake; nothing of a caller was queued on it.
+      for (const cmd of unwritten) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection closed`, { cause: err }));
+      return;
+    }
+    this.members.move(member, "gone");
+    this.destroyed++;
+    const reason = member.retireReason ?? (err ? `connection lost: ${err.message}` : "connection closed by the server");
+    if (this.events.listens("destroy")) this.events.emit("destroy", { clientId: member.clientId, reason });
+    for (const cmd of unwritten) {
+      // Never handed to the socket, so it cannot have run: a pool command may go to another connection.
+      if ((was === "busy" || was === "draining") && this.state === "open") this.dispatch(cmd);
+      else cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${member.conn.address} closed`, { cause: err }));
+    }
+    if (this.state === "open") this.kick();
+    else this.#checkClosed();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Pool options: sizing, waiting, eviction, health checks and leak reporting, on top of every
+ * connection option. Defaults follow what users of redis-py, go-redis and node-redis expect.
+ * @module
+ */
+import { resolveReconnect, type ReconnectOptions, type ResolvedReconnect } from "../conn/backoff.ts";
+import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
+
+/** When and how the pool checks a connection before handing it out again. */
+export interface HealthCheckOptions {
+  /**
+   * A connection idle at least this long (ms) is `PING`ed before it is used. Default `30000`.
+   * Half-open sockets (a NAT or firewall dropped the flow) send no FIN; only traffic finds them.
+   */
+  idleTime?: number;
+  /** How long the `PING` may take, ms, before the connection is replaced. Default `2000`. */
+  timeout?: number;
+}
+
+/**
+ * Options of {@link createPool}: every {@link ConnectionOptions} field plus the pool's own.
+ *
+ * @example
+ * ```ts
+ * const pool = createPool({ url: "redis://localhost:6379", max: 16, min: 2, acquireTimeout: 1000 });
+ * ```
+ */
+export interface PoolOptions extends ConnectionOptions {
+  /** Most connections open at once, counting those being opened and closed. Default `10`. */
+  max?: number;
+  /** Connections opened at start and kept open (refilled after losses). Default `0`. */
+  min?: number;
+  /** How long `acquire()` (and a pool command that found no connection) waits, ms; `0` waits forever. Default `5000`. */
+  acquireTimeout?: number;
+  /** Most callers waiting for a connection; past it `acquire()` rejects at once with `LimitError`. Default `10000`. */
+  maxWaiters?: number;
+  /** Close connections idle this long (ms) while more than `min` are open; `0` never. Default `30000`. */
+  idleTimeout?: number;
+  /**
+   * Retire connections after about this long (ms); `0` never. Each connection draws its own
+   * lifetime between 90% and 100% of it, so connections opened together do not expire together.
+   * Default `0`.
+   */
+  maxLifetime?: number;
+  /** `PING` connections that sat idle before handing them out; `false` disables. Default on (see {@link HealthCheckOptions}). */
+  healthCheck?: HealthCheckOptions | boolean;
+  /** Emit `"leak"` for a lease held longer than this (ms), with the stack that acquired it; `0` never. Default `0`. */
+  leakTimeout?: number;
+  /**
+   * Backoff between failed connects (jittered, see `ReconnectOptions`). `maxAttempts` bounds how
+   * often the pool retries on its own to refill `min`; a caller asking for a connection always
+   * gets a new attempt once the current delay has passed. `false`: no background retries.
+   */
+  reconnect?: ReconnectOptions | false;
+}
+
+/** {@link PoolOptions} with every default applied. */
+export interface ResolvedPoolOptions {
+  connection: ResolvedConnectionOptions;
+  max: number;
+  min: number;
+  acquireTimeout: number;
+  maxWaiters: number;
+  idleTimeout: number;
+  maxLifetime: number;
+  healthCheck: Required<HealthCheckOptions> | undefined;
+  leakTimeout: number;
+  reconnect: ResolvedReconnect;
+}
+
+const POOL_KEYS = ["max", "min", "acquireTimeout", "maxWaiters", "idleTimeout", "maxLifetime", "healthCheck", "leakTimeout", "reconnect"] as const;
+
+function integer(name: string, value: number, min: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new TypeError(`option ${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function duration(name: string, value: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`option ${name} must be a number of ms >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Apply defaults and validate; throws `TypeError` naming the bad option. A string is a URL.
+ *
+ * @example
+ * ```ts
+ * resolvePoolOptions("redis://localhost:6379").max; // 10
+ * ```
+ */
+export function resolvePoolOptions(input: PoolOptions | string = {}): ResolvedPoolOptions {
+  const given: PoolOptions = typeof input === "string" ? { url: input } : input;
+  const connectionOnly: Record<string, unknown> = { ...given };
+  for (const key of POOL_KEYS) delete connectionOnly[key];
+  const max = integer("max", given.max ?? 10, 1);
+  const min = integer("min", given.min ?? 0, 0);
+  if (min > max) throw new TypeError(`option min (${min}) must not exceed max (${max})`);
+  const hc = given.healthCheck ?? true;
+  return {
+    connection: resolveConnectionOptions(connectionOnly as ConnectionOptions),
+    max,
+    min,
+    acquireTimeout: duration("acquireTimeout", given.acquireTimeout ?? 5_000),
+    maxWaiters: integer("maxWaiters", given.maxWaiters ?? 10_000, 1),
+    idleTimeout: duration("idleTimeout", given.idleTimeout ?? 30_000),
+    maxLifetime: duration("maxLifetime", given.maxLifetime ?? 0),
+    healthCheck: hc === false ? undefined : {
+      idleTime: duration("healthCheck.idleTime", (hc === true ? undefined : hc.idleTime) ?? 30_000),
+      timeout: duration("healthCheck.timeout", (hc === true ? undefined : hc.timeout) ?? 2_000) || 2_000,
+    },
+    leakTimeout: duration("leakTimeout", given.leakTimeout ?? 0),
+    reconnect: resolveReconnect(given.reconnect),
+  };
+}

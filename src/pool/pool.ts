@@ -1,0 +1,222 @@
+/**
+ * `createPool()`: a bounded set of Redis connections. Callers lease one exclusively
+ * (`acquire()`, `withConnection()`), or use the pool's own command API, which runs each command on
+ * a connection nobody leased, pipelining onto busy ones.
+ * @module
+ */
+import { CommandApi } from "../client/api.ts";
+import type { Cmd } from "../client/spec.ts";
+import { blockingTimeout } from "../conn/blocking.ts";
+import type { Command, CommandOptions } from "../conn/command.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+import { PoolEngine } from "./engine.ts";
+import type { PoolEvents } from "./events.ts";
+import { Lease } from "./lease.ts";
+import type { Member } from "./members.ts";
+import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from "./options.ts";
+import type { PoolStats } from "./stats.ts";
+
+/** Options of {@link Pool.acquire}. */
+export interface AcquireOptions {
+  /** Aborting while waiting rejects with `AbortError` and leaves the queue. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Pool.close}. */
+export interface PoolCloseOptions {
+  /** How long to wait for leases to be released and replies to arrive, ms. Default `5000`. */
+  timeout?: number;
+}
+
+const ignore = () => {};
+
+/**
+ * A connection pool with the full command API.
+ *
+ * @example
+ * ```ts
+ * const pool = createPool({ url: "redis://localhost:6379", max: 8 });
+ * await pool.set("k", "v");                      // any free connection, pipelined
+ * await pool.withConnection(async (lease) => {    // one connection for this block
+ *   await lease.watch("k");
+ *   return lease.multi().set("k", "w").exec();
+ * });
+ * await pool.close();
+ * ```
+ */
+export class Pool extends CommandApi<PoolEvents> {
+  readonly #engine: PoolEngine;
+
+  constructor(options: PoolOptions | string = {}) {
+    super();
+    this.#engine = new PoolEngine(resolvePoolOptions(options), {
+      emit: (event, payload) => this.emit(event, payload),
+      listens: (event) => this.listens(event),
+    });
+    this.#engine.kick(); // opens `min` connections
+  }
+
+  /** The options in force, defaults applied. */
+  get options(): ResolvedPoolOptions {
+    return this.#engine.options;
+  }
+
+  /** `false` once `close()` was called. */
+  get isOpen(): boolean {
+    return this.#engine.state === "open";
+  }
+
+  /**
+   * Lease a connection for yourself. Waits (FIFO) when all `max` are in use, up to
+   * `acquireTimeout` (then `PoolTimeoutError`, saying how many are in use and how many wait);
+   * rejects at once with `LimitError` past `maxWaiters`, `AbortError` when `signal` aborts,
+   * `ClosedError` after `close()`.
+   *
+   * @example
+   * ```ts
+   * await using lease = await pool.acquire({ signal: AbortSignal.timeout(1000) });
+   * const job = await lease.send(["BLPOP", "jobs", 5]);
+   * ```
+   */
+  async acquire(options: AcquireOptions = {}): Promise<Lease> {
+    return this.#wrap(await this.#engine.acquire(options.signal));
+  }
+
+  /**
+   * Run `fn` with a leased connection and release it afterwards, also when `fn` throws.
+   *
+   * @example
+   * ```ts
+   * const n = await pool.withConnection(async (lease) => {
+   *   await lease.send(["SELECT", 2]); // the pool resets the db before anyone else gets it
+   *   return lease.send(["DBSIZE"]);
+   * });
+   * ```
+   */
+  async withConnection<T>(fn: (lease: Lease) => Promise<T> | T, options?: AcquireOptions): Promise<T> {
+    const lease = await this.acquire(options);
+    try {
+      return await fn(lease);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /**
+   * Run any command on a connection nobody leased. A blocking command (BLPOP, XREAD BLOCK, WAIT,
+   * ...) takes a connection to itself for its duration, so it never delays other pool commands.
+   *
+   * @example
+   * ```ts
+   * await pool.send(["HSET", "h", "f", "v"]);
+   * await pool.send(["BLPOP", "queue", 1]); // on a connection of its own
+   * ```
+   */
+  send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
+    const cmd = this.#engine.factory.create(args, options);
+    if (blockingTimeout(args) !== undefined) return this.#runAlone(cmd);
+    this.#engine.dispatch(cmd);
+    return cmd.promise;
+  }
+
+  /** `MULTI ... EXEC` on a leased connection, released afterwards. */
+  async transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
+    const lease = await this.acquire({ signal: options?.signal });
+    try {
+      return await lease.transaction(commands, options);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** Same as {@link Pool.withConnection}: `fn` gets a lease of its own. */
+  isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
+    return this.withConnection(fn);
+  }
+
+  /**
+   * The pool's state, read off its collections, with acquire-wait percentiles over the last 1024
+   * acquires.
+   *
+   * @example
+   * ```ts
+   * const { total, idle, inUse, waiting } = pool.stats();
+   * ```
+   */
+  stats(): PoolStats {
+    const e = this.#engine;
+    if (e.state === "open") e.maintenance.sweep(); // busy connections whose replies are in count as idle
+    const m = e.members;
+    return {
+      total: m.total,
+      idle: m.idle.length,
+      inUse: m.leased.size + m.busy.size + m.draining.size,
+      leased: m.leased.size,
+      waiting: e.waiters.size,
+      connecting: m.connecting.size,
+      checking: m.checking.size,
+      closing: m.closing.size,
+      created: e.created,
+      destroyed: e.destroyed,
+      acquireTimeouts: e.acquireTimeouts,
+      acquireWaitP50: e.waits.percentile(0.5),
+      acquireWaitP99: e.waits.percentile(0.99),
+    };
+  }
+
+  /**
+   * Close the pool: new acquires and commands reject with `ClosedError`, so do waiters; connects
+   * in progress are aborted; idle connections close; leases get `timeout` ms to be released, then
+   * their connections are destroyed. Resolves when no connection is left. Calling it again
+   * returns the same promise.
+   *
+   * @example
+   * ```ts
+   * await pool.close({ timeout: 1000 });
+   * ```
+   */
+  close(options: PoolCloseOptions = {}): Promise<void> {
+    return this.#engine.close(options.timeout ?? 5_000);
+  }
+
+  /** `await using pool = createPool(...)` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #wrap(member: Member): Lease {
+    return new Lease(member.conn, this.#engine.factory, (session) => this.#engine.giveBack(member, session));
+  }
+
+  /** A blocking command: lease, run, give back (closed if its reply is still outstanding). */
+  async #runAlone(cmd: Command): Promise<RespValue> {
+    const gaveUp = new AbortController();
+    // The command's own deadline or signal ends the wait for a connection too.
+    cmd.promise.catch(() => gaveUp.abort());
+    let member: Member;
+    try {
+      member = await this.#engine.acquire(gaveUp.signal, cmd.name);
+    } catch (err) {
+      cmd.fail(err as Error);
+      return cmd.promise;
+    }
+    member.conn.write(cmd);
+    await cmd.promise.then(ignore, ignore);
+    void this.#engine.giveBack(member);
+    return cmd.promise;
+  }
+}
+
+/**
+ * Create a connection pool. Takes a URL or {@link PoolOptions} (every connection option too).
+ *
+ * @example
+ * ```ts
+ * import { createPool } from "resplex";
+ * const pool = createPool({ url: "redis://localhost:6379", max: 16, min: 2 });
+ * await pool.get("k");
+ * ```
+ */
+export function createPool(options: PoolOptions | string = {}): Pool {
+  return new Pool(options);
+}

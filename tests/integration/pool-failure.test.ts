@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { ClosedError, ConnectionError } from "../../src/errors.ts";
+import { createPool, type Pool } from "../../src/pool/pool.ts";
+import type { Connector } from "../../src/transport/types.ts";
+import { startRedis, type RedisServer } from "../harness/redis.ts";
+import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
+import { ServerView, hangingConnector, sleep, uniqueName, until } from "./pool-helpers.ts";
+
+describe("pool: lost servers and close()", () => {
+  let server: RedisServer;
+  let view: ServerView;
+  const pools: Pool[] = [];
+  const open = (options: Parameters<typeof createPool>[0] & object) => {
+    const pool = createPool({ url: server.url, clientName: uniqueName("fail"), ...options });
+    pools.push(pool);
+    return pool;
+  };
+  const nameOf = (pool: Pool) => pool.options.connection.clientName!;
+
+  beforeAll(async () => {
+    server = await startRedis();
+    view = await ServerView.connect(server.url);
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.close({ timeout: 100 })));
+    await view?.close();
+    await server?.stop();
+  });
+
+  test("server killed with leases out: lease commands reject with ConnectionError; after restart the pool recovers within max", async () => {
+    const pool = open({ max: 3, min: 1, reconnect: { initialDelay: 20, maxDelay: 100 } });
+    const errors: Error[] = [];
+    pool.on("error", (err) => errors.push(err));
+    const leases = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
+    const pending = leases[0]!.send(["BLPOP", "fail:q", 0]);
+    await sleep(20);
+    await view.close();
+    await server.kill();
+    await assert.rejects(pending, ConnectionError);
+    for (const lease of leases) await assert.rejects(lease.send(["PING"]), ConnectionError);
+    await assert.rejects(pool.send(["PING"]), ConnectionError); // nothing open, the server refuses: fail fast
+    await Promise.all(leases.map((l) => l.release()));
+    await sleep(150);
+    assert.ok(errors.length >= 1, "refill failures are reported through 'error'");
+    await server.restart();
+    view = await ServerView.connect(server.url);
+    await until(async () => (await pool.send(["PING"]).catch(() => "down")) === "PONG", "recovery", 5_000);
+    const again = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
+    assert.equal(new Set(again.map((l) => l.clientId)).size, 3);
+    assert.ok((await view.count(nameOf(pool))) <= 3);
+    assert.ok(pool.stats().total <= 3);
+    await Promise.all(again.map((l) => l.release()));
+    await pool.close();
+  });
+
+  test("while the server is down, refilling min backs off instead of spinning", async () => {
+    const pool = open({ min: 2, max: 2, reconnect: { initialDelay: 50, maxDelay: 200 } });
+    await until(() => pool.stats().idle === 2, "2 warm");
+    let failures = 0;
+    pool.on("error", () => failures++);
+    await view.close();
+    await server.kill();
+    await sleep(600);
+    assert.ok(failures >= 2, `${failures} attempts`);
+    assert.ok(failures <= 12, `${failures} attempts in 600 ms is a hot loop`);
+    await server.restart();
+    view = await ServerView.connect(server.url);
+    await until(async () => (await view.count(nameOf(pool))) === 2, "refilled to min after restart", 5_000);
+    await pool.close();
+  });
+
+  test("close() waits for a lease released in time, then closes every connection", async () => {
+    const pool = open({ max: 3, min: 2 });
+    await until(() => pool.stats().idle === 2, "2 warm");
+    const lease = await pool.acquire();
+    const releasing = sleep(50).then(() => lease.release());
+    const t0 = Date.now();
+    await pool.close({ timeout: 2_000 });
+    await releasing;
+    assert.ok(Date.now() - t0 < 1_000);
+    assert.equal(await view.count(nameOf(pool)), 0, "CLIENT LIST shows none of the pool's connections");
+    assert.equal(pool.stats().total, 0);
+  });
+
+  test("close() with a lease still out destroys it after the timeout", async () => {
+    const pool = open({ max: 2 });
+    const lease = await pool.acquire();
+    const t0 = Date.now();
+    await pool.close({ timeout: 100 });
+    assert.ok(Date.now() - t0 >= 90);
+    await assert.rejects(lease.send(["PING"]), (e: Error) => e instanceof ClosedError || e instanceof ConnectionError);
+    await lease.release(); // late release is harmless
+    assert.equal(await view.count(nameOf(pool)), 0);
+  });
+
+  test("close() rejects queued waiters with ClosedError", async () => {
+    const pool = open({ max: 1, acquireTimeout: 5_000 });
+    const lease = await pool.acquire();
+    const waiter = pool.acquire();
+    const command = pool.get("fail:k");
+    await sleep(10);
+    const closing = pool.close({ timeout: 100 });
+    await assert.rejects(waiter, ClosedError);
+    await assert.rejects(command, ClosedError);
+    await lease.release();
+    await closing;
+  });
+
+  test("close() during a connect aborts it and does not hang", async () => {
+    const hanging = hangingConnector();
+    const pool = open({ max: 2, connector: hanging.connector, connectTimeout: 10_000 });
+    const waiter = pool.get("fail:k");
+    await until(() => hanging.attempts === 1, "connect started");
+    const t0 = Date.now();
+    await pool.close({ timeout: 1_000 });
+    assert.ok(Date.now() - t0 < 500, "not held up by the stuck connect");
+    await assert.rejects(waiter, ClosedError);
+    assert.equal(pool.stats().total, 0);
+  });
+
+  test("close() does not hang when a scale-up connect fails while leases are out (node-redis #3398)", async () => {
+    let calls = 0;
+    const real = (await import("../../src/transport/auto.ts")).defaultConnector;
+    // The first connection opens; every later one fails after a delay, like a server at maxclients.
+    const flaky: Connector = async (options) => {
+      if (calls++ === 0) return (await real())(options);
+      await sleep(50);
+      throw new ConnectionError("connection refused (test)");
+    };
+    const pool = open({ max: 2, connector: flaky, acquireTimeout: 2_000 });
+    pool.on("error", () => {});
+    const lease = await pool.acquire();
+    const waiter = pool.acquire().catch((e: Error) => e);
+    await sleep(10);
+    const closing = pool.close({ timeout: 300 });
+    await sleep(100); // the scale-up connect fails while close() is draining
+    await lease.release();
+    await closing;
+    assert.ok((await waiter) instanceof ClosedError);
+    assert.equal(await view.count(nameOf(pool)), 0);
+  });
+
+  test("a stuck connect is bounded by connectTimeout and the waiter learns why", async () => {
+    const hanging = hangingConnector();
+    const pool = open({ max: 1, connector: hanging.connector, connectTimeout: 100, reconnect: false });
+    const err = await pool.get("fail:k").then(() => assert.fail("should fail"), (e: Error) => e);
+    assert.ok(err instanceof ConnectionError || err.name === "TimeoutError", String(err));
+    assert.match(err.message, /timed out/);
+    await pool.close();
+  });
+});
