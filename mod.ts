@@ -1,0 +1,46 @@
+/**
+ * resplex — a Redis client for Node.js, Deno and Bun.
+ *
+ * - {@link createClient}: a multiplexer; every caller shares one connection, with auto-pipelining.
+ * - {@link createPool}: a bounded pool of connections with exclusive leases.
+ * - `resplex/worker`: share a client or pool with every worker thread of a process.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "resplex";
+ * const redis = createClient("redis://localhost:6379");
+ * await redis.set("greeting", "hello");
+ * console.log(await redis.get("greeting"));
+ * await redis.close();
+ * ```
+ * @module
+ */
+export { createClient, RedisClient } from "./src/mux/client.ts";
+export type { ClientEvents, ClientStats } from "./src/mux/client.ts";
+export type { ClientOptions } from "./src/mux/options.ts";
+export type { MessageListener } from "./src/mux/subscriber.ts";
+export { createPool, Pool } from "./src/pool/pool.ts";
+export { CommandApi } from "./src/client/api.ts";
+export type { CommandMethods } from "./src/client/api.ts";
+export { Multi, Pipeline } from "./src/client/batch.ts";
+export { Script } from "./src/client/script.ts";
+export type { ScanOptions } from "./src/client/scan.ts";
+export { raw } from "./src/client/spec.ts";
+export type { Cmd, Key } from "./src/client/spec.ts";
+export type { SetOptions } from "./src/client/commands/strings.ts";
+export type { CommandOptions } from "./src/conn/command.ts";
+export type { ConnectionOptions } from "./src/conn/options.ts";
+export type { ReconnectOptions } from "./src/conn/backoff.ts";
+export type { Connector, ConnectOptions, Socket, TlsOptions } from "./src/transport/types.ts";
+export type { Arg, RespValue } from "./src/resp/types.ts";
+export {
+  AbortError,
+  ClosedError,
+  ConnectionError,
+  LimitError,
+  PoolTimeoutError,
+  ProtocolError,
+  RedisError,
+  ResplexError,
+  TimeoutError,
+} from "./src/errors.ts";

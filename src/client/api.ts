@@ -1,0 +1,129 @@
+/**
+ * The command API every client surface shares: the multiplexer client, the pool, a pool lease and
+ * a worker client all extend {@link CommandApi} and only implement how a command and a transaction
+ * reach Redis.
+ * @module
+ */
+import type { CommandOptions } from "../conn/command.ts";
+import { Emitter, type EventMap } from "../events.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+import { Multi, Pipeline } from "./batch.ts";
+import { commandSpecs, type CommandSpecs } from "./commands/index.ts";
+import { scanAll, type ScanOptions } from "./scan.ts";
+import { Script } from "./script.ts";
+import type { Cmd } from "./spec.ts";
+
+/** The result type of a command spec. */
+export type ReplyOf<F> = F extends (...args: never[]) => Cmd<infer T> ? T : never;
+
+/** One promise-returning method per typed command. */
+export type CommandMethods = {
+  [K in keyof CommandSpecs]: (...args: Parameters<CommandSpecs[K]>) => Promise<ReplyOf<CommandSpecs[K]>>;
+};
+
+/**
+ * Base of every client surface. Subclasses implement `send`, `transaction` and `isolated`;
+ * `E` names the events the surface emits (`on`/`off` come from {@link Emitter}).
+ *
+ * @example
+ * ```ts
+ * await redis.set("greeting", "hello");
+ * const value = await redis.get("greeting"); // "hello"
+ * const [n] = (await redis.multi().incr("hits").expire("hits", 60).exec())!;
+ * ```
+ */
+export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<E> {
+  /**
+   * Send any command. Arguments are `string | number | bigint | Uint8Array`; an invalid one rejects
+   * with `TypeError` before anything is written.
+   */
+  abstract send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue>;
+
+  /**
+   * Run `commands` as `MULTI ... EXEC`, written contiguously on one connection. Resolves to one
+   * entry per command (its parsed reply, or the `RedisError` it failed with), or `null` when a
+   * `WATCH`ed key changed.
+   */
+  abstract transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null>;
+
+  /** Run `fn` with a connection of its own (for WATCH/MULTI, or anything stateful), released afterwards. */
+  abstract isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T>;
+
+  /** Send a described command and convert its reply. */
+  run<T>(cmd: Cmd<T>, options?: CommandOptions): Promise<T> {
+    const reply = this.send(cmd.args, cmd.bytes ? { ...options, bytes: true } : options);
+    return (cmd.parse ? reply.then(cmd.parse) : reply) as Promise<T>;
+  }
+
+  /**
+   * A view of this client whose commands all use `options` (a signal, a timeout, bytes replies).
+   *
+   * @example
+   * ```ts
+   * await redis.with({ signal: AbortSignal.timeout(100) }).get("k");
+   * ```
+   */
+  with(options: CommandOptions): this {
+    const view = Object.create(this) as this;
+    const send = this.send.bind(this);
+    view.send = (args, more) => send(args, more ? { ...options, ...more } : options);
+    return view;
+  }
+
+  /** Start a `MULTI ... EXEC` transaction; commands chain, `exec()` sends them contiguously. */
+  multi(): Multi {
+    return new Multi((cmds) => this.transaction(cmds));
+  }
+
+  /** Start an explicit pipeline; `exec()` resolves to one entry per command (reply or error). */
+  pipeline(): Pipeline {
+    return new Pipeline((cmd) => this.run(cmd));
+  }
+
+  /** A Lua script run with `EVALSHA`, loaded with `EVAL` when the server answers `NOSCRIPT`. */
+  script(lua: string): Script {
+    return new Script(this, lua);
+  }
+
+  /** Iterate the keyspace with `SCAN` (each key once per full iteration, as Redis guarantees). */
+  scanIterator(options: ScanOptions & { type?: string } = {}): AsyncGenerator<string> {
+    const extra: Arg[] = options.type ? ["TYPE", options.type] : [];
+    return scanAll(this, ["SCAN"], options, extra, 1);
+  }
+
+  /** Iterate a hash's `[field, value]` pairs with `HSCAN`. */
+  hscanIterator(key: string | Uint8Array, options: ScanOptions = {}): AsyncGenerator<[string, string]> {
+    return scanAll(this, ["HSCAN", key], options, [], 2);
+  }
+
+  /** Iterate a set's members with `SSCAN`. */
+  sscanIterator(key: string | Uint8Array, options: ScanOptions = {}): AsyncGenerator<string> {
+    return scanAll(this, ["SSCAN", key], options, [], 1);
+  }
+
+  /** Iterate a sorted set's `[member, score]` pairs with `ZSCAN`. */
+  zscanIterator(key: string | Uint8Array, options: ScanOptions = {}): AsyncGenerator<[string, string]> {
+    return scanAll(this, ["ZSCAN", key], options, [], 2);
+  }
+}
+
+// Declaration merging gives the class one typed method per command; the loop below defines them.
+// deno-lint-ignore no-empty-interface
+export interface CommandApi<E extends EventMap = EventMap> extends CommandMethods {}
+
+for (const [name, spec] of Object.entries(commandSpecs)) {
+  const make = spec as (...args: unknown[]) => Cmd<unknown>;
+  Object.defineProperty(CommandApi.prototype, name, {
+    value: function (this: CommandApi, ...args: unknown[]): Promise<unknown> {
+      let cmd: Cmd<unknown>;
+      try {
+        cmd = make(...args);
+      } catch (err) {
+        return Promise.reject(err); // bad arguments reject before anything is written
+      }
+      return this.run(cmd);
+    },
+    writable: true,
+    configurable: true,
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * The SCAN family as async iterators: the cursor loop written once.
+ * @module
+ */
+import type { Arg, RespValue } from "../resp/types.ts";
+import type { CommandApi } from "./api.ts";
+
+/** Options of the `*scanIterator` methods. */
+export interface ScanOptions {
+  /** Glob-style pattern (`MATCH`). */
+  match?: string;
+  /** Hint for how many elements each round trip returns (`COUNT`). */
+  count?: number;
+}
+
+/**
+ * Yield every element of a `SCAN`/`HSCAN`/`SSCAN`/`ZSCAN` iteration, `width` replies per element
+ * (2 for field/value pairs), until the server returns cursor `0`.
+ */
+export async function* scanAll<T>(
+  api: CommandApi,
+  head: Arg[],
+  options: ScanOptions,
+  extra: Arg[],
+  width: 1 | 2,
+): AsyncGenerator<T> {
+  const tail: Arg[] = [];
+  if (options.match !== undefined) tail.push("MATCH", options.match);
+  if (options.count !== undefined) tail.push("COUNT", options.count);
+  tail.push(...extra);
+  let cursor = "0";
+  do {
+    const reply = (await api.send([...head, cursor, ...tail])) as [string, RespValue[]];
+    cursor = String(reply[0]);
+    const items = reply[1];
+    if (width === 1) for (const item of items) yield item as T;
+    else for (let i = 0; i + 1 < items.length; i += 2) yield [items[i], items[i + 1]] as T;
+  } while (cursor !== "0");
+}

@@ -1,0 +1,91 @@
+/**
+ * How a typed command is described: the arguments it sends and how its reply becomes the typed
+ * result. One table of these feeds every surface — the client, the pool, a lease, a worker client,
+ * and the `multi()`/`pipeline()` builders — so a command is defined once.
+ * @module
+ */
+import type { Arg, RespValue } from "../resp/types.ts";
+
+/** A command ready to send: arguments, an optional reply parser, and whether strings come back as bytes. */
+export interface Cmd<T> {
+  readonly args: Arg[];
+  readonly parse?: (reply: RespValue) => T;
+  readonly bytes?: boolean;
+}
+
+/** A key or member: text or bytes. */
+export type Key = string | Uint8Array;
+
+/** Describe a command whose reply needs no conversion (the type says what Redis returns). */
+export function raw<T>(args: Arg[]): Cmd<T> {
+  return { args };
+}
+
+/** Describe a command whose reply is converted by `parse`. */
+export function parsed<T>(args: Arg[], parse: (reply: RespValue) => T): Cmd<T> {
+  return { args, parse };
+}
+
+/** Describe a command whose string replies are returned as `Uint8Array`. */
+export function binary<T>(args: Arg[], parse?: (reply: RespValue) => T): Cmd<T> {
+  return { args, parse, bytes: true };
+}
+
+// ---- reply converters shared by the command tables ----
+
+/** `1`/`0` (or `true`/`false` on RESP3) → boolean. */
+export function toBoolean(reply: RespValue): boolean {
+  return reply === 1 || reply === true;
+}
+
+/** Simple `OK` → `"OK"`; a nil (SET NX that did not set) → `null`. */
+export function toOkOrNull(reply: RespValue): "OK" | null {
+  return reply === null ? null : "OK";
+}
+
+/** A RESP2 flat `[k, v, k, v]` array or a RESP3 map → a null-prototype object (`__proto__` cannot pollute it). */
+export function toRecord<V = string>(reply: RespValue): Record<string, V> {
+  const out = Object.create(null) as Record<string, V>;
+  if (reply instanceof Map) {
+    for (const [k, v] of reply) out[keyText(k)] = v as V;
+  } else if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) out[keyText(reply[i]!)] = reply[i + 1] as V;
+  }
+  return out;
+}
+
+/** A RESP3 set or a RESP2 array → array. */
+export function toArray<T = string>(reply: RespValue): T[] {
+  if (reply instanceof Set) return [...reply] as T[];
+  return (reply ?? []) as T[];
+}
+
+/** A RESP3 double / RESP2 bulk string score → number (or `null` for nil). */
+export function toScore(reply: RespValue): number | null {
+  if (reply === null) return null;
+  if (typeof reply === "number") return reply;
+  return parseScore(String(reply));
+}
+
+/** Redis writes infinite scores as `inf`/`-inf`. */
+export function parseScore(text: string): number {
+  if (text === "inf" || text === "+inf") return Infinity;
+  if (text === "-inf") return -Infinity;
+  return Number(text);
+}
+
+/** `[member, score, member, score]` (RESP2) or `[[member, score], ...]` (RESP3) → pairs. */
+export function toScoredMembers(reply: RespValue): Array<{ member: string; score: number }> {
+  const list = toArray<RespValue>(reply);
+  const out: Array<{ member: string; score: number }> = [];
+  if (list.length > 0 && Array.isArray(list[0])) {
+    for (const pair of list as RespValue[][]) out.push({ member: String(pair[0]), score: toScore(pair[1]!) ?? NaN });
+  } else {
+    for (let i = 0; i + 1 < list.length; i += 2) out.push({ member: String(list[i]), score: toScore(list[i + 1]!) ?? NaN });
+  }
+  return out;
+}
+
+function keyText(k: RespValue): string {
+  return k instanceof Uint8Array ? new TextDecoder().decode(k) : String(k);
+}

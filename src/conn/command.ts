@@ -1,0 +1,96 @@
+/**
+ * One command's life: its arguments, how its reply decodes, and the promise that settles exactly
+ * once — with the reply, a server error, a timeout, an abort or a lost connection.
+ * @module
+ */
+import { AbortError, RedisError } from "../errors.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+
+/** Per-call options accepted by every command method. */
+export interface CommandOptions {
+  /** Aborting rejects the command with `AbortError` (if already written, its reply is discarded). */
+  signal?: AbortSignal;
+  /** Deadline for this command (queue, send and reply), ms, overriding `commandTimeout`; `0` disables. */
+  timeout?: number;
+  /** Decode this reply's strings as `Uint8Array`. */
+  bytes?: boolean;
+}
+
+/** Where a command is: waiting to be written, written and awaiting its reply, or settled. */
+export type CommandState = "queued" | "written" | "done";
+
+/** A command and its settlement. Created by executors; carried by queues and connections. */
+export class Command {
+  readonly args: readonly Arg[];
+  readonly bytes: boolean;
+  /** Absolute deadline (`Date.now()` ms), or 0 for none. */
+  readonly deadline: number;
+  state: CommandState = "queued";
+  readonly promise: Promise<RespValue>;
+  #resolve!: (value: RespValue) => void;
+  #reject!: (err: Error) => void;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+
+  constructor(args: readonly Arg[], bytes: boolean, timeoutMs: number, signal?: AbortSignal) {
+    this.args = args;
+    this.bytes = bytes;
+    this.deadline = timeoutMs > 0 ? Date.now() + timeoutMs : 0;
+    this.promise = new Promise<RespValue>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    if (signal) {
+      if (signal.aborted) {
+        this.fail(abortError(args, signal));
+        return;
+      }
+      this.#signal = signal;
+      this.#onAbort = () => this.fail(abortError(args, signal));
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
+  /** The command name, upper-cased, for messages. */
+  get name(): string {
+    return commandName(this.args);
+  }
+
+  /** Arm a timer of its own (for deadlines the shared sweeper does not cover). */
+  armTimer(onExpire: (cmd: Command) => void): void {
+    if (this.deadline === 0 || this.state === "done") return;
+    this.#timer = setTimeout(() => onExpire(this), Math.max(0, this.deadline - Date.now()));
+  }
+
+  /** Settle with a reply; an error reply rejects with it. No-op once settled. */
+  settle(reply: RespValue): void {
+    if (this.state === "done") return;
+    this.#finish();
+    if (reply instanceof RedisError) this.#reject(reply);
+    else this.#resolve(reply);
+  }
+
+  /** Reject. No-op once settled. */
+  fail(err: Error): void {
+    if (this.state === "done") return;
+    this.#finish();
+    this.#reject(err);
+  }
+
+  #finish(): void {
+    this.state = "done";
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#onAbort) this.#signal!.removeEventListener("abort", this.#onAbort);
+    this.#timer = this.#signal = this.#onAbort = undefined;
+  }
+}
+
+/** The command name of `args`, upper-cased, for messages (never the arguments: they may hold secrets). */
+export function commandName(args: readonly Arg[]): string {
+  return typeof args[0] === "string" ? args[0].toUpperCase() : "command";
+}
+
+function abortError(args: readonly Arg[], signal: AbortSignal): AbortError {
+  return new AbortError(`${commandName(args)} aborted`, { cause: signal.reason });
+}

@@ -1,0 +1,252 @@
+/**
+ * One Redis connection: the socket, the codec, and the queue of commands awaiting replies.
+ *
+ * Writes issued in one tick leave as one socket write (nats.js-style: the first command schedules
+ * a microtask flush; a byte threshold flushes at once). Replies settle their commands one by one as
+ * they are decoded, in order. Anything unexpected — malformed RESP, a reply nobody asked for —
+ * poisons only this connection: it is destroyed and its commands rejected with the reason.
+ * @module
+ */
+import { ClosedError, ConnectionError, LimitError, ProtocolError } from "../errors.ts";
+import { CommandEncoder } from "../resp/encode.ts";
+import { Decoder } from "../resp/decode.ts";
+import type { RespValue } from "../resp/types.ts";
+import type { Socket } from "../transport/types.ts";
+import type { Command } from "./command.ts";
+import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
+import { Queue } from "./queue.ts";
+
+/** Past this many encoded bytes a flush happens at once instead of at the end of the tick. */
+const FLUSH_THRESHOLD = 256 * 1024;
+
+/** Callbacks a connection's owner receives. */
+export interface ConnectionHooks {
+  /** The socket is connected; the handshake is about to run. */
+  onConnect?(): void;
+  /** A RESP3 push (pub/sub message, invalidation, ...), or a reply that `isPush` claimed. */
+  onPush?(value: RespValue[]): void;
+  /**
+   * Claim a reply as a push instead of a command's reply. On RESP2 a subscribed connection
+   * receives messages as plain arrays; the subscriber uses this to tell them apart.
+   */
+  isPush?(value: RespValue): value is RespValue[];
+  /**
+   * The connection is closed. Commands it had written are already rejected; `unwritten` holds the
+   * ones it never handed to the socket, so the owner may queue them elsewhere (they cannot have run).
+   * Without this hook they are rejected too.
+   */
+  onClose?(err: Error | undefined, unwritten: Command[]): void;
+}
+
+/** `open` → handshake running; `ready` → usable; `closing` → draining replies; `closed`. */
+export type ConnectionState = "open" | "ready" | "closing" | "closed";
+
+/** A single connection. Create it with `openConnection()` (conn/open.ts), which runs the handshake. */
+export class Connection {
+  readonly options: ResolvedConnectionOptions;
+  readonly address: string;
+  /** Bumped by nothing: each Connection is one socket's lifetime. Owners compare instances to detect reconnects. */
+  state: ConnectionState = "open";
+  /** Server-assigned client id (from HELLO, or CLIENT ID on RESP2); 0 until known. */
+  clientId = 0;
+  readonly closed: Promise<Error | undefined>;
+
+  #socket: Socket | undefined;
+  #hooks: ConnectionHooks;
+  #encoder = new CommandEncoder();
+  #decoder: Decoder;
+  #inFlight = new Queue<Command>();
+  /** Encoded chunks waiting behind a blocked socket, in order (pre-encoded batches go here too). */
+  #chunks: Uint8Array[] = [];
+  /** How many commands at the tail of #inFlight have not been handed to the socket yet. */
+  #unflushed = 0;
+  #flushScheduled = false;
+  #blocked = false;
+  #closeError: Error | undefined;
+  #resolveClosed!: (err: Error | undefined) => void;
+  #drained: (() => void) | undefined;
+
+  constructor(options: ResolvedConnectionOptions, hooks: ConnectionHooks = {}) {
+    this.options = options;
+    this.address = describeAddress(options);
+    this.#hooks = hooks;
+    this.#decoder = new Decoder(
+      { onReply: (value) => this.#onReply(value), onPush: (value) => this.#onPush(value) },
+      { bytes: options.decode === "bytes" },
+    );
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+  }
+
+  /** Commands written or queued here that have not had their reply yet. */
+  get inFlight(): number {
+    return this.#inFlight.length;
+  }
+
+  /** Attach the connected socket (done once by openConnection). */
+  attach(socket: Socket): void {
+    this.#socket = socket;
+    this.#hooks.onConnect?.();
+    socket.closed.then((err) => this.#lost(err), (err) => this.#lost(err as Error));
+  }
+
+  /** Feed received bytes (the socket's onData). */
+  receive(chunk: Uint8Array): void {
+    try {
+      this.#decoder.feed(chunk);
+    } catch (err) {
+      this.destroy(err instanceof ProtocolError ? err : new ProtocolError(`bad reply from ${this.address}`, { cause: err }));
+    }
+  }
+
+  /**
+   * Queue `cmd` for writing. Rejects it at once (nothing written) when an argument is invalid, the
+   * connection is closed, or `maxInFlight` is reached.
+   */
+  write(cmd: Command): void {
+    if (cmd.state === "done") return;
+    if (this.state === "closing" || this.state === "closed") {
+      cmd.fail(new ClosedError(`${cmd.name} not sent: connection to ${this.address} is ${this.state}`));
+      return;
+    }
+    if (this.#inFlight.length >= this.options.maxInFlight) {
+      cmd.fail(new LimitError("maxInFlight", `${cmd.name} refused: ${this.options.maxInFlight} commands already await replies on ${this.address} (maxInFlight)`));
+      return;
+    }
+    try {
+      this.#encoder.encode(cmd.args);
+    } catch (err) {
+      cmd.fail(err as Error);
+      return;
+    }
+    this.#enqueue(cmd);
+    if (this.#encoder.length >= FLUSH_THRESHOLD) this.#flush();
+    else this.#scheduleFlush();
+  }
+
+  /**
+   * Queue several commands whose bytes were encoded together (MULTI ... EXEC): they leave
+   * contiguously, so no other command can land between them.
+   */
+  writeEncoded(cmds: readonly Command[], bytes: Uint8Array): void {
+    if (this.state === "closing" || this.state === "closed") {
+      for (const cmd of cmds) cmd.fail(new ClosedError(`${cmd.name} not sent: connection to ${this.address} is ${this.state}`));
+      return;
+    }
+    if (this.#inFlight.length + cmds.length > this.options.maxInFlight) {
+      for (const cmd of cmds) cmd.fail(new LimitError("maxInFlight", `batch refused: ${this.options.maxInFlight} commands already await replies on ${this.address} (maxInFlight)`));
+      return;
+    }
+    if (this.#encoder.length > 0) this.#chunks.push(this.#encoder.take());
+    this.#chunks.push(bytes);
+    for (const cmd of cmds) this.#enqueue(cmd);
+    this.#scheduleFlush();
+  }
+
+  /** Graceful close: no new commands; wait for replies to what was sent (at most `timeoutMs`), then close. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    if (this.state === "closed") return;
+    if (this.state !== "closing") {
+      this.state = "closing";
+      if (this.#inFlight.length > 0) {
+        const drained = new Promise<void>((resolve) => (this.#drained = resolve));
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+        await Promise.race([drained, late, this.closed]);
+        clearTimeout(timer);
+      }
+      if ((this.state as ConnectionState) !== "closed") { // the await above may have closed it
+        this.#closeError = new ClosedError(`connection to ${this.address} closed`);
+        await this.#socket?.close().catch(() => {});
+        this.#lost(undefined);
+      }
+    }
+    await this.closed;
+  }
+
+  /** Close at once; every command not yet answered rejects with `err` (or a `ClosedError`). */
+  destroy(err?: Error): void {
+    if (this.state === "closed") return;
+    this.#closeError = err ?? new ClosedError(`connection to ${this.address} destroyed`);
+    this.#socket?.destroy(err);
+    this.#lost(err);
+  }
+
+  #enqueue(cmd: Command): void {
+    if (this.#inFlight.length === 0) this.#decoder.bytes = cmd.bytes;
+    cmd.state = "written";
+    this.#inFlight.push(cmd);
+    this.#unflushed++;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    const socket = this.#socket;
+    if (this.#blocked || !socket || this.state === "closed") return;
+    if (this.#encoder.length > 0) this.#chunks.push(this.#encoder.take());
+    this.#unflushed = 0;
+    let ok = true;
+    for (const chunk of this.#chunks) ok = socket.write(chunk) && ok;
+    this.#chunks.length = 0;
+    if (!ok) {
+      // The socket's queue is past its high-water mark: keep encoding into our buffer (bounded by
+      // maxInFlight) and hand it over when the socket drains.
+      this.#blocked = true;
+      socket.drain().then(() => {
+        this.#blocked = false;
+        this.#flush();
+      }, () => {});
+    }
+  }
+
+  #onReply(value: RespValue): void {
+    if (this.#hooks.isPush?.(value)) return this.#onPush(value);
+    const cmd = this.#inFlight.shift();
+    if (!cmd) throw new ProtocolError(`${this.address} sent a reply no command was waiting for`);
+    if (this.#unflushed > this.#inFlight.length) {
+      throw new ProtocolError(`${this.address} replied to a command before it was sent`);
+    }
+    const next = this.#inFlight.peek();
+    if (next) this.#decoder.bytes = next.bytes;
+    cmd.settle(value);
+    if (this.#inFlight.length === 0 && this.#drained) this.#drained();
+  }
+
+  #onPush(value: RespValue[]): void {
+    if (this.#hooks.onPush) this.#hooks.onPush(value);
+  }
+
+  /** The socket is gone (or we closed it): settle every queued command and tell the owner once. */
+  #lost(socketError: Error | undefined): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    const reason = this.#closeError ?? socketError;
+    const commands = this.#inFlight.drain();
+    const unwritten = commands.splice(commands.length - this.#unflushed, this.#unflushed);
+    this.#unflushed = 0;
+    this.#chunks.length = 0;
+    this.#encoder.take();
+    for (const cmd of commands) {
+      cmd.fail(
+        reason instanceof ProtocolError || reason instanceof ClosedError
+          ? reason
+          : new ConnectionError(
+              `connection to ${this.address} lost before the reply to ${cmd.name} arrived (it may have run)`,
+              { cause: reason },
+            ),
+      );
+    }
+    for (const cmd of unwritten) cmd.state = "queued";
+    if (this.#hooks.onClose) this.#hooks.onClose(reason, unwritten);
+    else for (const cmd of unwritten) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
+    this.#drained?.();
+    this.#resolveClosed(reason);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Opening a connection: socket connect, then the handshake — `HELLO 3` carrying `AUTH` and
+ * `SETNAME` (or `AUTH` and `CLIENT SETNAME` on RESP2), then `SELECT` — all pipelined in one write,
+ * all under one `connectTimeout`.
+ * @module
+ */
+import { AbortError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+import { defaultConnector } from "../transport/auto.ts";
+import { Command } from "./command.ts";
+import { Connection, type ConnectionHooks } from "./connection.ts";
+import type { ResolvedConnectionOptions } from "./options.ts";
+
+/** The commands that make a fresh connection match `options`. */
+export function handshakeCommands(options: ResolvedConnectionOptions): Arg[][] {
+  const out: Arg[][] = [];
+  if (options.protocol === 3) {
+    const hello: Arg[] = ["HELLO", "3"];
+    if (options.password !== undefined) hello.push("AUTH", options.username ?? "default", options.password);
+    if (options.clientName !== undefined) hello.push("SETNAME", options.clientName);
+    out.push(hello);
+  } else {
+    if (options.password !== undefined) {
+      out.push(options.username !== undefined ? ["AUTH", options.username, options.password] : ["AUTH", options.password]);
+    }
+    if (options.clientName !== undefined) out.push(["CLIENT", "SETNAME", options.clientName]);
+    out.push(["CLIENT", "ID"]);
+  }
+  if (options.db !== 0) out.push(["SELECT", options.db]);
+  return out;
+}
+
+/**
+ * Connect and run the handshake. Rejects with `TimeoutError` after `connectTimeout`, `AbortError`
+ * when `signal` aborts, `ConnectionError` when the socket fails, or the server's `RedisError`
+ * (e.g. `WRONGPASS`) when the handshake is refused. Never leaves a socket open on failure.
+ */
+export async function openConnection(
+  options: ResolvedConnectionOptions,
+  hooks: ConnectionHooks = {},
+  signal?: AbortSignal,
+): Promise<Connection> {
+  signal?.throwIfAborted?.();
+  const conn = new Connection(options, hooks);
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new TimeoutError(`connecting to ${conn.address} timed out after ${options.connectTimeout} ms`)),
+    options.connectTimeout,
+  );
+  const onAbort = () => controller.abort(new AbortError(`connecting to ${conn.address} aborted`, { cause: signal?.reason }));
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const connector = options.connector ?? (await defaultConnector());
+    const socket = await connector({
+      host: options.host,
+      port: options.port,
+      path: options.path,
+      tls: options.tls,
+      signal: controller.signal,
+      onData: (chunk) => conn.receive(chunk),
+    });
+    conn.attach(socket);
+    // The handshake may hang on a server that accepts but never answers: the same deadline covers it.
+    const aborted = new Promise<never>((_, reject) => {
+      const fail = () => reject(controller.signal.reason);
+      if (controller.signal.aborted) fail();
+      controller.signal.addEventListener("abort", fail, { once: true });
+    });
+    aborted.catch(() => {});
+    const replies = await Promise.race([handshake(conn), aborted]);
+    conn.clientId = clientIdOf(replies[0]);
+    conn.state = "ready";
+    return conn;
+  } catch (err) {
+    conn.destroy();
+    throw connectFailure(err, conn.address, controller.signal);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+async function handshake(conn: Connection): Promise<RespValue[]> {
+  const commands = handshakeCommands(conn.options).map((args) => new Command(args, false, 0));
+  for (const cmd of commands) conn.write(cmd);
+  return Promise.all(commands.map((cmd) => cmd.promise));
+}
+
+function clientIdOf(reply: RespValue): number {
+  if (typeof reply === "number") return reply; // CLIENT ID on RESP2
+  if (reply instanceof Map) return Number(reply.get("id") ?? 0);
+  return 0;
+}
+
+function connectFailure(err: unknown, address: string, signal: AbortSignal): Error {
+  if (signal.aborted) return signal.reason as Error;
+  if (err instanceof RedisError || err instanceof ConnectionError) return err;
+  return new ConnectionError(`could not connect to ${address}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+}

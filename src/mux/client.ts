@@ -1,0 +1,208 @@
+/**
+ * The multiplexer: every caller shares one connection, and commands issued in the same tick leave
+ * as one write (auto-pipelining). What would stall or corrupt a shared connection goes elsewhere:
+ * blocking commands and `isolated()` to dedicated connections, pub/sub to a subscriber connection.
+ * @module
+ */
+import { CommandApi } from "../client/api.ts";
+import type { Cmd } from "../client/spec.ts";
+import { blockingTimeout } from "../conn/blocking.ts";
+import { commandName, type CommandOptions } from "../conn/command.ts";
+import { CommandFactory } from "../conn/factory.ts";
+import { runTransaction } from "../conn/transaction.ts";
+import { ClosedError } from "../errors.ts";
+import { createPool, type Pool } from "../pool/pool.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./options.ts";
+import { SharedConnection } from "./shared.ts";
+import { Subscriber, type MessageListener, type SubscriptionKind } from "./subscriber.ts";
+
+/** Events of a {@link RedisClient}. */
+export interface ClientEvents {
+  [event: string]: unknown;
+  /** A socket connected (the handshake runs next). */
+  connect: void;
+  /** The handshake finished; commands flow. */
+  ready: void;
+  /** A connection failed or was lost. The client keeps reconnecting unless told otherwise. */
+  error: Error;
+  /** The next connection attempt is scheduled. */
+  reconnecting: { attempt: number; delay: number; error: Error };
+  /** The client closed (by `close()`, or after giving up); `error` says why if it gave up. */
+  end: { error?: Error };
+}
+
+/** Counters of a {@link RedisClient}, read off its state. */
+export interface ClientStats {
+  state: SharedConnection["state"];
+  /** Commands waiting for a connection. */
+  pending: number;
+  /** Commands written, awaiting replies, on the shared connection. */
+  inFlight: number;
+  /** Channels and patterns subscribed. */
+  subscriptions: number;
+  /** Dedicated connections open for blocking commands and `isolated()`. */
+  dedicatedConnections: number;
+}
+
+/** Commands that would change the shared connection's state for every caller. */
+const NOT_ON_SHARED: Record<string, string> = {
+  SUBSCRIBE: "use subscribe()", PSUBSCRIBE: "use psubscribe()", SSUBSCRIBE: "use ssubscribe()",
+  UNSUBSCRIBE: "use the function subscribe() returned", PUNSUBSCRIBE: "use the function psubscribe() returned",
+  SUNSUBSCRIBE: "use the function ssubscribe() returned", MULTI: "use multi() or isolated()",
+  EXEC: "use multi() or isolated()", DISCARD: "use isolated()", WATCH: "use isolated()", UNWATCH: "use isolated()",
+  SELECT: "set the db option", MONITOR: "use isolated()", RESET: "use isolated()", QUIT: "use close()",
+  HELLO: "set the protocol option", AUTH: "set username/password options",
+};
+
+/**
+ * A Redis client that multiplexes every caller over one connection.
+ *
+ * @example
+ * ```ts
+ * const redis = createClient("redis://localhost:6379");
+ * await redis.set("k", "v");
+ * const [a, b] = await Promise.all([redis.get("k"), redis.incr("n")]); // one write, one round trip
+ * await redis.close();
+ * ```
+ */
+export class RedisClient extends CommandApi<ClientEvents> {
+  readonly options: ResolvedClientOptions;
+  #factory: CommandFactory;
+  #shared: SharedConnection;
+  #subscriber: Subscriber | undefined;
+  #dedicated: Pool | undefined;
+  #closing = false;
+
+  constructor(options: string | ClientOptions = {}) {
+    super();
+    this.options = resolveClientOptions(options);
+    const { connection } = this.options;
+    this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes");
+    this.#shared = new SharedConnection({
+      connection,
+      reconnect: this.options.reconnect,
+      maxPending: this.options.maxPending,
+      events: {
+        connect: () => this.emit("connect", undefined),
+        ready: () => this.emit("ready", undefined),
+        error: (err) => this.emit("error", err),
+        reconnecting: (info) => this.emit("reconnecting", info),
+        end: (error) => this.emit("end", { error }),
+      },
+    });
+  }
+
+  send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
+    if (this.#closing) return Promise.reject(new ClosedError(`${commandName(args)} not sent: the client is closed`));
+    const name = args[0];
+    if (typeof name === "string" && name.length <= 11) {
+      const hint = NOT_ON_SHARED[name.toUpperCase()];
+      if (hint) return Promise.reject(new TypeError(`${name.toUpperCase()} cannot run on the shared connection: ${hint}`));
+    }
+    if (blockingTimeout(args) !== undefined) return this.#dedicatedPool().send(args, options);
+    const cmd = this.#factory.create(args, options);
+    this.#shared.write(cmd);
+    return cmd.promise;
+  }
+
+  async transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
+    if (this.#closing) throw new ClosedError("MULTI not sent: the client is closed");
+    const conn = await this.#shared.whenReady(options?.timeout ?? this.options.connection.commandTimeout);
+    return runTransaction(conn, commands, this.#factory, options);
+  }
+
+  /**
+   * Run `fn` on a dedicated connection (for WATCH ... MULTI ... EXEC, or anything that changes
+   * connection state). If that connection is lost, its commands fail; it is never silently replaced.
+   *
+   * @example
+   * ```ts
+   * await redis.isolated(async (c) => {
+   *   await c.send(["WATCH", "balance"]);
+   *   const balance = Number(await c.get("balance"));
+   *   return c.multi().set("balance", balance - 10).exec(); // null if "balance" changed meanwhile
+   * });
+   * ```
+   */
+  isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
+    if (this.#closing) return Promise.reject(new ClosedError("isolated() refused: the client is closed"));
+    return this.#dedicatedPool().isolated(fn);
+  }
+
+  /** Listen to channels. Resolves, once subscribed, to a function that unsubscribes this listener. */
+  subscribe(channels: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("subscribe", channels, listener);
+  }
+
+  /** Listen to channels matching glob patterns; the listener also receives the pattern. */
+  psubscribe(patterns: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("psubscribe", patterns, listener);
+  }
+
+  /** Listen to shard channels (Redis 7 `SSUBSCRIBE`). */
+  ssubscribe(channels: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("ssubscribe", channels, listener);
+  }
+
+  /** Current counters. */
+  stats(): ClientStats {
+    return {
+      state: this.#shared.state,
+      pending: this.#shared.pending,
+      inFlight: this.#shared.connection?.inFlight ?? 0,
+      subscriptions: this.#subscriber?.count ?? 0,
+      dedicatedConnections: this.#dedicated?.stats().total ?? 0,
+    };
+  }
+
+  /** Stop taking commands, let those written finish (up to `timeout` ms), then close every connection. */
+  async close(options: { timeout?: number } = {}): Promise<void> {
+    this.#closing = true;
+    const timeout = options.timeout ?? 5_000;
+    await Promise.all([
+      this.#shared.close(timeout),
+      this.#subscriber?.close(),
+      this.#dedicated?.close({ timeout }),
+    ]);
+    this.#factory.deadlines.clear();
+  }
+
+  /** `await using redis = createClient(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #subscribe(kind: SubscriptionKind, names: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    if (this.#closing) return Promise.reject(new ClosedError(`${kind} refused: the client is closed`));
+    this.#subscriber ??= new Subscriber({
+      connection: this.options.connection,
+      reconnect: this.options.reconnect,
+      events: { error: (err) => this.emit("error", err) },
+    });
+    return this.#subscriber.subscribe(kind, typeof names === "string" ? [names] : names, listener);
+  }
+
+  #dedicatedPool(): Pool {
+    this.#dedicated ??= createPool({
+      ...this.options.connection,
+      reconnect: this.options.reconnect,
+      max: this.options.maxBlockingConnections,
+      min: 0,
+    });
+    return this.#dedicated;
+  }
+}
+
+/**
+ * Create a multiplexing client. It connects at once and reconnects by itself.
+ *
+ * @example
+ * ```ts
+ * const redis = createClient({ url: "redis://localhost:6379", commandTimeout: 2000 });
+ * await redis.set("k", "v");
+ * ```
+ */
+export function createClient(options: string | ClientOptions = {}): RedisClient {
+  return new RedisClient(options);
+}

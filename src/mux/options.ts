@@ -1,0 +1,39 @@
+/**
+ * Options of `createClient()`.
+ * @module
+ */
+import { resolveReconnect, type ReconnectOptions, type ResolvedReconnect } from "../conn/backoff.ts";
+import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
+
+/** Everything `createClient()` accepts: every connection option, plus how the client heals and bounds itself. */
+export interface ClientOptions extends ConnectionOptions {
+  /** Reconnect policy after a lost connection, or `false` to close instead. Default: 50 ms doubling to 2 s, jittered, forever. */
+  reconnect?: ReconnectOptions | false;
+  /** Most commands held while no connection is up; past it they reject at once with `LimitError`. Default `100000`. */
+  maxPending?: number;
+  /** Most dedicated connections for blocking commands and `isolated()`. Default `32`. */
+  maxBlockingConnections?: number;
+}
+
+/** {@link ClientOptions} with defaults applied. */
+export interface ResolvedClientOptions {
+  connection: ResolvedConnectionOptions;
+  reconnect: ResolvedReconnect;
+  maxPending: number;
+  maxBlockingConnections: number;
+}
+
+/** Validate and apply defaults; a string is a URL. */
+export function resolveClientOptions(input: string | ClientOptions = {}): ResolvedClientOptions {
+  const given: ClientOptions = typeof input === "string" ? { url: input } : input;
+  const { reconnect, maxPending = 100_000, maxBlockingConnections = 32, ...connection } = given;
+  for (const [name, value] of [["maxPending", maxPending], ["maxBlockingConnections", maxBlockingConnections]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new TypeError(`option ${name} must be an integer >= 1, got ${String(value)}`);
+  }
+  return {
+    connection: resolveConnectionOptions(connection),
+    reconnect: resolveReconnect(reconnect),
+    maxPending,
+    maxBlockingConnections,
+  };
+}

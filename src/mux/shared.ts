@@ -1,0 +1,239 @@
+/**
+ * A connection that heals itself: it connects, reconnects with jittered backoff when lost, and
+ * holds commands issued meanwhile in a bounded offline queue.
+ *
+ * The rule that keeps data safe: a command already handed to a socket that died is rejected (it
+ * may have run — ioredis and Lettuce replay such commands, so INCR can run twice); a command never
+ * handed to the socket waits for the next connection. Every state change settles every queue:
+ * close() during connect, during backoff or while ready leaves nothing pending (ioredis #2197,
+ * node-redis #3398, Bun #32779 were each a transition that forgot a queue).
+ * @module
+ */
+import { ClosedError, ConnectionError, LimitError } from "../errors.ts";
+import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
+import type { Command } from "../conn/command.ts";
+import type { Connection, ConnectionHooks } from "../conn/connection.ts";
+import { openConnection } from "../conn/open.ts";
+import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
+import { Queue } from "../conn/queue.ts";
+import { encodeCommand } from "../resp/encode.ts";
+
+/** Lifecycle of a {@link SharedConnection}. */
+export type SharedState = "connecting" | "ready" | "reconnecting" | "closing" | "closed";
+
+/** What a shared connection reports to its owner. */
+export interface SharedConnectionEvents {
+  connect(): void;
+  ready(conn: Connection): void;
+  error(err: Error): void;
+  reconnecting(info: { attempt: number; delay: number; error: Error }): void;
+  end(err: Error | undefined): void;
+}
+
+/** Settings of a {@link SharedConnection}. */
+export interface SharedConnectionOptions {
+  connection: ResolvedConnectionOptions;
+  reconnect: ResolvedReconnect;
+  /** Bound of the offline queue. */
+  maxPending: number;
+  /** Push routing for the connection (pub/sub). */
+  hooks?: Pick<ConnectionHooks, "onPush" | "isPush">;
+  events: SharedConnectionEvents;
+}
+
+/** One logical connection over a succession of sockets. */
+export class SharedConnection {
+  state: SharedState = "connecting";
+  readonly address: string;
+  #options: SharedConnectionOptions;
+  #conn: Connection | undefined;
+  #offline = new Queue<Command>();
+  #connecting: AbortController | undefined;
+  #lastError: Error | undefined;
+  #readyWaiters: Array<{ resolve: (conn: Connection) => void; reject: (err: Error) => void }> = [];
+  #ended: Promise<void>;
+  #resolveEnded!: () => void;
+
+  constructor(options: SharedConnectionOptions) {
+    this.#options = options;
+    this.address = describeAddress(options.connection);
+    this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
+    void this.#connectLoop();
+  }
+
+  /** Closing or closed: read through a getter so checks after an `await` see the current state. */
+  get #stopping(): boolean {
+    return this.state === "closing" || this.state === "closed";
+  }
+
+  /** The live connection when ready. */
+  get connection(): Connection | undefined {
+    return this.state === "ready" ? this.#conn : undefined;
+  }
+
+  /** Commands waiting for a connection. */
+  get pending(): number {
+    return this.#offline.length;
+  }
+
+  /** Why the last connection attempt or connection failed, for messages. */
+  get lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  /** Send `cmd` now when ready, or queue it (bounded by `maxPending`) until a connection is. */
+  write(cmd: Command): void {
+    const conn = this.#conn;
+    if (conn !== undefined && this.state === "ready") return conn.write(cmd);
+    if (this.#stopping) {
+      return cmd.fail(new ClosedError(`${cmd.name} not sent: the client is ${this.state}`));
+    }
+    try {
+      encodeCommand(cmd.args); // bad arguments reject now, not when a connection finally comes
+    } catch (err) {
+      return cmd.fail(err as Error);
+    }
+    if (this.#offline.length >= this.#options.maxPending) {
+      return cmd.fail(
+        new LimitError("maxPending", `${cmd.name} refused: ${this.#options.maxPending} commands already wait for a connection to ${this.address} (maxPending)`),
+      );
+    }
+    this.#offline.push(cmd);
+  }
+
+  /** Resolves with the live connection once ready; rejects when closed or after `timeoutMs`. */
+  whenReady(timeoutMs: number): Promise<Connection> {
+    const conn = this.connection;
+    if (conn) return Promise.resolve(conn);
+    if (this.#stopping) return Promise.reject(new ClosedError(`the client is ${this.state}`));
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject };
+      this.#readyWaiters.push(waiter);
+      if (timeoutMs > 0) {
+        const timer = setTimeout(() => {
+          this.#readyWaiters = this.#readyWaiters.filter((w) => w !== waiter);
+          reject(new ConnectionError(`no connection to ${this.address} within ${timeoutMs} ms`, { cause: this.#lastError }));
+        }, timeoutMs);
+        waiter.resolve = (c) => (clearTimeout(timer), resolve(c));
+        waiter.reject = (e) => (clearTimeout(timer), reject(e));
+      }
+    });
+  }
+
+  /** Stop: queued commands reject, written ones get their replies (up to `timeoutMs`), then the socket closes. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    if (this.#stopping) return this.#ended;
+    this.state = "closing";
+    this.#connecting?.abort(new ClosedError("client closed while connecting"));
+    this.#failQueued(new ClosedError(`the client was closed before the command could be sent to ${this.address}`));
+    await this.#conn?.close(timeoutMs);
+    this.#finish(undefined);
+    return this.#ended;
+  }
+
+  /** Stop now: everything pending rejects with `err` or a `ClosedError`. */
+  destroy(err?: Error): void {
+    if (this.state === "closed") return;
+    this.state = "closing";
+    const reason = err ?? new ClosedError(`client to ${this.address} destroyed`);
+    this.#connecting?.abort(reason);
+    this.#failQueued(reason);
+    this.#conn?.destroy(reason);
+    this.#finish(err);
+  }
+
+  async #connectLoop(): Promise<void> {
+    const { reconnect, events } = this.#options;
+    for (let attempt = 1; this.state === "connecting" || this.state === "reconnecting"; attempt++) {
+      const controller = (this.#connecting = new AbortController());
+      let conn: Connection | undefined;
+      try {
+        conn = await openConnection(
+          this.#options.connection,
+          {
+            ...this.#options.hooks,
+            onConnect: () => events.connect(),
+            onClose: (err, unwritten) => this.#lost(conn, err, unwritten),
+          },
+          controller.signal,
+        );
+      } catch (err) {
+        if (this.#stopping) return;
+        this.#lastError = err as Error;
+        events.error(err as Error);
+        if (attempt > reconnect.maxAttempts) {
+          return this.#giveUp(new ConnectionError(`gave up connecting to ${this.address} after ${attempt} attempts`, { cause: err }));
+        }
+        const delay = backoffDelay(reconnect, attempt);
+        events.reconnecting({ attempt, delay, error: err as Error });
+        await sleep(delay, controller.signal); // close() aborts the controller, ending the wait
+        continue;
+      }
+      this.#connecting = undefined;
+      if (this.#stopping) return conn.destroy();
+      this.#conn = conn;
+      this.state = "ready";
+      events.ready(conn);
+      for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve(conn);
+      for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) conn.write(cmd);
+      return;
+    }
+  }
+
+  #lost(conn: Connection | undefined, err: Error | undefined, unwritten: Command[]): void {
+    if (conn === undefined || conn !== this.#conn) {
+      // Lost during its own handshake: openConnection reports that failure; these never left.
+      for (const cmd of unwritten) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} failed`, { cause: err }));
+      return;
+    }
+    this.#conn = undefined;
+    if (this.#stopping) {
+      for (const cmd of unwritten) cmd.fail(new ClosedError(`${cmd.name} not sent: the client is closed`));
+      return;
+    }
+    this.#lastError = err ?? new ConnectionError(`connection to ${this.address} closed by the server`);
+    this.#options.events.error(this.#lastError);
+    // Never-written commands go back to the front, ahead of those queued since, keeping order.
+    const requeue = new Queue<Command>();
+    for (const cmd of unwritten) requeue.push(cmd);
+    for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) requeue.push(cmd);
+    this.#offline = requeue;
+    if (this.#options.reconnect.maxAttempts === 0) {
+      return this.#giveUp(new ConnectionError(`connection to ${this.address} lost and reconnect is off`, { cause: err }));
+    }
+    this.state = "reconnecting";
+    void this.#connectLoop();
+  }
+
+  #giveUp(err: Error): void {
+    this.state = "closing";
+    this.#failQueued(err);
+    this.#finish(err);
+  }
+
+  #failQueued(err: Error): void {
+    for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) cmd.fail(err);
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(err);
+  }
+
+  #finish(err: Error | undefined): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    this.#options.events.end(err);
+    this.#resolveEnded();
+  }
+}
+
+/** Wait `ms`, or less if `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
