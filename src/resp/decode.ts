@@ -1,0 +1,330 @@
+/**
+ * Streaming RESP2/RESP3 decoder: a pure state machine that takes chunks as the socket delivers them
+ * and calls back once per complete top-level value.
+ *
+ * How it stays linear and copies little (see DESIGN.md, "Speed without runtime APIs"):
+ * - Aggregates in progress live on an explicit stack of frames, so a 100k-element array arriving in
+ *   many chunks is never re-parsed from its start; only an unfinished line or bulk payload is resumed.
+ * - A header line that is complete in the chunk is parsed in place. Only the unfinished tail of a
+ *   line (at most {@link RESP_LIMITS}.maxLineLength bytes) is kept and joined with the next chunk.
+ * - A bulk payload that is whole in the chunk is decoded straight from it; one that spans chunks is
+ *   copied once into a buffer of its exact length, which bytes mode then hands out as is.
+ * - Strings are made with `TextDecoder.decode` over whole slices, never char by char.
+ * - The decoder keeps no reference to a chunk after `feed` returns, so a transport may reuse it.
+ * @module
+ */
+import { ProtocolError, RedisError } from "../errors.ts";
+import { AggregateStack, type AggregateKind } from "./aggregates.ts";
+import { BytePool } from "./byte-pool.ts";
+import { RESP_LIMITS } from "./limits.ts";
+import { LineCarry, lineTooLong } from "./line-carry.ts";
+import { excerpt, parseBigNumber, parseBoolean, parseDouble, parseInteger, parseLength, utf8 } from "./scalars.ts";
+import type { RespValue } from "./types.ts";
+
+const CR = 13;
+const LF = 10;
+const COLON = 58;
+
+// Type bytes, https://redis.io/docs/latest/develop/reference/protocol-spec/
+const SIMPLE_STRING = 43; // +
+const SIMPLE_ERROR = 45; // -
+const INTEGER = 58; // :
+const BULK_STRING = 36; // $
+const ARRAY = 42; // *
+const NULL = 95; // _
+const BOOLEAN = 35; // #
+const DOUBLE = 44; // ,
+const BIG_NUMBER = 40; // (
+const BULK_ERROR = 33; // !
+const VERBATIM_STRING = 61; // =
+const MAP = 37; // %
+const SET = 126; // ~
+const ATTRIBUTE = 124; // |
+const PUSH = 62; // >
+
+const { maxBulkLength, maxAggregateLength, maxLineLength } = RESP_LIMITS;
+
+/**
+ * Where a {@link Decoder} delivers values. Both are called synchronously from inside `feed`.
+ *
+ * @example
+ * ```ts
+ * const handlers: DecoderHandlers = {
+ *   onReply: (value) => queue.shift()?.resolve(value),
+ *   onPush: ([kind, ...rest]) => pubsub.dispatch(kind, rest),
+ * };
+ * ```
+ */
+export interface DecoderHandlers {
+  /** Each complete top-level value that is not a push. An error reply arrives as a `RedisError` instance (not thrown). */
+  onReply(value: RespValue): void;
+  /** Each complete top-level RESP3 push (`>`), e.g. a pub/sub message or a client-tracking invalidation. */
+  onPush(value: RespValue[]): void;
+}
+
+/**
+ * Initial string modes of a {@link Decoder}.
+ *
+ * @example
+ * ```ts
+ * const options: DecoderOptions = { bytes: false, pushBytes: true }; // replies as strings, pushes as bytes
+ * ```
+ */
+export interface DecoderOptions {
+  /** Initial value of `Decoder.bytes` (default false: strings). */
+  bytes?: boolean;
+  /** Initial value of `Decoder.pushBytes` (default: the `bytes` option). */
+  pushBytes?: boolean;
+}
+
+/**
+ * Streaming decoder for RESP2 and RESP3 replies.
+ *
+ * String modes: `bytes` decides whether bulk, simple and verbatim strings of the next top-level reply
+ * are `string` (UTF-8) or `Uint8Array`. It is read when a top-level value starts, so a connection can
+ * set it inside `onReply` for the reply after. A top-level push uses `pushBytes` instead: pushes arrive
+ * between replies, and must not take the mode meant for whichever command happens to be next. Error
+ * messages are always strings. A small bytes-mode value may be a view into a slab shared with other
+ * values (as Node's pooled Buffers are): use its `byteOffset`/`byteLength` if you touch `.buffer`.
+ *
+ * Failure: malformed input throws {@link ProtocolError}; from then on the decoder is dead and every
+ * `feed` throws a ProtocolError. If a handler throws, its error propagates from `feed` unchanged and
+ * the decoder is likewise dead (the rest of that chunk is lost). A handler may call `feed` itself
+ * (a synchronous in-memory socket); that chunk is decoded after the current one, in order.
+ *
+ * @example
+ * ```ts
+ * const decoder = new Decoder({ onReply: (v) => console.log(v), onPush: (p) => console.log("push", p) });
+ * decoder.feed(new TextEncoder().encode("*2\r\n$3\r\nfoo\r\n:4"));
+ * decoder.feed(new TextEncoder().encode("2\r\n>2\r\n+message\r\n+hi\r\n")); // logs ["foo", 42], then push
+ * ```
+ */
+export class Decoder {
+  /** String mode of the next top-level reply: false = `string` (UTF-8), true = `Uint8Array`. */
+  bytes: boolean;
+  /** String mode of the next top-level push. */
+  pushBytes: boolean;
+
+  readonly #handlers: DecoderHandlers;
+  /** Mode of the top-level value being decoded, fixed when it started. */
+  #asBytes = false;
+  readonly #aggregates = new AggregateStack((value, push) => this.#deliver(value, push));
+  readonly #carry = new LineCarry();
+  /** The bulk payload being filled across chunks, and which type of bulk it is. */
+  #bulk: Uint8Array | null = null;
+  #bulkFilled = 0;
+  #bulkCrlf = 0;
+  #bulkType = BULK_STRING;
+  readonly #pool = new BytePool();
+  #failure: ProtocolError | null = null;
+  #inHandler = false;
+  #feeding = false;
+  #queued: Uint8Array[] = [];
+
+  constructor(handlers: DecoderHandlers, options: DecoderOptions = {}) {
+    this.#handlers = handlers;
+    this.bytes = options.bytes ?? false;
+    this.pushBytes = options.pushBytes ?? this.bytes;
+  }
+
+  /** Number of bytes buffered for an incomplete value: an unfinished header line or bulk payload. */
+  get pending(): number {
+    return this.#carry.length + this.#bulkFilled;
+  }
+
+  /** Feed a chunk (any size, split anywhere). Calls the handlers synchronously for each completed value. */
+  feed(chunk: Uint8Array): void {
+    if (this.#failure !== null) {
+      throw new ProtocolError(`Decoder is unusable after an earlier error: ${this.#failure.message}`, { cause: this.#failure });
+    }
+    if (this.#feeding) {
+      this.#queued.push(chunk.slice());
+      return;
+    }
+    this.#feeding = true;
+    try {
+      this.#run(chunk);
+      for (let k = 0; k < this.#queued.length; k++) this.#run(this.#queued[k]!);
+      this.#queued = [];
+    } catch (err) {
+      throw this.#fail(err);
+    } finally {
+      this.#feeding = false;
+    }
+  }
+
+  #fail(err: unknown): unknown {
+    const fromHandler = this.#inHandler;
+    this.#inHandler = false;
+    this.#carry.clear();
+    this.#bulk = null;
+    this.#bulkFilled = 0;
+    this.#aggregates.clear();
+    this.#queued = [];
+    if (fromHandler) {
+      this.#failure = new ProtocolError("Decoder stopped because a reply handler threw", { cause: err });
+      return err;
+    }
+    // Only ProtocolError may escape; anything else (an allocation failure) is wrapped, with the original as cause.
+    this.#failure = err instanceof ProtocolError ? err : new ProtocolError(`Decoder failed: ${String(err)}`, { cause: err });
+    return this.#failure;
+  }
+
+  #run(buf: Uint8Array): void {
+    const end = buf.length;
+    let i = 0;
+    if (this.#bulk !== null) i = this.#fillBulk(buf, 0, end);
+    else if (this.#carry.length > 0) i = this.#finishLine(buf, end);
+    while (i < end) {
+      const lf = buf.indexOf(LF, i);
+      if (lf < 0) {
+        this.#carry.keep(buf, i, end);
+        return;
+      }
+      const length = this.#header(buf, i, lf);
+      i = length < 0 ? lf + 1 : this.#payload(buf, lf + 1, end, length);
+    }
+  }
+
+  /**
+   * Parses one header line `buf[i..lf]` (type byte through LF). Returns the payload length when the
+   * line announces a bulk payload (which then follows in the chunk, not in `buf` when `buf` is the
+   * carried-over line), or -1 when the line was a whole value or opened an aggregate.
+   */
+  #header(buf: Uint8Array, i: number, lf: number): number {
+    // The limit applies to complete lines too, so whether input is accepted never depends on how it was split.
+    if (lf - i >= maxLineLength) throw lineTooLong();
+    const cr = lf - 1;
+    if (cr <= i || buf[cr] !== CR) throw new ProtocolError(`RESP line not terminated by CRLF: ${excerpt(buf, i, lf + 1)}`);
+    const type = buf[i];
+    const start = i + 1;
+    if (this.#aggregates.depth === 0) this.#asBytes = type === PUSH ? this.pushBytes : this.bytes;
+    switch (type) {
+      case BULK_STRING: {
+        const length = parseLength(buf, start, cr, maxBulkLength, true);
+        this.#bulkType = type;
+        if (length < 0) this.#aggregates.add(null);
+        return length;
+      }
+      case BULK_ERROR:
+      case VERBATIM_STRING:
+        this.#bulkType = type;
+        return parseLength(buf, start, cr, maxBulkLength, false);
+      case SIMPLE_STRING:
+        return this.#add(this.#text(buf, start, cr));
+      case INTEGER:
+        return this.#add(parseInteger(buf, start, cr));
+      case ARRAY:
+        return this.#open("array", parseLength(buf, start, cr, maxAggregateLength, true));
+      case SIMPLE_ERROR:
+        return this.#add(new RedisError(utf8.decode(buf.subarray(start, cr))));
+      case NULL:
+        if (cr !== start) throw new ProtocolError(`Invalid RESP null: ${excerpt(buf, i, cr)}`);
+        return this.#add(null);
+      case BOOLEAN:
+        return this.#add(parseBoolean(buf, start, cr));
+      case DOUBLE:
+        return this.#add(parseDouble(buf, start, cr));
+      case BIG_NUMBER:
+        return this.#add(parseBigNumber(buf, start, cr));
+      case MAP:
+        return this.#open("map", 2 * parseLength(buf, start, cr, maxAggregateLength, false));
+      case SET:
+        return this.#open("set", parseLength(buf, start, cr, maxAggregateLength, false));
+      case PUSH:
+        // Only a top-level push is out-of-band; one nested in a reply is just an array.
+        return this.#open(this.#aggregates.depth === 0 ? "push" : "array", parseLength(buf, start, cr, maxAggregateLength, false));
+      case ATTRIBUTE:
+        return this.#open("attribute", 2 * parseLength(buf, start, cr, maxAggregateLength, false));
+      default:
+        throw new ProtocolError(`Unknown RESP type byte 0x${type.toString(16).padStart(2, "0")} in ${excerpt(buf, i, lf + 1)}`);
+    }
+  }
+
+  /** Adds a complete value; returns -1, "no payload follows", for #header. */
+  #add(value: RespValue): number {
+    this.#aggregates.add(value);
+    return -1;
+  }
+
+  #open(kind: AggregateKind, count: number): number {
+    this.#aggregates.open(kind, count);
+    return -1;
+  }
+
+  #text(buf: Uint8Array, start: number, end: number): RespValue {
+    if (this.#asBytes) return this.#pool.copy(buf, start, end);
+    return utf8.decode(buf.subarray(start, end));
+  }
+
+  /** A bulk payload of `length` bytes starts at `buf[i]`: decode it in place if whole, else start filling. */
+  #payload(buf: Uint8Array, i: number, end: number, length: number): number {
+    const stop = i + length;
+    if (stop + 2 <= end) {
+      if (buf[stop] !== CR || buf[stop + 1] !== LF) throw missingPayloadCrlf(buf, stop);
+      this.#aggregates.add(this.#bulkValue(buf, i, stop, false));
+      return stop + 2;
+    }
+    this.#bulk = new Uint8Array(length);
+    this.#bulkFilled = 0;
+    this.#bulkCrlf = 0;
+    return this.#fillBulk(buf, i, end);
+  }
+
+  /** Copies the next part of a spanning bulk payload, then checks its CRLF. Returns where it stopped. */
+  #fillBulk(buf: Uint8Array, i: number, end: number): number {
+    const bulk = this.#bulk!;
+    const missing = bulk.length - this.#bulkFilled;
+    if (missing > 0) {
+      const n = Math.min(missing, end - i);
+      bulk.set(buf.subarray(i, i + n), this.#bulkFilled);
+      this.#bulkFilled += n;
+      i += n;
+      if (n < missing) return i;
+    }
+    for (; this.#bulkCrlf < 2; this.#bulkCrlf++, i++) {
+      if (i === end) return i;
+      if (buf[i] !== (this.#bulkCrlf === 0 ? CR : LF)) throw missingPayloadCrlf(buf, i);
+    }
+    this.#bulk = null;
+    this.#bulkFilled = 0;
+    this.#aggregates.add(this.#bulkValue(bulk, 0, bulk.length, true));
+    return i;
+  }
+
+  /** The value of a complete bulk payload `buf[start..end]`; `owned` means `buf` is ours to hand out. */
+  #bulkValue(buf: Uint8Array, start: number, end: number, owned: boolean): RespValue {
+    if (this.#bulkType === BULK_ERROR) return new RedisError(utf8.decode(buf.subarray(start, end)));
+    if (this.#bulkType === VERBATIM_STRING) {
+      // "=15\r\ntxt:Some string": three bytes name the format (txt, mkd); callers want the text after it.
+      if (end - start < 4 || buf[start + 3] !== COLON) throw new ProtocolError(`Invalid RESP verbatim string: ${excerpt(buf, start, end)}`);
+      start += 4;
+    }
+    if (!this.#asBytes) return utf8.decode(buf.subarray(start, end));
+    if (!owned) return this.#pool.copy(buf, start, end);
+    return start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+  }
+
+  /** Completes the carried-over line with the start of `buf` and parses it once its LF has arrived. */
+  #finishLine(buf: Uint8Array, end: number): number {
+    const lf = buf.indexOf(LF);
+    if (lf < 0) {
+      this.#carry.keep(buf, 0, end);
+      return end;
+    }
+    const line = this.#carry.finish(buf, lf);
+    const length = this.#header(line, 0, line.length - 1);
+    return length < 0 ? lf + 1 : this.#payload(buf, lf + 1, end, length);
+  }
+
+  #deliver(value: RespValue, push: boolean): void {
+    this.#inHandler = true;
+    if (push) this.#handlers.onPush(value as RespValue[]);
+    else this.#handlers.onReply(value);
+    this.#inHandler = false;
+  }
+}
+
+function missingPayloadCrlf(buf: Uint8Array, at: number): ProtocolError {
+  return new ProtocolError(`RESP bulk payload not followed by CRLF: found ${excerpt(buf, at, Math.min(buf.length, at + 2))}`);
+}
