@@ -15,6 +15,7 @@
  */
 import { ProtocolError, RedisError } from "../errors.ts";
 import { AggregateStack, type AggregateKind } from "./aggregates.ts";
+import { BulkPayload, missingPayloadCrlf } from "./bulk-payload.ts";
 import { BytePool } from "./byte-pool.ts";
 import { RESP_LIMITS } from "./limits.ts";
 import { LineCarry, lineTooLong } from "./line-carry.ts";
@@ -110,10 +111,8 @@ export class Decoder {
   #asBytes = false;
   readonly #aggregates = new AggregateStack((value, push) => this.#deliver(value, push));
   readonly #carry = new LineCarry();
-  /** The bulk payload being filled across chunks, and which type of bulk it is. */
-  #bulk: Uint8Array | null = null;
-  #bulkFilled = 0;
-  #bulkCrlf = 0;
+  readonly #bulk = new BulkPayload();
+  /** Which type of bulk (`$`, `!`, `=`) the last bulk header announced. */
   #bulkType = BULK_STRING;
   readonly #pool = new BytePool();
   #failure: ProtocolError | null = null;
@@ -129,7 +128,7 @@ export class Decoder {
 
   /** Number of bytes buffered for an incomplete value: an unfinished header line or bulk payload. */
   get pending(): number {
-    return this.#carry.length + this.#bulkFilled;
+    return this.#carry.length + this.#bulk.filled;
   }
 
   /** Feed a chunk (any size, split anywhere). Calls the handlers synchronously for each completed value. */
@@ -157,8 +156,7 @@ export class Decoder {
     const fromHandler = this.#inHandler;
     this.#inHandler = false;
     this.#carry.clear();
-    this.#bulk = null;
-    this.#bulkFilled = 0;
+    this.#bulk.clear();
     this.#aggregates.clear();
     this.#queued = [];
     if (fromHandler) {
@@ -173,7 +171,7 @@ export class Decoder {
   #run(buf: Uint8Array): void {
     const end = buf.length;
     let i = 0;
-    if (this.#bulk !== null) i = this.#fillBulk(buf, 0, end);
+    if (this.#bulk.active) i = this.#fillBulk(buf, 0, end);
     else if (this.#carry.length > 0) i = this.#finishLine(buf, end);
     while (i < end) {
       const lf = buf.indexOf(LF, i);
@@ -265,31 +263,17 @@ export class Decoder {
       this.#aggregates.add(this.#bulkValue(buf, i, stop, false));
       return stop + 2;
     }
-    this.#bulk = new Uint8Array(length);
-    this.#bulkFilled = 0;
-    this.#bulkCrlf = 0;
+    this.#bulk.start(length);
     return this.#fillBulk(buf, i, end);
   }
 
-  /** Copies the next part of a spanning bulk payload, then checks its CRLF. Returns where it stopped. */
   #fillBulk(buf: Uint8Array, i: number, end: number): number {
-    const bulk = this.#bulk!;
-    const missing = bulk.length - this.#bulkFilled;
-    if (missing > 0) {
-      const n = Math.min(missing, end - i);
-      bulk.set(buf.subarray(i, i + n), this.#bulkFilled);
-      this.#bulkFilled += n;
-      i += n;
-      if (n < missing) return i;
+    const next = this.#bulk.fill(buf, i, end);
+    if (this.#bulk.complete) {
+      const payload = this.#bulk.take();
+      this.#aggregates.add(this.#bulkValue(payload, 0, payload.length, true));
     }
-    for (; this.#bulkCrlf < 2; this.#bulkCrlf++, i++) {
-      if (i === end) return i;
-      if (buf[i] !== (this.#bulkCrlf === 0 ? CR : LF)) throw missingPayloadCrlf(buf, i);
-    }
-    this.#bulk = null;
-    this.#bulkFilled = 0;
-    this.#aggregates.add(this.#bulkValue(bulk, 0, bulk.length, true));
-    return i;
+    return next;
   }
 
   /** The value of a complete bulk payload `buf[start..end]`; `owned` means `buf` is ours to hand out. */
@@ -323,8 +307,4 @@ export class Decoder {
     else this.#handlers.onReply(value);
     this.#inHandler = false;
   }
-}
-
-function missingPayloadCrlf(buf: Uint8Array, at: number): ProtocolError {
-  return new ProtocolError(`RESP bulk payload not followed by CRLF: found ${excerpt(buf, at, Math.min(buf.length, at + 2))}`);
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Arg } from "./types.ts";
+import { validateCommand } from "./validate.ts";
 
 const CR = 13;
 const LF = 10;
@@ -16,8 +17,13 @@ const ZERO = 48;
 const DOLLAR = 36;
 const STAR = 42;
 
-/** A fresh slab holds a few hundred typical commands, so one allocation serves many flushes. */
+/** A full-size slab holds a few hundred typical commands, so one allocation serves many flushes. */
 const SLAB_SIZE = 64 * 1024;
+/**
+ * The first slab is small and each next one 4x larger up to the slab size: an encoder made for one
+ * transaction or one command should not cost 64 KB, and a connection's reaches full size in 3 steps.
+ */
+const FIRST_SLAB = 1024;
 /** A slab grown past this for one huge command is dropped at take() instead of living as long as the encoder. */
 const MAX_RETAINED = 1024 * 1024;
 /**
@@ -42,7 +48,7 @@ const EMPTY = new Uint8Array(0);
  * ```
  */
 export interface CommandEncoderOptions {
-  /** Bytes allocated each time the encoder needs a new slab (default 64 KB). */
+  /** Size of the encoder's output slabs once warmed up (default 64 KB; the first ones are smaller). */
   slabSize?: number;
 }
 
@@ -62,6 +68,7 @@ export interface CommandEncoderOptions {
  */
 export class CommandEncoder {
   readonly #slabSize: number;
+  #nextSlab: number;
   #buf: Uint8Array = EMPTY;
   /** Start of the bytes not yet taken. */
   #start = 0;
@@ -69,6 +76,7 @@ export class CommandEncoder {
 
   constructor(options: CommandEncoderOptions = {}) {
     this.#slabSize = Math.max(64, options.slabSize ?? SLAB_SIZE);
+    this.#nextSlab = Math.min(FIRST_SLAB, this.#slabSize);
   }
 
   /** Bytes appended since the last take(). */
@@ -81,16 +89,10 @@ export class CommandEncoder {
    * (index and type) and appends nothing if any argument is invalid or the command is empty.
    */
   encode(args: readonly Arg[]): void {
-    const count = args.length;
-    if (count === 0) throw new TypeError("Cannot encode an empty command: expected at least a command name");
     // Validate all before writing any: half a command in a pipeline would make the server read the
     // next command as this one's missing arguments.
-    for (let k = 0; k < count; k++) {
-      const a: unknown = args[k];
-      if (typeof a === "string" || a instanceof Uint8Array || typeof a === "bigint") continue;
-      if (typeof a === "number" && a === a) continue; // a !== a only for NaN
-      throw invalidArgument(args, k);
-    }
+    validateCommand(args);
+    const count = args.length;
     const mark = this.#pos - this.#start;
     try {
       this.#ensure(HEADER_ROOM);
@@ -130,7 +132,8 @@ export class CommandEncoder {
     if (this.#pos + n <= this.#buf.length) return;
     const pending = this.#pos - this.#start;
     // Doubling what is pending keeps many commands between takes linear; a single huge one gets just its size.
-    const next = new Uint8Array(Math.max(this.#slabSize, 2 * pending + n));
+    const next = new Uint8Array(Math.max(this.#nextSlab, 2 * pending + n));
+    this.#nextSlab = Math.min(4 * this.#nextSlab, this.#slabSize);
     next.set(this.#buf.subarray(this.#start, this.#pos));
     this.#buf = next;
     this.#start = 0;
@@ -219,7 +222,7 @@ export class CommandEncoder {
  * ```
  */
 export function encodeCommand(args: readonly Arg[]): Uint8Array {
-  const encoder = new CommandEncoder({ slabSize: 256 });
+  const encoder = new CommandEncoder({ slabSize: 256 }); // a one-command encoder: just enough room
   encoder.encode(args);
   return encoder.take();
 }
@@ -266,24 +269,4 @@ function utf8Length(s: string): number {
     } else size += 3;
   }
   return size;
-}
-
-function invalidArgument(args: readonly unknown[], index: number): TypeError {
-  const name = typeof args[0] === "string" && index > 0 ? ` of ${JSON.stringify(args[0].slice(0, 32))}` : "";
-  return new TypeError(
-    `Invalid command argument ${index}${name}: got ${describeValue(args[index])}; expected a string, number (not NaN), bigint or Uint8Array`,
-  );
-}
-
-function describeValue(v: unknown): string {
-  if (v === null) return "null";
-  if (v === undefined) return "undefined";
-  if (typeof v === "number") return "NaN";
-  if (typeof v === "boolean") return `a boolean (${v})`;
-  if (Array.isArray(v)) return "an array";
-  if (typeof v === "object") {
-    const tag = Object.prototype.toString.call(v).slice(8, -1);
-    return tag === "Object" ? "an object" : `an object (${tag})`;
-  }
-  return `a ${typeof v}`;
 }

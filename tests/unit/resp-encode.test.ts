@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "../harness/runner.ts";
 import { CommandEncoder, encodeCommand } from "../../src/resp/encode.ts";
+import { validateCommand } from "../../src/resp/validate.ts";
 import type { Arg, RespValue } from "../../src/resp/types.ts";
 import { decodeChunks, int, mulberry32, pick, resp, type Rng } from "./resp-support.ts";
 
@@ -102,6 +103,20 @@ describe("CommandEncoder", () => {
       assert.deepStrictEqual(decodeChunks([encoder.take()]).replies, [["GET", "before"], ["GET", "after"]]);
     }
     assert.throws(() => encodeCommand([undefined as unknown as Arg]), /argument 0: got undefined/);
+  });
+
+  test("validateCommand throws the same TypeError as encode, and accepts what encode accepts", () => {
+    validateCommand(["SET", "k", 1, 2n, new Uint8Array(1), Infinity]);
+    for (const args of [[], ["SET", "k", undefined], ["ZADD", "z", NaN, "m"], [null]] as unknown as Arg[][]) {
+      let expected: unknown;
+      try {
+        new CommandEncoder().encode(args);
+      } catch (err) {
+        expected = err;
+      }
+      assert.ok(expected instanceof TypeError);
+      assert.throws(() => validateCommand(args), { name: "TypeError", message: expected.message });
+    }
   });
 
   test("take() returns what was appended since the last take() and resets length", () => {
