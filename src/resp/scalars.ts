@@ -23,18 +23,22 @@ const ZERO = 48;
 export const utf8: TextDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
- * A printable, quoted excerpt of malformed input for error messages: control bytes escaped, long
- * lines cut, so a message never carries megabytes or raw CRLFs.
+ * A printable, quoted excerpt of malformed input for error messages: bytes outside printable ASCII
+ * shown as `\xNN`, cut after 40 bytes, so a message never carries megabytes or raw CRLFs.
  *
  * @example
  * ```ts
- * excerpt(new TextEncoder().encode("$x\r\n"), 0, 4); // "\"$x\\x0d\\x0a\""
+ * excerpt(new TextEncoder().encode("$x\r\n"), 0, 4); // the text "$x\x0d\x0a", with the quotes
  * ```
  */
 export function excerpt(buf: Uint8Array, start: number, end: number): string {
   const cut = Math.min(end, start + 40);
-  const text = utf8.decode(buf.subarray(start, cut)).replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-  return JSON.stringify(text + (cut < end ? "..." : ""));
+  let text = "";
+  for (let i = start; i < cut; i++) {
+    const b = buf[i]!;
+    text += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`;
+  }
+  return `"${text}${cut < end ? "..." : ""}"`;
 }
 
 function invalid(what: string, buf: Uint8Array, start: number, end: number): ProtocolError {
