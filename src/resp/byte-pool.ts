@@ -1,8 +1,8 @@
 /**
  * Copies small byte strings into shared slabs. V8 gives every Uint8Array over 64 bytes its own
- * off-heap ArrayBuffer, which costs 3-4x the copy itself (measured 0.36 µs vs 0.1 µs for 100 bytes on
- * Node 20 and Deno 2); Node pools small Buffers for the same reason. The price: a value kept alive
- * keeps its whole slab alive, so only small values are pooled and slabs are small.
+ * off-heap ArrayBuffer, which costs 3-4x the copy itself (measured 0.36 µs vs 0.1 µs for 100 bytes
+ * on Node 20 and Deno 2); Node pools its own small byte arrays for the same reason. The price: a
+ * value kept alive keeps its whole slab alive, so only small values are pooled and slabs are small.
  * @module
  */
 
