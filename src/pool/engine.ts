@@ -99,10 +99,10 @@ export class PoolEngine extends Lifecycle {
     if (this.events.listens("release")) this.events.emit("release", { clientId: member.clientId, heldFor: Date.now() - member.leasedAt });
     if (member.state !== "leased") return Promise.resolve(); // its connection was lost and is already counted
     member.leaseStack = undefined;
-    if (this.state !== "open") return this.retire(member, "pool closed");
     const outstanding = member.conn.inFlight;
     // Replies still coming (an aborted BLPOP, a timed-out command) would answer the next borrower's commands.
     if (outstanding > 0) return this.destroy(member, `released with ${outstanding} replies outstanding`);
+    if (this.state !== "open") return this.retire(member, "pool closed");
     const reset = session ? session.resetCommands() : [];
     if (!reset) return this.destroy(member, `released after the lease ${session!.taint}`);
     if (member.expiresAt <= Date.now()) return this.retire(member, "reached maxLifetime");
@@ -147,8 +147,9 @@ export class PoolEngine extends Lifecycle {
     for (const waiter of this.waiters) {
       if (waiter.exclusive ? !exclusiveOk : !sharedOk) continue;
       const member = waiter.exclusive ? this.#takeExclusive() : this.#pickShared();
-      if (member) this.waiters.grant(waiter, member);
-      else if (waiter.exclusive) exclusiveOk = false;
+      if (member) {
+        if (!this.waiters.grant(waiter, member) && member.state !== "busy") this.toIdle(member);
+      } else if (waiter.exclusive) exclusiveOk = false;
       else sharedOk = false;
       if (!exclusiveOk && !sharedOk) return;
     }
@@ -214,6 +215,12 @@ export class PoolEngine extends Lifecycle {
   #reserveDraining(): void {
     const m = this.members;
     let need = this.waiters.exclusiveCount - m.connecting.size - m.checking.size - m.draining.size;
+    // The waiters it was reserved for left (served elsewhere, aborted, timed out): take pool commands again.
+    for (const draining of m.draining) {
+      if (need >= 0) break;
+      m.move(draining, "busy");
+      need++;
+    }
     while (need-- > 0) {
       const busy = m.leastLoaded();
       if (!busy) return;
@@ -234,8 +241,9 @@ export class PoolEngine extends Lifecycle {
     const settled = () => {
       member.watched = false;
       if (member.state !== "draining") return;
-      if (member.conn.inFlight === 0) this.kick();
-      else this.#watchDrain(member);
+      if (member.conn.inFlight > 0) return this.#watchDrain(member);
+      this.toIdle(member);
+      this.kick();
     };
     last.promise.then(settled, settled);
   }

@@ -89,6 +89,24 @@ export abstract class Lifecycle {
     this.members.move(member, "idle");
   }
 
+  /**
+   * Busy connections whose replies are all in are idle in all but name: pool commands do not
+   * report each reply (that would cost a promise reaction per command), so they are reclassified
+   * here, lazily. Returns whether any moved.
+   */
+  settleDrained(): boolean {
+    let moved = false;
+    for (const set of [this.members.busy, this.members.draining]) {
+      for (const x of [...set]) {
+        if (x.conn.inFlight === 0) {
+          this.toIdle(x);
+          moved = true;
+        }
+      }
+    }
+    return moved;
+  }
+
   /** Close gracefully (outstanding replies may arrive first); resolves once closed. */
   retire(member: Member, reason: string): Promise<void> {
     member.retireReason = reason;

@@ -52,9 +52,7 @@ export class Maintenance {
     const m = pool.members;
     const o = pool.options;
     if (pool.state !== "open") return;
-    // Busy connections whose replies are all in are idle in all but name (pool commands do not
-    // report each reply; the router reclassifies lazily).
-    for (const x of [...m.busy, ...m.draining]) if (x.conn.inFlight === 0) pool.toIdle(x);
+    pool.settleDrained();
     if (o.maxLifetime > 0) {
       // Idle ones close now; busy ones close after their outstanding replies (a graceful close waits
       // for them and takes no new commands); leased ones when they are released.

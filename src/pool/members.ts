@@ -112,11 +112,6 @@ export class Members {
     return best;
   }
 
-  /** Members of every open state, for sweeps and close(). */
-  *open(): Generator<Member> {
-    yield* [...this.idle, ...this.busy, ...this.draining, ...this.leased, ...this.checking];
-  }
-
   #take(member: Member): void {
     switch (member.state) {
       case "idle": {

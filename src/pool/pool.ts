@@ -145,7 +145,7 @@ export class Pool extends CommandApi<PoolEvents> {
    */
   stats(): PoolStats {
     const e = this.#engine;
-    if (e.state === "open") e.maintenance.sweep(); // busy connections whose replies are in count as idle
+    if (e.state === "open" && e.settleDrained()) e.kick(); // busy connections whose replies are in count as idle
     const m = e.members;
     return {
       total: m.total,

@@ -99,9 +99,11 @@ export class Waiters<T> {
     return undefined;
   }
 
-  /** Remove `waiter` and hand it `value`. No-op if it already left the queue. */
-  grant(waiter: Waiter<T>, value: T): void {
-    if (this.#remove(waiter)) waiter.settle(value, undefined);
+  /** Remove `waiter` and hand it `value`; `false` (and nothing happens) if it already left the queue. */
+  grant(waiter: Waiter<T>, value: T): boolean {
+    if (!this.#remove(waiter)) return false;
+    waiter.settle(value, undefined);
+    return true;
   }
 
   /** Remove `waiter` and reject it with `err`. No-op if it already left the queue. */
