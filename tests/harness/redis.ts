@@ -87,6 +87,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     const args = [
       "--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no",
       "--dir", dir, "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning",
+      "--enable-debug-command", "yes", // DEBUG SLEEP stands in for a slow command in timeout tests
     ];
     if (socketPath) args.push("--unixsocket", socketPath, "--unixsocketperm", "700");
     if (options.tls) {
