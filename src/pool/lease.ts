@@ -22,7 +22,7 @@ import { SessionState } from "./session.ts";
  * @example
  * ```ts
  * await using lease = await pool.acquire();
- * await lease.watch("balance");
+ * await lease.send(["WATCH", "balance"]);
  * const balance = Number(await lease.get("balance"));
  * const result = await lease.multi().set("balance", String(balance - 10)).exec(); // null if it changed
  * ```

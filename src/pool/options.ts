@@ -6,7 +6,14 @@
 import { resolveReconnect, type ReconnectOptions, type ResolvedReconnect } from "../conn/backoff.ts";
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
 
-/** When and how the pool checks a connection before handing it out again. */
+/**
+ * When and how the pool checks a connection before handing it out again.
+ *
+ * @example
+ * ```ts
+ * createPool({ url, healthCheck: { idleTime: 10_000, timeout: 500 } }); // or healthCheck: false
+ * ```
+ */
 export interface HealthCheckOptions {
   /**
    * A connection idle at least this long (ms) is `PING`ed before it is used. Default `30000`.

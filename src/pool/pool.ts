@@ -16,13 +16,27 @@ import type { Member } from "./members.ts";
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from "./options.ts";
 import type { PoolStats } from "./stats.ts";
 
-/** Options of {@link Pool.acquire}. */
+/**
+ * Options of {@link Pool.acquire}.
+ *
+ * @example
+ * ```ts
+ * const lease = await pool.acquire({ signal: AbortSignal.timeout(250) });
+ * ```
+ */
 export interface AcquireOptions {
   /** Aborting while waiting rejects with `AbortError` and leaves the queue. */
   signal?: AbortSignal;
 }
 
-/** Options of {@link Pool.close}. */
+/**
+ * Options of {@link Pool.close}.
+ *
+ * @example
+ * ```ts
+ * await pool.close({ timeout: 1000 }); // leases not back within 1 s are destroyed
+ * ```
+ */
 export interface PoolCloseOptions {
   /** How long to wait for leases to be released and replies to arrive, ms. Default `5000`. */
   timeout?: number;
@@ -38,7 +52,7 @@ const ignore = () => {};
  * const pool = createPool({ url: "redis://localhost:6379", max: 8 });
  * await pool.set("k", "v");                      // any free connection, pipelined
  * await pool.withConnection(async (lease) => {    // one connection for this block
- *   await lease.watch("k");
+ *   await lease.send(["WATCH", "k"]);
  *   return lease.multi().set("k", "w").exec();
  * });
  * await pool.close();
