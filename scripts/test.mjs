@@ -10,7 +10,7 @@
  * Exits non-zero when any runner fails, reports a failure, or runs no test at all.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,7 +21,17 @@ mkdirSync(out, { recursive: true });
 
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
-const paths = args.filter((a) => !a.startsWith("--"));
+const prefixes = args.filter((a) => !a.startsWith("--"));
+// Runners disagree on path filters (deno wants files), so prefixes become the test files they match.
+const allTests = readdirSync(join(root, "tests"), { recursive: true })
+  .map((f) => join("tests", String(f)))
+  .filter((f) => f.endsWith(".test.ts"))
+  .sort();
+const paths = prefixes.length ? allTests.filter((f) => prefixes.some((p) => f.startsWith(p.replace(/^\.\//, "")))) : [];
+if (prefixes.length && paths.length === 0) {
+  console.error(`no test file matches ${prefixes.join(" ")}`);
+  process.exit(1);
+}
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
 const runtimes = [
@@ -35,7 +45,7 @@ const runtimes = [
   },
   {
     name: "deno",
-    cmd: [bin("deno"), "test", "-A", "--no-check", "--reporter=dot", `--junit-path=${join(out, "deno.xml")}`, ...(paths.length ? paths : ["tests/"])],
+    cmd: [bin("deno"), "test", "-A", "--no-check", `--junit-path=${join(out, "deno.xml")}`, ...(paths.length ? paths : ["tests/"])],
     count: () => countJunit(readFileSync(join(out, "deno.xml"), "utf8"), true),
   },
   {
