@@ -16,7 +16,7 @@ import type { Connection, ConnectionHooks } from "../conn/connection.ts";
 import { openConnection } from "../conn/open.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
 import { Queue } from "../conn/queue.ts";
-import { encodeCommand } from "../resp/encode.ts";
+import { validateCommand } from "../resp/validate.ts";
 
 /** Lifecycle of a {@link SharedConnection}. */
 export type SharedState = "connecting" | "ready" | "reconnecting" | "closing" | "closed";
@@ -89,7 +89,7 @@ export class SharedConnection {
       return cmd.fail(new ClosedError(`${cmd.name} not sent: the client is ${this.state}`));
     }
     try {
-      encodeCommand(cmd.args); // bad arguments reject now, not when a connection finally comes
+      validateCommand(cmd.args); // bad arguments reject now, not when a connection finally comes
     } catch (err) {
       return cmd.fail(err as Error);
     }
