@@ -1,0 +1,20 @@
+/**
+ * Lua scripting commands (see also `client.script(lua)`, which handles NOSCRIPT for you).
+ * @module
+ */
+import type { Arg, RespValue } from "../../resp/types.ts";
+import { parsed, raw, type Cmd, type Key } from "../spec.ts";
+
+/** Scripting command table. */
+export const scriptingCommands = {
+  /** `EVAL script numkeys key... arg...` → whatever the script returns. */
+  eval: (script: string, keys: Key[] = [], args: Arg[] = []): Cmd<RespValue> => raw(["EVAL", script, keys.length, ...keys, ...args]),
+  /** `EVALSHA sha1 numkeys key... arg...` → whatever the script returns. */
+  evalsha: (sha1: string, keys: Key[] = [], args: Arg[] = []): Cmd<RespValue> => raw(["EVALSHA", sha1, keys.length, ...keys, ...args]),
+  /** `SCRIPT LOAD script` → its SHA1. */
+  scriptLoad: (script: string): Cmd<string> => raw(["SCRIPT", "LOAD", script]),
+  /** `SCRIPT EXISTS sha1...` → one boolean per script. */
+  scriptExists: (...sha1s: string[]): Cmd<boolean[]> => parsed(["SCRIPT", "EXISTS", ...sha1s], (r) => (r as unknown[]).map((x) => x === 1 || x === true)),
+  /** `SCRIPT FLUSH`. */
+  scriptFlush: (): Cmd<"OK"> => raw(["SCRIPT", "FLUSH"]),
+};
