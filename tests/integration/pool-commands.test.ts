@@ -66,6 +66,16 @@ describe("pool: its own command API", () => {
     assert.equal(pool.stats().total, 2, "its connection came back to the pool");
   });
 
+  test("the typed pool.blpop() is routed like a blocking send()", async () => {
+    const pool = open({ max: 2 });
+    const popped = pool.blpop("cmd:typed", 2);
+    await sleep(20);
+    assert.equal(pool.stats().leased, 1);
+    assert.equal(await pool.get("cmd:none"), null);
+    await view.send(["RPUSH", "cmd:typed", "v"]);
+    assert.deepEqual(await popped, ["cmd:typed", "v"]);
+  });
+
   test("an aborted blocking pool command closes its connection instead of reusing it", async () => {
     const pool = open({ max: 1 });
     const controller = new AbortController();
