@@ -17,6 +17,7 @@ interface DenoConn {
   close(): void;
   closeWrite(): Promise<void>;
   setNoDelay?(on?: boolean): void;
+  handshake?(): Promise<unknown>;
   ref(): void;
   unref(): void;
 }
@@ -59,6 +60,9 @@ export const denoConnector: Connector = async (options) => {
         cert: tls.cert,
         key: tls.key,
       });
+      // Deno runs the TLS handshake lazily, on the first read or write; run it now so a bad
+      // certificate fails the connect instead of the first command.
+      await conn.handshake?.();
     }
     return conn;
   })();
