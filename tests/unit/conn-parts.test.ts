@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { backoffDelay, resolveReconnect } from "../../src/conn/backoff.ts";
+import { blockingTimeout } from "../../src/conn/blocking.ts";
+import { describeAddress, parseRedisUrl, redactUrl, resolveConnectionOptions } from "../../src/conn/options.ts";
+import { Queue } from "../../src/conn/queue.ts";
+import { describe, test } from "../harness/runner.ts";
+
+describe("Redis URLs", () => {
+  test("parses user, password, host, port and db", () => {
+    assert.deepEqual(parseRedisUrl("redis://alice:s%40cret@example.com:6380/3"), {
+      username: "alice", password: "s@cret", host: "example.com", port: 6380, db: 3,
+    });
+  });
+
+  test("rediss:// turns TLS on; IPv6 hosts lose their brackets", () => {
+    assert.deepEqual(parseRedisUrl("rediss://[::1]:6390"), { tls: {}, host: "::1", port: 6390 });
+  });
+
+  test("redis+unix:// gives a socket path and a db from the query", () => {
+    assert.deepEqual(parseRedisUrl("redis+unix:///run/redis.sock?db=5"), { path: "/run/redis.sock", db: 5 });
+  });
+
+  test("a bad URL is refused without echoing its password", () => {
+    assert.throws(() => parseRedisUrl("redis://u:hunter2@host:6379/notanumber"), (err: Error) => err instanceof TypeError && !err.message.includes("hunter2"));
+    assert.throws(() => parseRedisUrl("http://host"), /unsupported Redis URL scheme/);
+    assert.equal(redactUrl("redis://u:hunter2@h:1/0"), "redis://u:***@h:1/0");
+  });
+
+  test("explicit options override the URL, defaults fill the rest", () => {
+    const o = resolveConnectionOptions({ url: "redis://h:1/2", db: 4 });
+    assert.equal(o.host, "h");
+    assert.equal(o.db, 4);
+    assert.equal(o.protocol, 3);
+    assert.equal(o.commandTimeout, 5000);
+    assert.equal(describeAddress(o), "h:1");
+    assert.throws(() => resolveConnectionOptions({ commandTimeout: -1 }), /commandTimeout/);
+    assert.throws(() => resolveConnectionOptions({ protocol: 4 as 3 }), /protocol/);
+  });
+});
+
+describe("reconnect backoff", () => {
+  test("doubles from initialDelay, caps at maxDelay, and jitters within the upper half", () => {
+    const policy = resolveReconnect({ initialDelay: 100, maxDelay: 1000 });
+    assert.equal(backoffDelay(policy, 1, () => 0), 50);
+    assert.equal(backoffDelay(policy, 1, () => 1), 100);
+    assert.equal(backoffDelay(policy, 3, () => 1), 400);
+    assert.equal(backoffDelay(policy, 30, () => 0.5), 750);
+    const spread = new Set(Array.from({ length: 50 }, () => backoffDelay(policy, 4)));
+    assert.ok(spread.size > 10, "delays are not jittered");
+  });
+
+  test("reconnect: false means no attempts; bad values are refused", () => {
+    assert.equal(resolveReconnect(false).maxAttempts, 0);
+    assert.throws(() => resolveReconnect({ initialDelay: -5 }), /initialDelay/);
+  });
+});
+
+describe("blocking command detection", () => {
+  test("finds the server timeout of each blocking command", () => {
+    assert.equal(blockingTimeout(["BLPOP", "a", "b", 5]), 5000);
+    assert.equal(blockingTimeout(["brpop", "a", "0.5"]), 500);
+    assert.equal(blockingTimeout(["BLMPOP", 2, 1, "k", "LEFT"]), 2000);
+    assert.equal(blockingTimeout(["BZPOPMIN", "z", 0]), 0);
+    assert.equal(blockingTimeout(["XREAD", "COUNT", 1, "BLOCK", 250, "STREAMS", "s", "$"]), 250);
+    assert.equal(blockingTimeout(["WAIT", 1, 100]), 100);
+  });
+
+  test("non-blocking commands, and XREAD without BLOCK, are not blocking", () => {
+    assert.equal(blockingTimeout(["GET", "k"]), undefined);
+    assert.equal(blockingTimeout(["XREAD", "STREAMS", "block", "0"]), undefined);
+  });
+});
+
+describe("Queue", () => {
+  test("keeps FIFO order across growth and wrap-around", () => {
+    const q = new Queue<number>();
+    for (let i = 0; i < 10; i++) q.push(i);
+    for (let i = 0; i < 5; i++) assert.equal(q.shift(), i);
+    for (let i = 10; i < 100; i++) q.push(i);
+    assert.equal(q.length, 95);
+    assert.equal(q.peek(), 5);
+    assert.equal(q.at(94), 99);
+    assert.deepEqual(q.drain(), Array.from({ length: 95 }, (_, i) => i + 5));
+    assert.equal(q.shift(), undefined);
+  });
+});
