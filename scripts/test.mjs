@@ -75,6 +75,16 @@ function countJunit(xml, dropGroups) {
 const total = { passed: 0, failed: 0, skipped: 0 };
 let broken = false;
 const lines = [];
+
+// The type check counts as one test: strict TypeScript is part of what the suite promises.
+if (!only) {
+  console.log("\n=== typecheck: tsc -p .");
+  const tsc = spawnSync(bin("tsc"), ["-p", "."], { cwd: root, stdio: "inherit" });
+  const ok = tsc.status === 0;
+  total[ok ? "passed" : "failed"]++;
+  broken ||= !ok;
+  lines.push(`typecheck: ${ok ? "passed" : "failed"}`);
+}
 for (const runtime of runtimes) {
   console.log(`\n=== ${runtime.name}: ${runtime.cmd.slice(1).join(" ")}`);
   const started = Date.now();
