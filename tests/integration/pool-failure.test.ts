@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ClosedError, ConnectionError } from "../../src/errors.ts";
+import { ClosedError, ConnectionError, PoolTimeoutError, TimeoutError } from "../../src/errors.ts";
 import { createPool, type Pool } from "../../src/pool/pool.ts";
 import type { Connector } from "../../src/transport/types.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
@@ -54,6 +54,48 @@ describe("pool: lost servers and close()", () => {
     assert.ok(pool.stats().total <= 3);
     await Promise.all(again.map((l) => l.release()));
     await pool.close();
+  });
+
+  test("a server restart under load settles every caller and the pool stays within max", async () => {
+    const pool = open({ max: 4, acquireTimeout: 3_000, reconnect: { initialDelay: 20, maxDelay: 100 } });
+    pool.on("error", () => {});
+    let stop = false;
+    let ok = 0;
+    let failed = 0;
+    const unexpected: unknown[] = [];
+    const expected = [ConnectionError, ClosedError, TimeoutError, PoolTimeoutError];
+    const workers = Array.from({ length: 40 }, async (_, i) => {
+      while (!stop) {
+        try {
+          if (i % 4 === 0) await pool.withConnection((lease) => lease.send(["INCR", "fail:chaos"]));
+          else await pool.send(["INCR", "fail:chaos"]);
+          ok++;
+        } catch (err) {
+          failed++;
+          if (!expected.some((type) => err instanceof type)) unexpected.push(err);
+          await sleep(5);
+        }
+      }
+    });
+    await sleep(100);
+    let peak = 0;
+    await view.close();
+    await server.kill();
+    await sleep(150);
+    await server.restart();
+    view = await ServerView.connect(server.url);
+    for (let i = 0; i < 20; i++) {
+      peak = Math.max(peak, await view.count(nameOf(pool)), pool.stats().total);
+      await sleep(10);
+    }
+    const okBefore = ok;
+    await until(() => ok > okBefore + 100, "commands succeed again");
+    stop = true;
+    await Promise.all(workers); // every caller settled: nothing was stranded by the restart
+    assert.ok(peak <= 4, `peak ${peak} > max 4`);
+    assert.ok(failed > 0, "callers saw the outage");
+    assert.deepEqual(unexpected, []);
+    assert.equal(pool.stats().waiting, 0);
   });
 
   test("while the server is down, refilling min backs off instead of spinning", async () => {
