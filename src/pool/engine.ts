@@ -17,7 +17,17 @@ import type { SessionState } from "./session.ts";
 import { WaitSamples } from "./stats.ts";
 import { Waiter, Waiters } from "./waiters.ts";
 
-/** Routing of pool commands and leases over the pool's connections. */
+/**
+ * Routing of pool commands and leases over the pool's connections. `Pool` wraps it.
+ *
+ * @example
+ * ```ts
+ * const engine = new PoolEngine(resolvePoolOptions({ max: 4 }), sink);
+ * const member = await engine.acquire();   // exclusive
+ * await engine.giveBack(member);
+ * engine.dispatch(engine.factory.create(["PING"])); // shared, pipelined
+ * ```
+ */
 export class PoolEngine extends Lifecycle {
   readonly waiters: Waiters<Member>;
   readonly waits = new WaitSamples();

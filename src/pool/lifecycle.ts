@@ -18,7 +18,14 @@ import { Member, Members } from "./members.ts";
 import type { ResolvedPoolOptions } from "./options.ts";
 import type { Waiters } from "./waiters.ts";
 
-/** How the engine reports events (the Pool's `emit`). */
+/**
+ * How the engine reports events (the Pool's `emit`).
+ *
+ * @example
+ * ```ts
+ * const sink: EventSink = { emit: (event, payload) => console.log(event, payload), listens: () => true };
+ * ```
+ */
 export interface EventSink {
   emit<K extends keyof PoolEvents>(event: K, payload: PoolEvents[K]): void;
   listens(event: keyof PoolEvents): boolean;
@@ -27,7 +34,15 @@ export interface EventSink {
 /** Graceful closes outside `pool.close()` wait this long for outstanding replies. */
 const RETIRE_TIMEOUT_MS = 5_000;
 
-/** Opening, checking and closing pool connections; subclassed by the router (engine.ts). */
+/**
+ * Opening, checking and closing pool connections; subclassed by the router (engine.ts).
+ *
+ * @example
+ * ```ts
+ * engine.grow(0, 1);        // open one more connection if under max and not backing off
+ * await engine.close(1000); // what pool.close({ timeout: 1000 }) does
+ * ```
+ */
 export abstract class Lifecycle {
   readonly options: ResolvedPoolOptions;
   readonly members = new Members();

@@ -17,10 +17,23 @@ import type { Connection } from "../conn/connection.ts";
  * - `leased`: held by one caller
  * - `checking`: health-check PING, or a reset after a lease, under way
  * - `closing`: being closed; `gone` once closed
+ *
+ * @example
+ * ```ts
+ * const where: MemberState = "idle";
+ * ```
  */
 export type MemberState = "connecting" | "idle" | "busy" | "draining" | "leased" | "checking" | "closing" | "gone";
 
-/** One pool connection and what the pool knows about it. */
+/**
+ * One pool connection and what the pool knows about it.
+ *
+ * @example
+ * ```ts
+ * const member = new Member();   // state "connecting" until its connection is open
+ * member.state;                  // "connecting"
+ * ```
+ */
 export class Member {
   state: MemberState = "connecting";
   /** Set once the connection is open (undefined while `connecting`). */

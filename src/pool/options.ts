@@ -61,7 +61,14 @@ export interface PoolOptions extends ConnectionOptions {
   reconnect?: ReconnectOptions | false;
 }
 
-/** {@link PoolOptions} with every default applied. */
+/**
+ * {@link PoolOptions} with every default applied.
+ *
+ * @example
+ * ```ts
+ * const { max, connection } = resolvePoolOptions({ url: "redis://localhost:6379/2" }); // 10, db 2
+ * ```
+ */
 export interface ResolvedPoolOptions {
   connection: ResolvedConnectionOptions;
   max: number;

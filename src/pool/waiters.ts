@@ -9,7 +9,15 @@
  */
 import { AbortError } from "../errors.ts";
 
-/** One queued caller. `exclusive` waiters need a connection of their own; shared ones (pool commands) can pipeline. */
+/**
+ * One queued caller. `exclusive` waiters need a connection of their own; shared ones (pool
+ * commands) can pipeline.
+ *
+ * @example
+ * ```ts
+ * const waiter = new Waiter<Member>(true, 5000, (member) => useIt(member), (err) => report(err));
+ * ```
+ */
 export class Waiter<T> {
   readonly exclusive: boolean;
   /** `performance.now()` when it joined the queue. */
