@@ -9,7 +9,7 @@ import type { Cmd } from "../client/spec.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
 import type { Connection } from "../conn/connection.ts";
 import type { CommandFactory } from "../conn/factory.ts";
-import { ConnectionError } from "../errors.ts";
+import { ClosedError, ConnectionError } from "../errors.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { SessionState } from "./session.ts";
 
@@ -33,14 +33,24 @@ export class Lease extends ConnectionClient {
   readonly #session: SessionState;
   readonly #clientId: number;
   readonly #giveBack: (session: SessionState) => Promise<void>;
+  readonly #closedBy: () => string | undefined;
   #released: Promise<void> | undefined;
 
-  /** @internal created by the pool; `giveBack` returns the connection to it. */
-  constructor(conn: Connection, factory: CommandFactory, giveBack: (session: SessionState) => Promise<void>) {
+  /**
+   * @internal created by the pool; `giveBack` returns the connection to it, `closedBy` says why
+   * the pool closed it (e.g. `pool.close()` timed out), if it did.
+   */
+  constructor(
+    conn: Connection,
+    factory: CommandFactory,
+    giveBack: (session: SessionState) => Promise<void>,
+    closedBy: () => string | undefined = () => undefined,
+  ) {
     super(conn, factory);
     this.#session = new SessionState(conn.options.db);
     this.#clientId = conn.clientId;
     this.#giveBack = giveBack;
+    this.#closedBy = closedBy;
   }
 
   /** The server's id for this connection (`CLIENT ID`), e.g. for `CLIENT KILL ID`. */
@@ -95,10 +105,18 @@ export class Lease extends ConnectionClient {
     return this.release();
   }
 
-  /** A lease whose socket died says so with a `ConnectionError`, as a multiplexer command would. */
+  /**
+   * A lease whose socket died says so with a `ConnectionError`, as a multiplexer command would;
+   * one the pool closed (at `close()`) with a `ClosedError` saying why.
+   */
   #lost(name: string): Promise<never> | undefined {
     const conn = this.connection;
     if (!conn || conn.state !== "closed") return undefined;
-    return Promise.reject(new ConnectionError(`${name} not sent: the lease's connection to ${conn.address} was lost`));
+    const reason = this.#closedBy();
+    return Promise.reject(
+      reason
+        ? new ClosedError(`${name} not sent: the pool closed this lease's connection (${reason})`)
+        : new ConnectionError(`${name} not sent: the lease's connection to ${conn.address} was lost`),
+    );
   }
 }

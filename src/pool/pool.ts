@@ -199,7 +199,8 @@ export class Pool extends CommandApi<PoolEvents> {
   }
 
   #wrap(member: Member): Lease {
-    return new Lease(member.conn, this.#engine.factory, (session) => this.#engine.giveBack(member, session));
+    const engine = this.#engine;
+    return new Lease(member.conn, engine.factory, (session) => engine.giveBack(member, session), () => member.retireReason);
   }
 
   /** A blocking command: lease, run, give back (closed if its reply is still outstanding). */
