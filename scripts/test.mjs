@@ -6,16 +6,17 @@
  *   node scripts/test.mjs                 # every runtime, every test
  *   node scripts/test.mjs --only=deno     # one runtime
  *   node scripts/test.mjs tests/unit      # a subset (path prefix)
+ *   TEST_REPORTS_DIR=.tmp/mine node scripts/test.mjs   # reports elsewhere, so two runs can overlap
  *
  * Exits non-zero when any runner fails, reports a failure, or runs no test at all.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, ".tmp", "test-reports");
+const out = resolve(root, process.env.TEST_REPORTS_DIR ?? ".tmp/test-reports");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
