@@ -27,14 +27,23 @@ export class Command {
   readonly deadline: number;
   state: CommandState = "queued";
   readonly promise: Promise<RespValue>;
+  /** Told how the command ended (the command hook's observer), once. */
+  readonly #onDone: ((error: Error | undefined) => void) | undefined;
   #resolve!: (value: RespValue) => void;
   #reject!: (err: Error) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #signal: AbortSignal | undefined;
   #onAbort: (() => void) | undefined;
 
-  constructor(args: readonly Arg[], bytes: boolean, timeoutMs: number, signal?: AbortSignal) {
+  constructor(
+    args: readonly Arg[],
+    bytes: boolean,
+    timeoutMs: number,
+    signal?: AbortSignal,
+    onDone?: (error: Error | undefined) => void,
+  ) {
     this.args = args;
+    this.#onDone = onDone;
     this.bytes = bytes;
     this.deadline = timeoutMs > 0 ? Date.now() + timeoutMs : 0;
     this.promise = new Promise<RespValue>((resolve, reject) => {
@@ -66,20 +75,22 @@ export class Command {
   /** Settle with a reply; an error reply rejects with it. No-op once settled. */
   settle(reply: RespValue): void {
     if (this.state === "done") return;
-    this.#finish();
-    if (reply instanceof RedisError) this.#reject(reply);
+    const error = reply instanceof RedisError ? reply : undefined;
+    this.#finish(error);
+    if (error) this.#reject(error);
     else this.#resolve(reply);
   }
 
   /** Reject. No-op once settled. */
   fail(err: Error): void {
     if (this.state === "done") return;
-    this.#finish();
+    this.#finish(err);
     this.#reject(err);
   }
 
-  #finish(): void {
+  #finish(error: Error | undefined): void {
     this.state = "done";
+    if (this.#onDone) this.#onDone(error);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#onAbort) this.#signal!.removeEventListener("abort", this.#onAbort);
     this.#timer = this.#signal = this.#onAbort = undefined;

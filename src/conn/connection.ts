@@ -13,6 +13,7 @@ import { Decoder } from "../resp/decode.ts";
 import type { RespValue } from "../resp/types.ts";
 import type { Socket } from "../transport/types.ts";
 import type { Command } from "./command.ts";
+import { guarded } from "./hooks.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
 
@@ -226,6 +227,7 @@ export class Connection {
   /** The socket is gone (or we closed it): settle every queued command and tell the owner once. */
   #lost(socketError: Error | undefined): void {
     if (this.state === "closed") return;
+    const opened = this.state !== "open"; // past the handshake: its opening was reported
     this.state = "closed";
     const reason = this.#closeError ?? socketError;
     const commands = this.#inFlight.drain();
@@ -248,5 +250,7 @@ export class Connection {
     else for (const cmd of unwritten) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
     this.#drained?.();
     this.#resolveClosed(reason);
+    const hook = this.options.hooks?.connection;
+    if (opened && hook) guarded(() => hook({ type: "close", address: this.address, clientId: this.clientId, ...(reason && { error: reason }) }));
   }
 }

@@ -7,21 +7,25 @@ import type { Arg } from "../resp/types.ts";
 import { blockingDeadline, blockingTimeout } from "./blocking.ts";
 import { Command, type CommandOptions } from "./command.ts";
 import { Deadlines } from "./deadlines.ts";
+import { type Hooks, observeCommand } from "./hooks.ts";
 
 /** Makes {@link Command}s whose deadlines one {@link Deadlines} watches. */
 export class CommandFactory {
   readonly deadlines: Deadlines;
   readonly bytesByDefault: boolean;
+  readonly #hooks: Hooks | undefined;
 
-  constructor(commandTimeout: number, bytesByDefault: boolean) {
+  constructor(commandTimeout: number, bytesByDefault: boolean, hooks?: Hooks) {
     this.deadlines = new Deadlines(commandTimeout);
     this.bytesByDefault = bytesByDefault;
+    this.#hooks = hooks?.command ? hooks : undefined;
   }
 
   /** A command for `args`, its deadline already running. */
   create(args: readonly Arg[], options?: CommandOptions): Command {
     const timeout = options?.timeout ?? this.#timeoutFor(args);
-    const cmd = new Command(args, options?.bytes ?? this.bytesByDefault, timeout, options?.signal);
+    const observer = this.#hooks && observeCommand(this.#hooks, args);
+    const cmd = new Command(args, options?.bytes ?? this.bytesByDefault, timeout, options?.signal, observer);
     this.deadlines.track(cmd, timeout);
     return cmd;
   }

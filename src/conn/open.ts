@@ -9,6 +9,7 @@ import type { Arg, RespValue } from "../resp/types.ts";
 import { defaultConnector } from "../transport/auto.ts";
 import { Command } from "./command.ts";
 import { Connection, type ConnectionHooks } from "./connection.ts";
+import { guarded } from "./hooks.ts";
 import type { ResolvedConnectionOptions } from "./options.ts";
 
 /** The commands that make a fresh connection match `options`. */
@@ -70,10 +71,13 @@ export async function openConnection(
     const replies = await Promise.race([handshake(conn), aborted]);
     conn.clientId = clientIdOf(replies[0]);
     conn.state = "ready";
+    if (options.hooks?.connection) guarded(() => options.hooks!.connection!({ type: "open", address: conn.address, clientId: conn.clientId }));
     return conn;
   } catch (err) {
     conn.destroy();
-    throw connectFailure(err, conn.address, controller.signal);
+    const error = connectFailure(err, conn.address, controller.signal);
+    if (options.hooks?.connection) guarded(() => options.hooks!.connection!({ type: "open-failed", address: conn.address, error }));
+    throw error;
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Connector, TlsOptions } from "../transport/types.ts";
+import type { Hooks } from "./hooks.ts";
 
 /** Options for one connection; the multiplexer and the pool accept all of them too. */
 export interface ConnectionOptions {
@@ -37,6 +38,8 @@ export interface ConnectionOptions {
   maxInFlight?: number;
   /** Opens sockets; defaults to the running runtime's adapter. Pass your own for proxies or tests. */
   connector?: Connector;
+  /** Callbacks for command start/end, connection open/close and pool waits (tracing, metrics). */
+  hooks?: Hooks;
 }
 
 /** {@link ConnectionOptions} with every default applied. */
@@ -55,6 +58,7 @@ export interface ResolvedConnectionOptions {
   decode: "string" | "bytes";
   maxInFlight: number;
   connector: Connector | undefined;
+  hooks: Hooks | undefined;
 }
 
 /** Parse a Redis URL into options. Throws `TypeError` (without echoing a password) when malformed. */
@@ -135,6 +139,7 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
     decode,
     maxInFlight: checkNumber("maxInFlight", opts.maxInFlight ?? 100_000, 1),
     connector: opts.connector,
+    hooks: opts.hooks,
   };
 }
 

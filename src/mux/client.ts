@@ -78,7 +78,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
     super();
     this.options = resolveClientOptions(options);
     const { connection } = this.options;
-    this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes");
+    this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks);
     this.#shared = new SharedConnection({
       connection,
       reconnect: this.options.reconnect,

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Command } from "../conn/command.ts";
+import { guarded } from "../conn/hooks.ts";
 import { describeAddress } from "../conn/options.ts";
 import { AbortError, ClosedError, LimitError, PoolTimeoutError } from "../errors.ts";
 import { Lifecycle, type EventSink } from "./lifecycle.ts";
@@ -37,7 +38,16 @@ export class PoolEngine extends Lifecycle {
 
   constructor(options: ResolvedPoolOptions, events: EventSink) {
     super(options, events);
-    this.waiters = new Waiters(options.acquireTimeout, (w) => this.waiters.fail(w, this.#timeoutError(w)));
+    const poolWait = options.connection.hooks?.poolWait;
+    this.waiters = new Waiters(
+      options.acquireTimeout,
+      (w) => this.waiters.fail(w, this.#timeoutError(w)),
+      poolWait &&
+        ((w, error) => {
+          const waitedMs = performance.now() - w.since;
+          guarded(() => poolWait(error ? { waitedMs, outcome: "failed", error } : { waitedMs, outcome: "acquired" }));
+        }),
+    );
     this.maintenance = new Maintenance(this);
   }
 

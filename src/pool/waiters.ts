@@ -62,11 +62,20 @@ export class Waiters<T> {
   #exclusive = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #onExpire: (waiter: Waiter<T>) => void;
+  #onLeave: ((waiter: Waiter<T>, err: Error | undefined) => void) | undefined;
 
-  /** @param onExpire called for a waiter whose deadline passed; it must remove it (`fail`). */
-  constructor(timeoutMs: number, onExpire: (waiter: Waiter<T>) => void) {
+  /**
+   * @param onExpire called for a waiter whose deadline passed; it must remove it (`fail`).
+   * @param onLeave called after a waiter was served or failed (the pool's wait hook).
+   */
+  constructor(
+    timeoutMs: number,
+    onExpire: (waiter: Waiter<T>) => void,
+    onLeave?: (waiter: Waiter<T>, err: Error | undefined) => void,
+  ) {
     this.timeoutMs = timeoutMs;
     this.#onExpire = onExpire;
+    this.#onLeave = onLeave;
   }
 
   /** Waiters queued. */
@@ -111,12 +120,15 @@ export class Waiters<T> {
   grant(waiter: Waiter<T>, value: T): boolean {
     if (!this.#remove(waiter)) return false;
     waiter.settle(value, undefined);
+    this.#onLeave?.(waiter, undefined);
     return true;
   }
 
   /** Remove `waiter` and reject it with `err`. No-op if it already left the queue. */
   fail(waiter: Waiter<T>, err: Error): void {
-    if (this.#remove(waiter)) waiter.settle(undefined, err);
+    if (!this.#remove(waiter)) return;
+    waiter.settle(undefined, err);
+    this.#onLeave?.(waiter, err);
   }
 
   /** Reject every waiter with `err` (in queue order) and stop the timer. */

@@ -5,16 +5,7 @@ import { defaultConnector } from "../../src/transport/auto.ts";
 import type { Connector } from "../../src/transport/types.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+import { sleep, until } from "../harness/wait.ts";
 
 /** A connector that counts socket writes, to see auto-pipelining from outside. */
 function countingConnector(counter: { writes: number }): Connector {

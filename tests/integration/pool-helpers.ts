@@ -7,16 +7,7 @@ import { defaultConnector } from "../../src/transport/auto.ts";
 import type { Connector, Socket } from "../../src/transport/types.ts";
 import { connectTestClient, type TestClient } from "../harness/client.ts";
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Poll `check` every 10 ms until it holds; throws after `ms`. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+export { sleep, until } from "../harness/wait.ts";
 
 let names = 0;
 /** A clientName no other test uses, so CLIENT LIST can tell this pool's connections apart. */
