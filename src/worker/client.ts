@@ -1,0 +1,241 @@
+/**
+ * `wrapClient()`: in a worker thread, a client whose commands run in the owner thread. It is a
+ * {@link CommandApi}, so every typed command, `multi()`, `pipeline()`, `with()` and the scan
+ * iterators work as on a client of its own; only `send`, `transaction` and `isolated` cross.
+ * @module
+ */
+import * as Comlink from "comlink";
+import { CommandApi } from "../client/api.ts";
+import type { Cmd } from "../client/spec.ts";
+import { commandName, type CommandOptions } from "../conn/command.ts";
+import { ClosedError } from "../errors.ts";
+import type { MessageListener, SubscriptionKind } from "../mux/subscriber.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+import { comlinkEndpoint, toPort, type Endpoint } from "./endpoint.ts";
+import type { OwnerApi, SubscribeRequest } from "./protocol.ts";
+import { PubSubReceiver } from "./pubsub.ts";
+import { RemoteSession, type RemoteState } from "./remote-session.ts";
+
+/** Events of a {@link WorkerClient}. */
+export interface WorkerClientEvents {
+  [event: string]: unknown;
+  /**
+   * The client ended: closed by you (no `error`), by the owner (`ClosedError`), or because the
+   * owner stopped answering (`ConnectionError`).
+   */
+  end: { error?: Error };
+}
+
+/**
+ * Options of {@link wrapClient}.
+ *
+ * @example
+ * ```ts
+ * const redis = wrapClient(port, { connectTimeout: 2_000 });
+ * ```
+ */
+export interface WrapOptions {
+  /**
+   * How long commands wait for the owner to answer the connection at all (nobody called
+   * `exposeClient` on the other end, or the owner is gone) before rejecting with
+   * `ConnectionError`, ms. Once connected, the owner's heartbeat timeout applies. Default `10000`.
+   */
+  connectTimeout?: number;
+}
+
+const ignore = () => {};
+
+/**
+ * A client in a worker thread whose commands run in the owner thread (see `exposeClient`).
+ *
+ * @example
+ * ```ts
+ * import { parentPort } from "node:worker_threads";
+ * import { wrapClient } from "resplex/worker";
+ *
+ * const redis = wrapClient(parentPort!);
+ * await redis.incr("jobs:done");
+ * const [a, b] = await redis.pipeline().get("a").get("b").exec();
+ * await redis.close(); // lets the worker exit
+ * ```
+ */
+export class WorkerClient extends CommandApi<WorkerClientEvents> {
+  readonly #session: RemoteSession;
+  readonly #owner: Comlink.Remote<OwnerApi>;
+  readonly #detach: () => void;
+  #pubsub: PubSubReceiver | undefined;
+  #closed: Promise<void> | undefined;
+
+  constructor(endpoint: Endpoint, options: WrapOptions = {}) {
+    super();
+    const connectTimeout = options.connectTimeout ?? 10_000;
+    if (!(connectTimeout > 0)) throw new RangeError(`wrapClient: connectTimeout must be a positive number of ms, got ${connectTimeout}`);
+    const comlinkPort = comlinkEndpoint(toPort(endpoint), false);
+    this.#detach = () => comlinkPort.detach();
+    this.#owner = Comlink.wrap<OwnerApi>(comlinkPort);
+    this.#session = new RemoteSession(this.#owner.connect(), connectTimeout, (error) => {
+      this.#detach();
+      this.#pubsub?.close();
+      this.emit("end", { error });
+    });
+  }
+
+  /** `connecting` until the owner answered, then `open`; `closing`, `closed` after `close()` or when the owner ended it. */
+  get state(): RemoteState {
+    return this.#session.state;
+  }
+
+  /** The owner's default command timeout, ms (0 until connected, or when the owner has none). */
+  get commandTimeout(): number {
+    return this.#session.commandTimeout;
+  }
+
+  send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
+    return this.#session.send(args, options);
+  }
+
+  transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
+    return this.#session.transaction(commands, options);
+  }
+
+  /**
+   * Run `fn` with a connection the owner holds for this worker alone (a pool lease, or the
+   * client's dedicated connection), given back when `fn` settles — or when this worker closes,
+   * exits or is terminated.
+   *
+   * @example
+   * ```ts
+   * const result = await redis.isolated(async (c) => {
+   *   await c.send(["WATCH", "balance"]);
+   *   const balance = Number(await c.get("balance"));
+   *   return c.multi().set("balance", balance - 10).exec(); // null if "balance" changed meanwhile
+   * });
+   * ```
+   */
+  async isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
+    const { id, done } = this.#session.control("isolate", "isolated()", 0);
+    await done;
+    const connection = new IsolatedConnection(this.#session, id);
+    try {
+      return await fn(connection);
+    } finally {
+      connection.detach();
+      // The owner takes the connection back even if this fails (the worker closing, the owner gone).
+      await this.#session.control("release", "isolated()", id).done.catch(ignore);
+    }
+  }
+
+  /** Listen to channels. Resolves, once subscribed, to a function that unsubscribes this listener. */
+  subscribe(channels: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("subscribe", channels, listener);
+  }
+
+  /** Listen to channels matching glob patterns; the listener also receives the pattern. */
+  psubscribe(patterns: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("psubscribe", patterns, listener);
+  }
+
+  /** Listen to shard channels (Redis 7 `SSUBSCRIBE`). */
+  ssubscribe(channels: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("ssubscribe", channels, listener);
+  }
+
+  /**
+   * A new MessagePort to the same owner, for a worker of this worker: transfer it there and call
+   * `wrapClient(port)`. Its commands go straight to the owner, not through this thread.
+   *
+   * @example
+   * ```ts
+   * const port = await redis.createPort();
+   * child.postMessage({ redis: port }, [port]);
+   * ```
+   */
+  createPort(): Promise<MessagePort> {
+    if (this.#session.state === "closing" || this.#session.state === "closed") {
+      return Promise.reject(new ClosedError("createPort() refused: the client is closed"));
+    }
+    return this.#owner.createPort();
+  }
+
+  /**
+   * Stop taking commands, give those in flight up to `timeout` ms (default 5000), then tell the
+   * owner to release everything held for this worker and stop listening, so the worker can exit.
+   */
+  close(options: { timeout?: number } = {}): Promise<void> {
+    this.#closed ??= this.#session.close(options.timeout ?? 5_000);
+    return this.#closed;
+  }
+
+  /** `await using redis = wrapClient(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #subscribe(kind: SubscriptionKind, names: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    const list = typeof names === "string" ? [names] : names;
+    if (list.length === 0) throw new TypeError(`${kind}: give at least one channel or pattern`);
+    if (typeof listener !== "function") throw new TypeError(`${kind}: listener must be a function`);
+    const pubsub = (this.#pubsub ??= new PubSubReceiver());
+    const port = pubsub.handOff();
+    const request: SubscribeRequest = { kind, names: list, port };
+    const { id, done } = this.#session.control("subscribe", kind.toUpperCase(), request, port);
+    // Listening before the confirmation: a message may overtake it, on its own port.
+    pubsub.add(id, listener);
+    try {
+      await done;
+    } catch (err) {
+      pubsub.remove(id);
+      throw err;
+    }
+    return async () => {
+      if (pubsub.remove(id)) await this.#session.control("unsubscribe", kind.toUpperCase(), id).done;
+    };
+  }
+}
+
+/** The connection of one `isolated()` call, valid until `fn` settles. */
+class IsolatedConnection extends CommandApi {
+  #session: RemoteSession | undefined;
+  readonly #isolation: number;
+
+  constructor(session: RemoteSession, isolation: number) {
+    super();
+    this.#session = session;
+    this.#isolation = isolation;
+  }
+
+  send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
+    if (!this.#session) return Promise.reject(new ClosedError(`${commandName(args)} not sent: this isolated connection was released`));
+    return this.#session.send(args, options, this.#isolation);
+  }
+
+  transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
+    if (!this.#session) return Promise.reject(new ClosedError("MULTI not sent: this isolated connection was released"));
+    return this.#session.transaction(commands, options, this.#isolation);
+  }
+
+  /** Already isolated: runs `fn` on this same connection. */
+  isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
+  detach(): void {
+    this.#session = undefined;
+  }
+}
+
+/**
+ * In a worker thread, a client whose commands run in the owner thread, which called
+ * `exposeClient()` on the other end of `endpoint` (Node `parentPort` or a `MessagePort`; a web
+ * worker's `self`, or a `MessagePort` from `createPort()`). It connects at once; commands issued
+ * before the owner answered wait, bounded by the heartbeat timeout.
+ *
+ * @example
+ * ```ts
+ * const redis = wrapClient(self); // Deno / Bun web worker
+ * await redis.set("k", "v");
+ * ```
+ */
+export function wrapClient(endpoint: Endpoint, options?: WrapOptions): WorkerClient {
+  return new WorkerClient(endpoint, options);
+}

@@ -1,0 +1,184 @@
+/**
+ * `exposeClient()`: the owner thread serves its client, pool or worker client to other threads.
+ * Comlink answers each worker's `connect()` with a port of its own (a {@link Session}); a heartbeat
+ * finds workers that vanished without a word, so what they held goes back to the pool.
+ * @module
+ */
+import * as Comlink from "comlink";
+import type { RedisClient } from "../mux/client.ts";
+import type { Pool } from "../pool/pool.ts";
+import { WorkerClient } from "./client.ts";
+import { comlinkEndpoint, toPort, type Endpoint } from "./endpoint.ts";
+import type { OwnerApi, SessionInfo } from "./protocol.ts";
+import { Session, type SharedTarget } from "./session.ts";
+
+/**
+ * Options of {@link exposeClient}.
+ *
+ * @example
+ * ```ts
+ * exposeClient(pool, worker, { heartbeatInterval: 500, heartbeatTimeout: 5_000 });
+ * ```
+ */
+export interface ExposeOptions {
+  /**
+   * While a worker holds anything (calls in flight, an isolated connection, subscriptions), the
+   * owner pings it this often, ms. Default `1000`.
+   */
+  heartbeatInterval?: number;
+  /**
+   * A worker that sends nothing for this long while holding something is taken for gone and what
+   * it held is released; the worker, if it was only busy, finds its client closed. It also bounds
+   * how long a worker waits for an owner that went silent. Default `10000` ms.
+   */
+  heartbeatTimeout?: number;
+}
+
+/**
+ * What {@link exposeClient} returns.
+ *
+ * @example
+ * ```ts
+ * const owner = exposeClient(pool, worker);
+ * const port = owner.createPort();          // for another worker:
+ * other.postMessage({ redis: port }, [port]); // there: wrapClient(event.data.redis)
+ * await owner.close();
+ * ```
+ */
+export interface OwnerHandle {
+  /** A new MessagePort served by this owner: transfer it to any worker, which calls `wrapClient(port)`. */
+  createPort(): MessagePort;
+  /** Worker clients connected now. */
+  readonly connections: number;
+  /**
+   * Stop serving: pending calls of every worker client reject with `ClosedError`, and what the
+   * workers held (isolated connections, subscriptions) is released. The shared client itself stays
+   * open: it is yours to close. Resolves once everything is back.
+   */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** What can be shared: a multiplexing client, a pool, or a worker client (to pass access on). */
+export type Shareable = RedisClient | Pool | WorkerClient;
+
+/**
+ * Serve `target` to the worker(s) behind `endpoint`: a Node `Worker`, `parentPort` or
+ * `MessagePort`, or a web `Worker`, `self` or `MessagePort`. On the other side, `wrapClient()`
+ * returns a client with the same command API whose commands run here. Call it once per endpoint;
+ * `createPort()` on the handle serves more.
+ *
+ * @example
+ * ```ts
+ * import { Worker } from "node:worker_threads";
+ * import { createPool } from "resplex";
+ * import { exposeClient } from "resplex/worker";
+ *
+ * const pool = createPool({ url: "redis://localhost:6379", max: 8 });
+ * const worker = new Worker(new URL("./job.js", import.meta.url));
+ * const owner = exposeClient(pool, worker); // job.js: const redis = wrapClient(parentPort)
+ * ```
+ */
+export function exposeClient(target: Shareable, endpoint: Endpoint, options: ExposeOptions = {}): OwnerHandle {
+  const owner = new Owner(target as unknown as SharedTarget, resolveInfo(target, options));
+  owner.serve(endpoint);
+  return owner;
+}
+
+class Owner implements OwnerHandle {
+  readonly #target: SharedTarget;
+  readonly #info: SessionInfo;
+  readonly #sessions = new Map<Session, unknown>(); // session → the endpoint it came through
+  readonly #served: Array<() => void> = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(target: SharedTarget, info: SessionInfo) {
+    this.#target = target;
+    this.#info = info;
+  }
+
+  get connections(): number {
+    return this.#sessions.size;
+  }
+
+  serve(endpoint: Endpoint, owned?: MessagePort): void {
+    const port = toPort(endpoint);
+    const comlinkPort = comlinkEndpoint(port, true);
+    const api: OwnerApi = {
+      connect: () => {
+        if (this.#closing) throw new Error("the owner is closed");
+        const channel = new MessageChannel();
+        const session = new Session(channel.port1, this.#target, {
+          active: () => this.#startHeartbeat(),
+          ended: (s) => this.#sessions.delete(s),
+        });
+        this.#sessions.set(session, endpoint);
+        return Comlink.transfer({ port: channel.port2, info: this.#info }, [channel.port2]);
+      },
+      createPort: () => {
+        const created = this.createPort();
+        return Comlink.transfer(created, [created]);
+      },
+    };
+    Comlink.expose(api, comlinkPort);
+    // The worker behind this endpoint exited or was terminated: its sessions are over.
+    const stopWatching = port.watchGone(() => {
+      for (const [session, from] of this.#sessions) if (from === endpoint) void session.end();
+    });
+    this.#served.push(() => {
+      comlinkPort.detach();
+      stopWatching();
+      owned?.close();
+    });
+  }
+
+  createPort(): MessagePort {
+    if (this.#closing) throw new Error("createPort(): the owner is closed");
+    const { port1, port2 } = new MessageChannel();
+    this.serve(port1 as unknown as Endpoint, port1);
+    return port2;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      clearTimeout(this.#timer);
+      for (const stop of this.#served) stop();
+      await Promise.all([...this.#sessions.keys()].map((session) => session.end("the owner closed")));
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Runs only while some session holds something, so an idle owner keeps no timer (and can exit). */
+  #startHeartbeat(): void {
+    if (this.#timer === undefined && !this.#closing) this.#timer = setTimeout(() => this.#beat(), this.#info.heartbeatInterval);
+  }
+
+  #beat(): void {
+    this.#timer = undefined;
+    const now = Date.now();
+    let busy = false;
+    for (const session of this.#sessions.keys()) {
+      if (!session.busy) continue;
+      busy = true;
+      if (now - session.lastHeard > this.#info.heartbeatTimeout) {
+        void session.end(`the worker did not answer for ${this.#info.heartbeatTimeout} ms`);
+      } else session.ping();
+    }
+    if (busy) this.#startHeartbeat();
+  }
+}
+
+function resolveInfo(target: Shareable, options: ExposeOptions): SessionInfo {
+  const heartbeatInterval = options.heartbeatInterval ?? 1_000;
+  const heartbeatTimeout = options.heartbeatTimeout ?? 10_000;
+  if (!(heartbeatInterval > 0) || !(heartbeatTimeout > heartbeatInterval)) {
+    throw new RangeError(`exposeClient: need 0 < heartbeatInterval < heartbeatTimeout, got ${heartbeatInterval} and ${heartbeatTimeout}`);
+  }
+  const commandTimeout = target instanceof WorkerClient ? target.commandTimeout : target.options.connection.commandTimeout;
+  return { commandTimeout, heartbeatInterval, heartbeatTimeout };
+}

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { ConnectionError, createClient, createPool, type Pool, type RedisClient } from "../../mod.ts";
+import { exposeClient, wrapClient, type Endpoint } from "../../worker.ts";
+import { startRedis, type RedisServer } from "../harness/redis.ts";
+import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
+import { until } from "../harness/wait.ts";
+import { spawnWorker, type ErrorReport } from "./worker-fixtures/spawn.ts";
+
+/** Nothing leased or busy, nobody waiting. */
+function idle(pool: Pool): boolean {
+  const s = pool.stats();
+  return s.inUse === 0 && s.leased === 0 && s.waiting === 0;
+}
+
+describe("worker client lifecycle", () => {
+  let server: RedisServer;
+  let pool: Pool;
+  let client: RedisClient;
+  beforeAll(async () => {
+    server = await startRedis();
+    pool = createPool({ url: server.url, max: 2 });
+    client = createClient(server.url);
+  });
+  afterAll(async () => {
+    await pool?.close();
+    await client?.close();
+    await server?.stop();
+  });
+
+  test("a worker terminated while inside isolated() gives its connection back", async () => {
+    const worker = await spawnWorker("agent.ts");
+    const owner = exposeClient(pool, worker.endpoint);
+    try {
+      assert.equal(await worker.call("holdIsolated"), "inside");
+      assert.equal(pool.stats().leased, 1);
+      await worker.terminate();
+      await until(() => idle(pool), "the lease to come back");
+      assert.equal(owner.connections, 0);
+    } finally {
+      await owner.close();
+    }
+  }, 60_000);
+
+  test("a worker terminated during BLPOP 0 gives its connection back", async () => {
+    const worker = await spawnWorker("agent.ts");
+    const owner = exposeClient(pool, worker.endpoint);
+    try {
+      await worker.call("start", ["pop", ["BLPOP", "lifecycle:never", "0"]]);
+      await until(() => pool.stats().inUse === 1, "the pop to take a connection");
+      await worker.terminate();
+      await until(() => idle(pool), "the connection to come back");
+      assert.ok(pool.stats().total <= 2);
+    } finally {
+      await owner.close();
+    }
+  }, 60_000);
+
+  test("closing the owner rejects the workers' pending calls with ClosedError and frees what they held", async () => {
+    const worker = await spawnWorker("agent.ts");
+    const owner = exposeClient(pool, worker.endpoint);
+    try {
+      await worker.call("start", ["pop", ["BLPOP", "lifecycle:never", "0"]]);
+      await until(() => pool.stats().inUse === 1, "the pop to take a connection");
+      await owner.close();
+      const { error } = (await worker.call("outcome", ["pop"])) as { error: ErrorReport };
+      assert.ok(error.is.ClosedError, `got ${error.name}: ${error.message}`);
+      await until(() => idle(pool), "the connection to come back");
+      assert.equal(await worker.call("state"), "closed");
+    } finally {
+      await worker.terminate();
+    }
+  }, 60_000);
+
+  test("a worker that closes its client gives back its subscriptions and isolated connection", async () => {
+    const worker = await spawnWorker("agent.ts");
+    const fromClient = exposeClient(client, worker.endpoint);
+    const channel = new MessageChannel(); // a second owner, of the pool, reached through a port
+    const fromPool = exposeClient(pool, channel.port1 as unknown as Endpoint);
+    try {
+      await worker.call("subscribe", ["subscribe", "lifecycle:news"]);
+      assert.equal(client.stats().subscriptions, 1);
+      await worker.call("close");
+      await until(() => client.stats().subscriptions === 0, "the subscription to end");
+      await until(() => fromClient.connections === 0, "the session to end");
+      await worker.call("usePort", [channel.port2], [channel.port2]);
+      assert.equal(await worker.call("holdIsolated"), "inside");
+      assert.equal(pool.stats().leased, 1);
+      await worker.call("close");
+      await until(() => idle(pool), "the lease to come back");
+    } finally {
+      await worker.terminate();
+      await fromClient.close();
+      await fromPool.close();
+      channel.port1.close();
+    }
+  }, 60_000);
+
+  test("a worker that stops answering pings is given up and what it held is released", async () => {
+    const worker = await spawnWorker("agent.ts");
+    const owner = exposeClient(pool, worker.endpoint, { heartbeatInterval: 50, heartbeatTimeout: 300 });
+    try {
+      assert.equal(await worker.call("holdIsolated"), "inside");
+      const spinning = worker.call("spin", [1_500]);
+      await until(() => idle(pool), "the lease to come back", 1_400);
+      await spinning;
+      assert.equal(await worker.call("state"), "closed"); // the owner told it once it could listen again
+    } finally {
+      await worker.terminate();
+      await owner.close();
+    }
+  }, 60_000);
+
+  test("calls to an endpoint nobody serves reject with ConnectionError after connectTimeout", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const redis = wrapClient(port2 as unknown as Endpoint, { connectTimeout: 200 });
+    try {
+      const started = Date.now();
+      await assert.rejects(redis.get("k"), ConnectionError);
+      assert.ok(Date.now() - started < 2_000);
+      assert.equal(redis.state, "closed");
+    } finally {
+      await redis.close();
+      port1.close();
+    }
+  });
+});
+
