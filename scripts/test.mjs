@@ -2,10 +2,13 @@
 /**
  * Runs the behaviour suite on Node (vitest), Deno (deno test) and Bun (bun test), one after the
  * other, and sums what each reported into one closing line: `N passed, N failed[, N skipped]`.
+ * The project checks of scripts/checks.mjs (type check; on full runs also the npm pack smoke test
+ * and the JSR dry run) count as one test each.
  *
- *   node scripts/test.mjs                 # every runtime, every test
+ *   node scripts/test.mjs                 # the checks, then every runtime, every test
  *   node scripts/test.mjs --only=deno     # one runtime
- *   node scripts/test.mjs tests/unit      # a subset (path prefix)
+ *   node scripts/test.mjs --only=checks   # the project checks alone
+ *   node scripts/test.mjs tests/unit      # a subset (path prefix); of the checks only the type check
  *   TEST_REPORTS_DIR=.tmp/mine node scripts/test.mjs   # reports elsewhere, so two runs can overlap
  *
  * Exits non-zero when any runner fails, reports a failure, or runs no test at all.
@@ -14,6 +17,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { projectChecks, runCheck } from "./checks.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = resolve(root, process.env.TEST_REPORTS_DIR ?? ".tmp/test-reports");
@@ -77,14 +81,14 @@ const total = { passed: 0, failed: 0, skipped: 0 };
 let broken = false;
 const lines = [];
 
-// The type check counts as one test: strict TypeScript is part of what the suite promises.
-if (!only) {
-  console.log("\n=== typecheck: tsc -p .");
-  const tsc = spawnSync(bin("tsc"), ["-p", "."], { cwd: root, stdio: "inherit" });
-  const ok = tsc.status === 0;
-  total[ok ? "passed" : "failed"]++;
-  broken ||= !ok;
-  lines.push(`typecheck: ${ok ? "passed" : "failed"}`);
+// Each check counts as one test: strict types and a publishable package are part of what the suite promises.
+if (!only || only.includes("checks")) {
+  for (const check of projectChecks(root, { wholePackage: prefixes.length === 0 })) {
+    const ok = runCheck(root, check);
+    total[ok ? "passed" : "failed"]++;
+    broken ||= !ok;
+    lines.push(`${check.name}: ${ok ? "passed" : "failed"}`);
+  }
 }
 for (const runtime of runtimes) {
   console.log(`\n=== ${runtime.name}: ${runtime.cmd.slice(1).join(" ")}`);
