@@ -123,6 +123,14 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     clearTimeout(timer);
   };
 
+  // SIGSTOP/SIGCONT go through process.kill, not the ChildProcess: Deno's node:child_process
+  // records any signal sent with child.kill() as the exit signal and then refuses every later
+  // kill(), so stop() after kill("SIGCONT") left redis-server running (and the process alive).
+  const signal = (name: "SIGSTOP" | "SIGCONT") => {
+    if (proc?.pid !== undefined && proc.exitCode === null && proc.signalCode === null) process.kill(proc.pid, name);
+  };
+  const resume = () => signal("SIGCONT");
+
   await launch();
   return {
     host: "127.0.0.1",
@@ -131,7 +139,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     socketPath,
     get url() { return `redis://127.0.0.1:${port}`; },
     async stop() {
-      proc?.kill("SIGCONT");
+      resume(); // a paused server would not act on SIGTERM
       await kill("SIGTERM");
       rmSync(dir, { recursive: true, force: true });
     },
@@ -140,7 +148,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       await kill("SIGKILL");
       await launch();
     },
-    pause() { proc?.kill("SIGSTOP"); },
-    resume() { proc?.kill("SIGCONT"); },
+    pause() { signal("SIGSTOP"); },
+    resume,
   } as RedisServer;
 }
