@@ -1,86 +1,96 @@
 /**
- * Pool throughput: `npx tsx bench/pool.ts` (starts its own redis-server on a free port).
+ * Pool throughput: `npx tsx bench/pool.ts` (also `bun bench/pool.ts`, `deno run -A bench/pool.ts`).
  *
  * - GET of a 100-byte value by 100 and 1000 concurrent callers, each awaiting its reply before the
- *   next command: resplex `createPool({ max: 8 })` vs node-redis `createClientPool` (8 clients) vs
- *   ioredis (8 clients, round-robin, auto-pipelining on — ioredis has no pool of its own)
- * - the cost of one `acquire()` + `release()` on an idle resplex pool, and of node-redis's
- *   `pool.execute()` with an empty task, its nearest equivalent
+ *   next command: resplex `createPool({ max: 8 })` vs ioredis (8 clients, round-robin,
+ *   auto-pipelining on — ioredis has no pool of its own) vs node-redis `createClientPool` (8 clients)
+ * - one `acquire()` + `release()` on an idle resplex pool, vs node-redis's `pool.execute()` with an
+ *   empty task, its nearest equivalent; reported as operations per second (1e6 / µs per call)
  *
- * Each case reports the best of three ~1 s rounds after a warm-up, all in the same run against the
- * same server, so the numbers compare.
+ * All in the same run against the same server, so the numbers compare.
+ * @module
  */
-import { Redis } from "ioredis";
-import { createClientPool } from "redis";
 import { createPool } from "../src/pool/pool.ts";
-import { startRedis } from "../tests/harness/redis.ts";
+import { isMain, latency, measureCase, runStandalone, throughput, type BenchContext, type BenchResult } from "./lib.ts";
 
-const ROUNDS = 3;
-const ROUND_MS = 1_000;
 const SIZE = 8;
+const KEY = "bench:pool:k";
+const CALLERS = [100, 1000] as const;
+const GROUP = "pool of 8";
 
-type Get = (key: string) => Promise<unknown>;
-
-/** Best ops/s over the rounds, with `callers` loops each awaiting `get` in turn. */
-async function throughput(get: Get, callers: number): Promise<number> {
-  let best = 0;
-  for (let round = 0; round <= ROUNDS; round++) {
-    let ops = 0;
-    let stop = false;
-    const timer = setTimeout(() => (stop = true), round === 0 ? 200 : ROUND_MS); // round 0 warms up
-    const start = performance.now();
-    await Promise.all(Array.from({ length: callers }, async () => {
-      while (!stop) {
-        await get("bench:pool:k");
-        ops++;
-      }
-    }));
-    clearTimeout(timer);
-    if (round > 0) best = Math.max(best, ops / ((performance.now() - start) / 1000));
-  }
-  return best;
+/** GET through each pool, the way a caller of that library would. */
+interface PoolSubject {
+  library: string;
+  get(key: string): Promise<unknown>;
+  close(): Promise<void>;
 }
 
-/** Microseconds per `once()` call, best of the rounds. */
-async function latency(once: () => Promise<unknown>): Promise<number> {
-  let best = Infinity;
-  for (let round = 0; round <= ROUNDS; round++) {
-    let n = 0;
-    const start = performance.now();
-    while (performance.now() - start < (round === 0 ? 100 : ROUND_MS / 2)) {
-      await once();
-      n++;
+async function nodeRedisPool(url: string): Promise<PoolSubject & { execute(): Promise<unknown> }> {
+  const { createClientPool } = await import("redis");
+  const pool = createClientPool({ url }, { minimum: SIZE, maximum: SIZE });
+  await pool.connect();
+  return {
+    library: "node-redis",
+    get: (k) => pool.get(k),
+    execute: () => pool.execute(async () => undefined),
+    close: async () => pool.destroy(),
+  };
+}
+
+async function ioredisRoundRobin(url: string): Promise<PoolSubject> {
+  const { Redis } = await import("ioredis");
+  const clients = Array.from({ length: SIZE }, () => new Redis(url, { enableAutoPipelining: true, lazyConnect: true }));
+  await Promise.all(clients.map((c) => c.connect()));
+  let next = 0;
+  return {
+    library: "ioredis",
+    get: (k) => clients[next++ % SIZE]!.get(k),
+    close: async () => clients.forEach((c) => c.disconnect()),
+  };
+}
+
+/**
+ * Run the pool benchmark against the server at `ctx.url`.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await benchPool({ url, timing: STANDALONE_TIMING, progress: consoleProgress() });
+ * ```
+ */
+export async function benchPool(ctx: BenchContext): Promise<BenchResult> {
+  const result: BenchResult = { rows: [] };
+  const resplex = createPool({ url: ctx.url, max: SIZE, min: SIZE });
+  const subjects: PoolSubject[] = [{ library: "resplex", get: (k) => resplex.get(k), close: () => resplex.close() }];
+  let nodeRedis: Awaited<ReturnType<typeof nodeRedisPool>> | undefined;
+  for (const [library, open] of [["ioredis", ioredisRoundRobin], ["node-redis", nodeRedisPool]] as const) {
+    try {
+      const subject = await open(ctx.url);
+      subjects.push(subject);
+      if (library === "node-redis") nodeRedis = subject as typeof nodeRedis;
+    } catch (err) {
+      (result.skipped ??= []).push(`${library}: ${(err as Error).message}`);
     }
-    if (round > 0) best = Math.min(best, ((performance.now() - start) * 1000) / n);
   }
-  return best;
+  try {
+    await resplex.set(KEY, "x".repeat(100));
+    for (const callers of CALLERS) {
+      for (const subject of subjects) {
+        await measureCase(ctx, result, { group: GROUP, case: `GET ${callers} callers`, library: subject.library }, () =>
+          throughput(() => subject.get(KEY), callers, ctx.timing));
+      }
+    }
+    const perSecond = (micros: number) => 1e6 / micros;
+    await measureCase(ctx, result, { group: GROUP, case: "acquire+release", library: "resplex" }, async () =>
+      perSecond(await latency(async () => (await resplex.acquire()).release(), ctx.timing)));
+    if (nodeRedis) {
+      const pool = nodeRedis;
+      await measureCase(ctx, result, { group: GROUP, case: "acquire+release", library: "node-redis" }, async () =>
+        perSecond(await latency(() => pool.execute(), ctx.timing)));
+    }
+  } finally {
+    await Promise.all(subjects.map((s) => s.close()));
+  }
+  return result;
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US").padStart(10);
-
-const server = await startRedis();
-const resplex = createPool({ url: server.url, max: SIZE, min: SIZE });
-const nodeRedis = createClientPool({ url: server.url }, { minimum: SIZE, maximum: SIZE });
-await nodeRedis.connect();
-const ioredis = Array.from({ length: SIZE }, () => new Redis(server.url, { enableAutoPipelining: true }));
-let next = 0;
-const ioGet: Get = (key) => ioredis[next++ % SIZE]!.get(key);
-
-try {
-  await resplex.set("bench:pool:k", "x".repeat(100));
-  console.log(`GET, pool of ${SIZE}, ops/s (best of ${ROUNDS})`);
-  for (const callers of [100, 1000]) {
-    const ours = await throughput((k) => resplex.get(k), callers);
-    const theirs = await throughput((k) => nodeRedis.get(k), callers);
-    const io = await throughput(ioGet, callers);
-    console.log(`  ${String(callers).padStart(4)} callers  resplex ${fmt(ours)}   node-redis ${fmt(theirs)}   ioredis ${fmt(io)}   resplex/node-redis ${(ours / theirs).toFixed(1)}x`);
-  }
-  const lease = await latency(async () => (await resplex.acquire()).release());
-  const execute = await latency(() => nodeRedis.execute(async () => undefined));
-  console.log(`acquire+release: resplex ${lease.toFixed(2)} µs   node-redis execute(): ${execute.toFixed(2)} µs`);
-} finally {
-  await resplex.close();
-  nodeRedis.destroy();
-  for (const client of ioredis) client.disconnect();
-  await server.stop();
-}
+if (isMain(import.meta)) await runStandalone(`pool: ${SIZE} connections`, benchPool);
