@@ -45,12 +45,16 @@ export interface SubscribeRequest {
   port?: MessagePort;
 }
 
-/** Each request in a batch takes this many slots: op, id, payload, options (0 for none). */
-export const REQUEST_SLOTS = 4;
+/**
+ * A request in a batch: `op, id, options (0 for none), n`, then `n` items — a command's arguments
+ * inline (an array per command would cost twice as much to clone and rebuild), or for the other
+ * requests one payload.
+ */
+export const REQUEST_HEADER = 4;
 
 /** Worker → owner, on the session port. */
 export type WorkerMessage =
-  /** Requests issued in one tick, flat: `[op, id, payload, options, op, id, ...]`. */
+  /** Requests issued in one tick, flat (see {@link REQUEST_HEADER}). */
   | { kind: "batch"; requests: unknown[] }
   | { kind: "pong" }
   /** The worker closed its client: release everything held for it. */

@@ -8,19 +8,21 @@
  */
 import type { Cmd } from "../client/spec.ts";
 import { blockingDeadline, blockingTimeout } from "../conn/blocking.ts";
-import { Command, commandName, type CommandOptions } from "../conn/command.ts";
-import { Deadlines } from "../conn/deadlines.ts";
+import { commandName, type CommandOptions } from "../conn/command.ts";
 import { ClosedError, ConnectionError, RedisError } from "../errors.ts";
 import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
+import { PendingCalls } from "./calls.ts";
 import { toPort, type Endpoint, type Port } from "./endpoint.ts";
 import { errorFromWire, type OwnerMessage, type RequestOp, type SessionInfo, type WireError, type WireOptions, type WorkerMessage } from "./protocol.ts";
 import { TickFlush } from "./tick.ts";
-import { argsForWire, replyFromWire } from "./values.ts";
+import { pushArgs, replyFromWire } from "./values.ts";
 
 /** Added to the owner's deadline for a command, so the owner's own timeout (or reply) wins the race. */
 export const WORKER_GRACE_MS = 1_000;
 
+/** While calls are pending, deadlines and the owner's liveness are checked this often. */
+const WATCH_MS = 250;
 
 /** Where a worker client is in its life. */
 export type RemoteState = "connecting" | "open" | "closing" | "closed";
@@ -42,13 +44,13 @@ export class RemoteSession {
   #rawPort: MessagePort | undefined;
   #stopListening = ignore;
   #info: SessionInfo | undefined;
-  readonly #pending = new Map<number, Command>();
+  readonly #calls = new PendingCalls((id) => this.#abort(id));
   #nextId = 0;
   readonly #requests: unknown[] = [];
   readonly #transfer: Transferable[] = [];
   readonly #flush = new TickFlush(() => this.#sendBatch());
-  // No deadline for default-timeout calls until the owner tells its commandTimeout; the heartbeat covers them.
-  #deadlines = new Deadlines(0);
+  /** Worker-side deadline of a call with the owner's default timeout; 0 (none) until the owner tells it. */
+  #defaultTimeout = 0;
   #lastHeard = Date.now();
   #watch: ReturnType<typeof setTimeout> | undefined;
   readonly #onEnd: (error: Error | undefined) => void;
@@ -82,38 +84,41 @@ export class RemoteSession {
     } catch (err) {
       return Promise.reject(err);
     }
-    const blocking = blockingTimeout(args);
-    const cmd = this.#command(args, options, blocking);
+    const blocking = mayBlock(args) ? blockingTimeout(args) : undefined;
     const wire = options || blocking !== undefined || isolation !== undefined ? wireOptions(options, blocking !== undefined, isolation) : 0;
-    this.#enqueue("send", cmd, argsForWire(args, this.#transfer), wire, options?.signal);
-    return cmd.promise;
+    const id = this.#enqueue("send", wire, args, undefined);
+    return this.#calls.add(id, args, this.#timeout(options, blocking), options?.signal);
   }
 
   /** `MULTI ... EXEC` in the owner; replies are parsed here, where the parse functions live. */
   async transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions, isolation?: number): Promise<unknown[] | null> {
     if (this.#state === "closing" || this.#state === "closed") return this.#refuse(["MULTI"]);
     for (const cmd of commands) validateCommand(cmd.args);
-    const cmd = this.#command(["MULTI"], options, undefined);
-    const lists = commands.map((c) => argsForWire(c.args, this.#transfer));
-    this.#enqueue("transaction", cmd, lists, options || isolation !== undefined ? wireOptions(options, false, isolation) : 0, options?.signal);
-    const results = (await cmd.promise) as RespValue[] | null;
+    const lists = commands.map((c) => {
+      const list: Arg[] = [];
+      pushArgs(c.args, list, this.#transfer);
+      return list;
+    });
+    const wire = options || isolation !== undefined ? wireOptions(options, false, isolation) : 0;
+    const id = this.#enqueue("transaction", wire, undefined, lists);
+    const results = (await this.#calls.add(id, ["MULTI"], this.#timeout(options, undefined), options?.signal)) as RespValue[] | null;
     if (results === null) return null;
     return results.map((reply, i) => (reply instanceof RedisError || !commands[i]!.parse ? reply : commands[i]!.parse!(reply)));
   }
 
   /**
-   * A control request (`isolate`, `subscribe`, ...): `name` appears in error messages. Resolves
-   * to the request id (which names the isolation or subscription) and its settlement.
+   * A control request (`isolate`, `subscribe`, ...): `name` appears in error messages. Returns
+   * the request id (which names the isolation or subscription) and its settlement.
    */
   control(op: RequestOp, name: string, payload: unknown, transfer?: Transferable): { id: number; done: Promise<RespValue> } {
     // Releases and unsubscribes still go out while closing: they give back what the worker held.
     const giveBack = op === "release" || op === "unsubscribe";
     if (this.#state === "closed" || (this.#state === "closing" && !giveBack)) return { id: 0, done: this.#refuse([name]) };
-    // Waiting for a lease or a release has no deadline of its own here: the owner's acquireTimeout and the heartbeat bound it.
-    const cmd = new Command([name], false, op === "subscribe" || op === "unsubscribe" ? this.#deadlines.defaultTimeout : 0);
     if (transfer) this.#transfer.push(transfer);
-    const id = this.#enqueue(op, cmd, payload, 0, undefined);
-    return { id, done: cmd.promise };
+    const id = this.#enqueue(op, 0, undefined, payload);
+    // Waiting for a lease or a release has no deadline here: the owner's acquireTimeout and the heartbeat bound it.
+    const timeout = op === "subscribe" || op === "unsubscribe" ? this.#defaultTimeout : 0;
+    return { id, done: this.#calls.add(id, [name], timeout, undefined) };
   }
 
   /**
@@ -123,10 +128,9 @@ export class RemoteSession {
   async close(timeout: number): Promise<void> {
     if (this.#state === "closing" || this.#state === "closed") return;
     this.#state = "closing";
-    if (this.#pending.size > 0) {
+    if (this.#calls.size > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const settled = Promise.allSettled([...this.#pending.values()].map((cmd) => cmd.promise));
-      await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
+      await Promise.race([this.#calls.settled(), new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
       clearTimeout(timer);
     }
     this.#sendBatch();
@@ -134,37 +138,30 @@ export class RemoteSession {
     this.#end(undefined, "the client is closed");
   }
 
-  #command(args: readonly Arg[], options: CommandOptions | undefined, blocking: number | undefined): Command {
-    let timeout: number;
-    if (options?.timeout !== undefined) timeout = options.timeout > 0 ? options.timeout + WORKER_GRACE_MS : 0;
-    else if (blocking !== undefined) timeout = blocking === 0 ? 0 : blockingDeadline(blocking) + WORKER_GRACE_MS;
-    else timeout = this.#deadlines.defaultTimeout;
-    const cmd = new Command(args, false, timeout, options?.signal);
-    this.#deadlines.track(cmd, timeout);
-    return cmd;
+  /** The worker-side deadline: the owner's for this call, plus grace; 0 for none. */
+  #timeout(options: CommandOptions | undefined, blocking: number | undefined): number {
+    if (options?.timeout !== undefined) return options.timeout > 0 ? options.timeout + WORKER_GRACE_MS : 0;
+    if (blocking !== undefined) return blocking === 0 ? 0 : blockingDeadline(blocking) + WORKER_GRACE_MS;
+    return this.#defaultTimeout;
   }
 
-  #enqueue(op: RequestOp, cmd: Command, payload: unknown, wire: WireOptions | 0, signal: AbortSignal | undefined): number {
-    if (cmd.state === "done") return 0; // its signal had already aborted
+  /** Queue a request for this tick's batch — a command's `args`, or one `payload` — and return its id. */
+  #enqueue(op: RequestOp, wire: WireOptions | 0, args: readonly Arg[] | undefined, payload: unknown): number {
     const id = ++this.#nextId;
-    this.#pending.set(id, cmd);
-    this.#requests.push(op, id, payload, wire);
+    if (args) {
+      this.#requests.push(op, id, wire, args.length);
+      pushArgs(args, this.#requests, this.#transfer);
+    } else this.#requests.push(op, id, wire, 1, payload);
     this.#flush.schedule();
-    if (this.#watch === undefined) this.#watchOwner();
-    if (signal) this.#forwardAbort(id, cmd, signal);
+    if (this.#watch === undefined) this.#startWatch();
     return id;
   }
 
-  /** The caller's promise rejects at once (Command does that); the owner is told to stop the command. */
-  #forwardAbort(id: number, cmd: Command, signal: AbortSignal): void {
-    const onAbort = () => {
-      if (!this.#pending.delete(id) || this.#state === "closed") return;
-      this.#requests.push("abort", 0, id, 0);
-      this.#flush.schedule();
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    const off = () => signal.removeEventListener("abort", onAbort);
-    cmd.promise.then(off, off);
+  /** A call's signal aborted it (its promise already rejected): tell the owner to stop the command. */
+  #abort(id: number): void {
+    if (this.#state === "closed") return;
+    this.#requests.push("abort", 0, 0, 1, id);
+    this.#flush.schedule();
   }
 
   #sendBatch(): void {
@@ -183,7 +180,7 @@ export class RemoteSession {
     this.#rawPort = port;
     this.#port = toPort(port as unknown as Endpoint);
     this.#stopListening = this.#port.listen((data) => this.#receive(data as OwnerMessage));
-    this.#deadlines = new Deadlines(info.commandTimeout > 0 ? info.commandTimeout + WORKER_GRACE_MS : 0);
+    this.#defaultTimeout = info.commandTimeout > 0 ? info.commandTimeout + WORKER_GRACE_MS : 0;
     this.#lastHeard = Date.now();
     if (this.#state === "connecting") this.#state = "open";
     this.#sendBatch();
@@ -194,9 +191,9 @@ export class RemoteSession {
     switch (message.kind) {
       case "replies": {
         const { ok, failed, nested } = message;
-        for (let i = 0; i < ok.length; i += 2) this.#settle(ok[i] as number, ok[i + 1] as RespValue);
-        for (let i = 0; i < nested.length; i += 2) this.#settle(nested[i] as number, replyFromWire(nested[i + 1]));
-        for (let i = 0; i < failed.length; i += 2) this.#fail(failed[i] as number, errorFromWire(failed[i + 1] as WireError));
+        for (let i = 0; i < ok.length; i += 2) this.#calls.settle(ok[i] as number, ok[i + 1] as RespValue);
+        for (let i = 0; i < nested.length; i += 2) this.#calls.settle(nested[i] as number, replyFromWire(nested[i + 1]));
+        for (let i = 0; i < failed.length; i += 2) this.#calls.fail(failed[i] as number, errorFromWire(failed[i + 1] as WireError));
         return;
       }
       case "ping":
@@ -208,49 +205,37 @@ export class RemoteSession {
     }
   }
 
-  #settle(id: number, value: RespValue): void {
-    const cmd = this.#pending.get(id);
-    if (cmd === undefined) return;
-    this.#pending.delete(id);
-    cmd.settle(value);
+  #startWatch(): void {
+    this.#lastHeard = Date.now(); // nothing was expected from the owner until now
+    this.#watch = setTimeout(() => this.#check(), WATCH_MS);
   }
 
-  #fail(id: number, err: Error): void {
-    const cmd = this.#pending.get(id);
-    if (cmd === undefined) return;
-    this.#pending.delete(id);
-    cmd.fail(err);
-  }
-
-  /** Armed while calls are pending: an owner silent for the heartbeat timeout is taken for gone. */
-  #watchOwner(): void {
+  /** While calls are pending: expire deadlines; an owner silent for the heartbeat timeout is taken for gone. */
+  #check(): void {
+    this.#watch = undefined;
+    if (this.#state === "closed") return;
+    const now = Date.now();
+    this.#calls.expire(now);
+    if (this.#calls.size === 0) return;
     const limit = this.#info?.heartbeatTimeout ?? this.#connectTimeout;
-    if (this.#pending.size === 0 || this.#state === "closed") return void (this.#watch = undefined);
-    if (this.#watch === undefined) this.#lastHeard = Date.now(); // nothing was expected until now
-    const silent = Date.now() - this.#lastHeard;
-    if (silent >= limit) {
-      this.#watch = undefined;
+    if (now - this.#lastHeard >= limit) {
       const reason = this.#port ? `the owner thread did not answer for ${limit} ms` : `no owner answered on this endpoint within ${limit} ms`;
       this.#end(new ConnectionError(reason), reason);
       return;
     }
-    this.#watch = setTimeout(() => this.#watchOwner(), limit - silent);
+    this.#watch = setTimeout(() => this.#check(), Math.min(WATCH_MS, limit - (now - this.#lastHeard)));
   }
 
-  /** Settle every pending call, stop every timer, close the port. `error` is why, unless the user closed. */
+  /** Settle every pending call, stop the timer, close the port. `error` is why, unless the user closed. */
   #end(error: Error | undefined, reason: string): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
     this.#endReason = reason;
-    for (const cmd of this.#pending.values()) {
-      const message = `${cmd.name} did not complete: ${reason}`;
-      cmd.fail(error instanceof ConnectionError ? new ConnectionError(message) : new ClosedError(message));
-    }
-    this.#pending.clear();
+    const lost = error instanceof ConnectionError;
+    this.#calls.failAll((name) => (lost ? new ConnectionError(`${name} did not complete: ${reason}`) : new ClosedError(`${name} did not complete: ${reason}`)));
     this.#requests.length = this.#transfer.length = 0;
     clearTimeout(this.#watch);
     this.#watch = undefined;
-    this.#deadlines.clear();
     this.#stopListening();
     this.#rawPort?.close();
     this.#onEnd(error);
@@ -259,6 +244,14 @@ export class RemoteSession {
   #refuse(args: readonly Arg[]): Promise<never> {
     return Promise.reject(new ClosedError(`${commandName(args)} not sent: ${this.#endReason}`));
   }
+}
+
+/** Only commands starting with B, X or W can block (BLPOP, XREAD, WAIT, ...): skip the full check for the rest. */
+function mayBlock(args: readonly Arg[]): boolean {
+  const first = args[0];
+  if (typeof first !== "string") return true;
+  const c = first.charCodeAt(0) | 0x20; // lower case
+  return c === 0x62 || c === 0x78 || c === 0x77;
 }
 
 function wireOptions(options: CommandOptions | undefined, blocking: boolean, isolation: number | undefined): WireOptions | 0 {

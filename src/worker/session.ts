@@ -12,7 +12,7 @@ import { ClosedError } from "../errors.ts";
 import type { MessageListener } from "../mux/subscriber.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { toPort, type Endpoint, type Port } from "./endpoint.ts";
-import { errorToWire, REQUEST_SLOTS, type OwnerMessage, type RequestOp, type SubscribeRequest, type WireOptions, type WorkerMessage } from "./protocol.ts";
+import { errorToWire, REQUEST_HEADER, type OwnerMessage, type RequestOp, type SubscribeRequest, type WireOptions, type WorkerMessage } from "./protocol.ts";
 import { PubSubSender } from "./pubsub.ts";
 import { TickFlush } from "./tick.ts";
 import { replyForWire } from "./values.ts";
@@ -131,11 +131,14 @@ export class Session {
   }
 
   #run(requests: unknown[]): void {
-    for (let i = 0; i < requests.length; i += REQUEST_SLOTS) {
+    for (let i = 0; i < requests.length; ) {
       const op = requests[i] as RequestOp;
       const id = requests[i + 1] as number;
-      const payload = requests[i + 2];
-      const wire = requests[i + 3] as WireOptions | 0;
+      const wire = requests[i + 2] as WireOptions | 0;
+      const n = requests[i + 3] as number;
+      i += REQUEST_HEADER;
+      const payload = op === "send" ? requests.slice(i, i + n) : requests[i];
+      i += n;
       if (op !== "abort") this.#outstanding++;
       try {
         this.#start(op, id, payload, wire);

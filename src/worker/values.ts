@@ -22,24 +22,20 @@ interface ErrorMarker {
 }
 
 /**
- * `args` ready to post: byte arguments copied into buffers of their own, which are added to
- * `transfer`. Returns `args` itself when it holds no bytes (the caller's array is never changed).
+ * Append `args` to `into`, ready to post: byte arguments are copied into buffers of their own,
+ * which are added to `transfer` (the caller's arrays and buffers stay theirs, untouched).
  *
  * @example
  * ```ts
- * const transfer: ArrayBuffer[] = [];
- * const wire = argsForWire(["SET", "k", new Uint8Array([1, 2])], transfer); // transfer.length === 1
+ * const batch: unknown[] = [], transfer: Transferable[] = [];
+ * pushArgs(["SET", "k", new Uint8Array([1, 2])], batch, transfer); // transfer.length === 1
  * ```
  */
-export function argsForWire(args: readonly Arg[], transfer: Transferable[]): readonly Arg[] {
-  let out: Arg[] | undefined;
+export function pushArgs(args: readonly Arg[], into: unknown[], transfer: Transferable[]): void {
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!(arg instanceof Uint8Array)) continue;
-    out ??= args.slice();
-    out[i] = movable(arg, false, transfer);
+    const arg = args[i]!;
+    into.push(arg instanceof Uint8Array ? movable(arg, false, transfer) : arg);
   }
-  return out ?? args;
 }
 
 /**

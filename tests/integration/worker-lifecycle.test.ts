@@ -103,7 +103,8 @@ describe("worker client lifecycle", () => {
       const spinning = worker.call("spin", [1_500]);
       await until(() => idle(pool), "the lease to come back", 1_400);
       await spinning;
-      assert.equal(await worker.call("state"), "closed"); // the owner told it once it could listen again
+      // The owner told it, on the session port: it reads that once it listens again.
+      await until(async () => (await worker.call("state")) === "closed", "the worker to learn its client was closed");
     } finally {
       await worker.terminate();
       await owner.close();

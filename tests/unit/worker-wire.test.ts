@@ -11,7 +11,7 @@ import {
   TimeoutError,
 } from "../../src/errors.ts";
 import { errorFromWire, errorToWire } from "../../src/worker/protocol.ts";
-import { argsForWire, replyForWire, replyFromWire } from "../../src/worker/values.ts";
+import { pushArgs, replyForWire, replyFromWire } from "../../src/worker/values.ts";
 import { describe, test } from "../harness/runner.ts";
 
 /** What structured clone does to a message, as postMessage would. */
@@ -100,12 +100,14 @@ describe("worker wire: values", () => {
   test("byte arguments are copied into buffers of their own; the caller's array and buffers stay theirs", () => {
     const key = new Uint8Array([1, 2, 3]);
     const args = ["SET", key, "v"];
+    const batch: unknown[] = ["send", 1, 0, 3];
     const transfer: Transferable[] = [];
-    const wire = argsForWire(args, transfer);
-    assert.notEqual(wire, args);
+    pushArgs(args, batch, transfer);
+    assert.equal(batch.length, 7);
     assert.equal(args[1], key);
-    assert.notEqual((wire[1] as Uint8Array).buffer, key.buffer);
-    assert.deepEqual(transfer, [(wire[1] as Uint8Array).buffer]);
-    assert.equal(argsForWire(["GET", "k"], transfer).length, 2);
+    const copy = batch[5] as Uint8Array;
+    assert.notEqual(copy.buffer, key.buffer);
+    assert.deepEqual([...copy], [1, 2, 3]);
+    assert.deepEqual(transfer, [copy.buffer]);
   });
 });

@@ -1,0 +1,122 @@
+/**
+ * The calls a worker client is waiting on, keyed by request id. Lighter than a `Command` per call
+ * (a worker-side call needs no write state, timer or hooks — the owner's command has those): a
+ * worker keeps hundreds in flight, and every byte they hold is copied by each young-generation
+ * GC while they wait. Deadlines are swept by the session's watch timer, not a timer per call.
+ * @module
+ */
+import { commandName } from "../conn/command.ts";
+import { AbortError, RedisError, TimeoutError } from "../errors.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+
+/** One call awaiting the owner's reply. */
+interface Call {
+  promise: Promise<RespValue>;
+  resolve: (value: RespValue) => void;
+  reject: (error: Error) => void;
+  /** What the call was, for error messages: the command's arguments (never shown, only the name). */
+  args: readonly Arg[];
+  /** `Date.now()` ms after which the worker gives up on the owner, or 0 for never. */
+  deadline: number;
+  /** Stops listening to the caller's signal, when there is one. */
+  unlisten: (() => void) | undefined;
+}
+
+/**
+ * Outstanding calls.
+ *
+ * @example
+ * ```ts
+ * const calls = new PendingCalls((id) => tellOwnerToAbort(id));
+ * const promise = calls.add(1, ["GET", "k"], 6_000, undefined);
+ * calls.settle(1, "v"); // promise resolves to "v"
+ * ```
+ */
+export class PendingCalls {
+  readonly #calls = new Map<number, Call>();
+  readonly #onAbort: (id: number) => void;
+
+  /** `onAbort(id)` is called when a call's signal aborts it (the owner should stop the command). */
+  constructor(onAbort: (id: number) => void) {
+    this.#onAbort = onAbort;
+  }
+
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  /**
+   * Track call `id`. `timeout` ms (0 = none) bounds how long it waits for the owner; `signal`
+   * rejects it at once with `AbortError`.
+   */
+  add(id: number, args: readonly Arg[], timeout: number, signal: AbortSignal | undefined): Promise<RespValue> {
+    let resolve!: Call["resolve"];
+    let reject!: Call["reject"];
+    const promise = new Promise<RespValue>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const call: Call = { promise, resolve, reject, args, deadline: timeout > 0 ? Date.now() + timeout : 0, unlisten: undefined };
+    if (signal) {
+      if (signal.aborted) {
+        call.reject(new AbortError(`${commandName(args)} aborted`, { cause: signal.reason }));
+        this.#onAbort(id); // its request is already queued
+        return promise;
+      }
+      const abort = () => {
+        if (this.#take(id) !== call) return;
+        call.reject(new AbortError(`${commandName(args)} aborted`, { cause: signal.reason }));
+        this.#onAbort(id);
+      };
+      signal.addEventListener("abort", abort, { once: true });
+      call.unlisten = () => signal.removeEventListener("abort", abort);
+    }
+    this.#calls.set(id, call);
+    return promise;
+  }
+
+  /** Resolve call `id` with the owner's reply (an error reply rejects). No-op for unknown ids. */
+  settle(id: number, value: RespValue): void {
+    const call = this.#take(id);
+    if (!call) return;
+    if (value instanceof RedisError) call.reject(value);
+    else call.resolve(value);
+  }
+
+  /** Reject call `id`. No-op for unknown ids. */
+  fail(id: number, error: Error): void {
+    this.#take(id)?.reject(error);
+  }
+
+  /** Reject every call, each with the error `make` builds from its command name. */
+  failAll(make: (name: string) => Error): void {
+    const calls = [...this.#calls.values()];
+    this.#calls.clear();
+    for (const call of calls) {
+      call.unlisten?.();
+      call.reject(make(commandName(call.args)));
+    }
+  }
+
+  /** Reject the calls whose deadline passed with `TimeoutError`. */
+  expire(now: number): void {
+    for (const [id, call] of this.#calls) {
+      if (call.deadline === 0 || call.deadline > now) continue;
+      this.#take(id);
+      call.reject(new TimeoutError(`${commandName(call.args)} timed out: no reply from the owner thread`));
+    }
+  }
+
+  /** Resolves once every call now outstanding has settled. */
+  settled(): Promise<unknown> {
+    return Promise.allSettled([...this.#calls.values()].map((call) => call.promise));
+  }
+
+  #take(id: number): Call | undefined {
+    const call = this.#calls.get(id);
+    if (call === undefined) return undefined;
+    this.#calls.delete(id);
+    call.unlisten?.();
+    return call;
+  }
+}
