@@ -41,3 +41,19 @@ describe("worker client: pending calls", () => {
     await assert.rejects(none, (err: Error) => err instanceof ClosedError && err.message === "BLPOP did not complete");
   });
 });
+
+describe("worker client: pending calls ring", () => {
+  test("a call outstanding while thousands of later ones come and go is still found", async () => {
+    const calls = new PendingCalls(() => {});
+    const slow = calls.add(1, ["BLPOP", "q", 0], 0, undefined);
+    for (let id = 2; id < 5_000; id++) {
+      const fast = calls.add(id, ["GET", "k"], 0, undefined);
+      calls.settle(id, id);
+      assert.equal(await fast, id);
+    }
+    assert.equal(calls.size, 1);
+    calls.settle(1, "job");
+    assert.equal(await slow, "job");
+    assert.equal(calls.size, 0);
+  });
+});
