@@ -20,6 +20,8 @@ export interface MemoryRow {
   library: string;
   bytesPerCommand: number;
   inFlight: number;
+  /** Reads the value is the median of. */
+  samples: number;
   /** Whether a forced GC preceded each read (else garbage adds noise the median only damps). */
   method: "gc" | "no-gc";
 }
@@ -37,6 +39,8 @@ export interface Timing {
   rounds: number;
   roundMs: number;
   warmupMs: number;
+  /** Reads of memory per in-flight command to take the median of (each issues 100,000 commands). */
+  memorySamples: number;
 }
 
 /** What a bench function gets from its caller. */
@@ -47,7 +51,7 @@ export interface BenchContext {
 }
 
 /** Standalone runs: best of three 1 s rounds after a 300 ms warm-up. */
-export const STANDALONE_TIMING: Timing = { rounds: 3, roundMs: 1_000, warmupMs: 300 };
+export const STANDALONE_TIMING: Timing = { rounds: 3, roundMs: 1_000, warmupMs: 300, memorySamples: 3 };
 
 export type Runtime = "node" | "bun" | "deno";
 
@@ -150,15 +154,15 @@ export function memoryUsed(): number {
 
 /**
  * Bytes per in-flight command: issue `n` commands with `issue` (not awaited), read the memory in
- * use, then await them all; the median of several tries. With a forced GC before each read only
+ * use, then await them all; the median of `samples` tries after one that warms up. With a forced GC before each read only
  * live objects count; without one the median damps the garbage that happens to be around. Each try
  * starts by awaiting one command, so a client that drops its settled commands lazily (on the next
  * command) does not carry the previous try's into the baseline.
  */
-export async function memoryPerCommand(library: string, issue: () => Promise<unknown>, n: number): Promise<MemoryRow> {
+export async function memoryPerCommand(library: string, issue: () => Promise<unknown>, n: number, samples = 3): Promise<MemoryRow> {
   const gc = forceGc();
-  const samples: number[] = [];
-  for (let t = 0; t < 5; t++) {
+  const seen: number[] = [];
+  for (let t = 0; t <= samples; t++) {
     await issue();
     forceGc();
     const before = memoryUsed();
@@ -167,10 +171,12 @@ export async function memoryPerCommand(library: string, issue: () => Promise<unk
     forceGc();
     const after = memoryUsed();
     await Promise.all(pending);
-    if (t > 0) samples.push((after - before) / n); // the first try warms up the code paths
+    if (t > 0) seen.push((after - before) / n); // the first try warms up the code paths
   }
-  samples.sort((a, b) => a - b);
-  return { library, bytesPerCommand: (samples[1]! + samples[2]!) / 2, inFlight: n, method: gc ? "gc" : "no-gc" };
+  seen.sort((a, b) => a - b);
+  const middle = seen.length / 2;
+  const median = seen.length % 2 ? seen[Math.floor(middle)]! : (seen[middle - 1]! + seen[middle]!) / 2;
+  return { library, bytesPerCommand: median, inFlight: n, samples: seen.length, method: gc ? "gc" : "no-gc" };
 }
 
 /** Progress lines: one per case, written when it starts and completed when it ends. */
@@ -221,20 +227,25 @@ export function formatRatio(ratio: number): string {
   return `${ratio.toFixed(2)}x`;
 }
 
-/** The library every other one is compared with. */
-export const BASELINE = "resplex";
-
-/** resplex's ops/s divided by `row`'s, for the same group and case; undefined without a resplex row. */
-export function ratioVsResplex(rows: readonly Row[], row: Row): number | undefined {
-  const ours = rows.find((r) => r.group === row.group && r.case === row.case && r.library === BASELINE);
-  return ours && row.opsPerSec > 0 ? ours.opsPerSec / row.opsPerSec : undefined;
+/**
+ * The row every other row of its group and case is compared with: the first one. Each bench lists
+ * the resplex variant under test first (`resplex`, or the worker bench's `shared owner`).
+ */
+export function baselineOf(rows: readonly Row[], row: Row): Row {
+  return rows.find((r) => r.group === row.group && r.case === row.case)!;
 }
 
-/** The rows as an aligned text table: case, library, ops/s, resplex/library. */
+/** The baseline's ops/s divided by `row`'s (above 1: resplex is faster); undefined for the baseline itself. */
+export function ratioVsBaseline(rows: readonly Row[], row: Row): number | undefined {
+  const baseline = baselineOf(rows, row);
+  return baseline !== row && row.opsPerSec > 0 ? baseline.opsPerSec / row.opsPerSec : undefined;
+}
+
+/** The rows as an aligned text table: case, library, ops/s, and the case's first row (resplex) / this row. */
 export function formatTable(rows: readonly Row[]): string {
   const cells = rows.map((row) => {
-    const ratio = ratioVsResplex(rows, row);
-    return [`${row.group} · ${row.case}`, row.library, formatOps(row.opsPerSec), row.library === BASELINE || ratio === undefined ? "" : formatRatio(ratio)];
+    const ratio = ratioVsBaseline(rows, row);
+    return [`${row.group} · ${row.case}`, row.library, formatOps(row.opsPerSec), ratio === undefined ? "" : formatRatio(ratio)];
   });
   const head = ["case", "library", "ops/s", "resplex/lib"];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -252,7 +263,7 @@ export function formatTable(rows: readonly Row[]): string {
 /** The memory rows as text lines. */
 export function formatMemory(memory: readonly MemoryRow[]): string {
   return memory
-    .map((m) => `  ${m.library.padEnd(12)} ${Math.round(m.bytesPerCommand).toLocaleString("en-US").padStart(6)} bytes per in-flight command (${m.inFlight.toLocaleString("en-US")} in flight, ${m.method === "gc" ? "median of 4, forced GC" : "median of 4, no GC available"})`)
+    .map((m) => `  ${m.library.padEnd(12)} ${Math.round(m.bytesPerCommand).toLocaleString("en-US").padStart(6)} bytes per in-flight command (${m.inFlight.toLocaleString("en-US")} in flight, ${`${m.samples === 1 ? "one read" : `median of ${m.samples} reads`}, ${m.method === "gc" ? "forced GC" : "no GC available"}`})`)
     .join("\n");
 }
 
@@ -270,8 +281,10 @@ export async function measureCase(
   try {
     const opsPerSec = await measure();
     result.rows.push({ ...row, opsPerSec });
-    const ratio = ratioVsResplex(result.rows, result.rows.at(-1)!);
-    ctx.progress.done(`${formatOps(opsPerSec).padStart(10)} ops/s${row.library !== BASELINE && ratio ? `   resplex/${row.library} ${formatRatio(ratio)}` : ""}`);
+    const measured = result.rows.at(-1)!;
+    const ratio = ratioVsBaseline(result.rows, measured);
+    const versus = ratio === undefined ? "" : `   ${baselineOf(result.rows, measured).library}/${row.library} ${formatRatio(ratio)}`;
+    ctx.progress.done(`${formatOps(opsPerSec).padStart(10)} ops/s${versus}`);
   } catch (err) {
     (result.skipped ??= []).push(`${row.group} · ${row.case} · ${row.library}: ${(err as Error).message}`);
     ctx.progress.done(`failed: ${(err as Error).message}`);

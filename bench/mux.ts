@@ -107,7 +107,7 @@ export async function benchMux(ctx: BenchContext): Promise<BenchResult> {
     }
     for (const subject of subjects) {
       ctx.progress.start(`multiplexer · memory · ${subject.library}`);
-      const row = await memoryPerCommand(subject.library, () => subject.get(KEY), IN_FLIGHT);
+      const row = await memoryPerCommand(subject.library, () => subject.get(KEY), IN_FLIGHT, ctx.timing.memorySamples);
       result.memory!.push(row);
       ctx.progress.done(`${Math.round(row.bytesPerCommand)} bytes per in-flight command`);
     }

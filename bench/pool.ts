@@ -17,6 +17,8 @@ const SIZE = 8;
 const KEY = "bench:pool:k";
 const CALLERS = [100, 1000] as const;
 const GROUP = "pool of 8";
+/** resplex's `acquire()` + `release()`; node-redis's `execute()` of an empty task. */
+const LEASE_CASE = "acquire+release / execute()";
 
 /** GET through each pool, the way a caller of that library would. */
 interface PoolSubject {
@@ -80,11 +82,11 @@ export async function benchPool(ctx: BenchContext): Promise<BenchResult> {
       }
     }
     const perSecond = (micros: number) => 1e6 / micros;
-    await measureCase(ctx, result, { group: GROUP, case: "acquire+release", library: "resplex" }, async () =>
+    await measureCase(ctx, result, { group: GROUP, case: LEASE_CASE, library: "resplex" }, async () =>
       perSecond(await latency(async () => (await resplex.acquire()).release(), ctx.timing)));
     if (nodeRedis) {
       const pool = nodeRedis;
-      await measureCase(ctx, result, { group: GROUP, case: "acquire+release", library: "node-redis" }, async () =>
+      await measureCase(ctx, result, { group: GROUP, case: LEASE_CASE, library: "node-redis" }, async () =>
         perSecond(await latency(() => pool.execute(), ctx.timing)));
     }
   } finally {

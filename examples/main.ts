@@ -1,9 +1,10 @@
 /**
- * The main job: a short tour of resplex against a real redis-server. When REDIS_URL is unset it
- * starts a private redis-server on a free loopback port and stops it afterwards.
+ * A short tour of resplex against a real redis-server. When REDIS_URL is unset it starts a private
+ * redis-server on a free loopback port and stops it afterwards. (`npm start` runs the benchmark
+ * suite, bench/suite.ts.)
  *
- *   npm start                     # private server
- *   REDIS_URL=redis://host:6379 npm start
+ *   npm run example                     # private server
+ *   REDIS_URL=redis://host:6379 npm run example
  */
 import { createClient } from "../mod.ts";
 import { startRedis } from "../tests/harness/redis.ts";
