@@ -15,7 +15,7 @@ export interface ChartText {
   subtitle?: string;
 }
 
-const WIDTH = 960;
+const WIDTH = 1000;
 const LABEL_WIDTH = 230;
 const BAR_AREA = 480;
 const BAR_HEIGHT = 16;
