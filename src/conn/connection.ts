@@ -19,6 +19,8 @@ import { Queue } from "./queue.ts";
 
 /** Past this many encoded bytes a flush happens at once instead of at the end of the tick. */
 const FLUSH_THRESHOLD = 256 * 1024;
+/** How long a graceful close waits for the server to close its side before the socket is destroyed. */
+const SOCKET_CLOSE_GRACE_MS = 1_000;
 
 /** Callbacks a connection's owner receives. */
 export interface ConnectionHooks {
@@ -157,11 +159,26 @@ export class Connection {
       }
       if ((this.state as ConnectionState) !== "closed") { // the await above may have closed it
         this.#closeError = new ClosedError(`connection to ${this.address} closed`);
-        await this.#socket?.close().catch(() => {});
+        await this.#closeSocket();
         this.#lost(undefined);
       }
     }
     await this.closed;
+  }
+
+  /**
+   * Flush and close the socket, but wait for the server's side of the close at most
+   * `SOCKET_CLOSE_GRACE_MS`: a stalled or paused server never sends it (Node's socket only
+   * reports "close" once both sides have closed), and `close()` must not wait forever.
+   */
+  async #closeSocket(): Promise<void> {
+    const socket = this.#socket;
+    if (!socket) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, SOCKET_CLOSE_GRACE_MS)));
+    await Promise.race([socket.close().catch(() => {}), grace]);
+    clearTimeout(timer);
+    socket.destroy();
   }
 
   /** Close at once; every command not yet answered rejects with `err` (or a `ClosedError`). */

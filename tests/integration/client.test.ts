@@ -219,6 +219,23 @@ describe("multiplexer client under faults", () => {
     }
   });
 
+  test("close() returns in bounded time when the server has stopped answering, rejecting what was in flight", async () => {
+    const server = await startRedis();
+    const c = createClient({ url: server.url, commandTimeout: 0 });
+    try {
+      await c.send(["PING"]);
+      server.pause();
+      const inFlight = c.send(["GET", "k"]);
+      const started = Date.now();
+      await c.close({ timeout: 200 });
+      assert.ok(Date.now() - started < 3_000, `close() took ${Date.now() - started} ms`);
+      await assert.rejects(inFlight, ClosedError);
+    } finally {
+      server.resume();
+      await server.stop();
+    }
+  });
+
   test("close() before the first connection settles everything", async () => {
     const c = createClient({ url: "redis://127.0.0.1:1", reconnect: { initialDelay: 1000 } });
     const pending = c.send(["PING"]);
