@@ -142,7 +142,9 @@ async function startWorker(): Promise<BenchWorker> {
     post = (control) => worker.postMessage(control);
     terminate = async () => void (await worker.terminate());
   } else {
-    const worker = new Worker(import.meta.url, { type: "module", name: ROLE });
+    // Deno names the worker; Bun has no `name` in the worker but passes workerData to web workers too.
+    const options = runtime === "bun" ? { type: "module", workerData: { role: ROLE } } : { type: "module", name: ROLE };
+    const worker = new Worker(import.meta.url, options as WorkerOptions);
     worker.addEventListener("message", (event) => onMessage(event.data));
     endpoint = worker as unknown as Endpoint;
     post = (control) => worker.postMessage(control);
@@ -210,9 +212,10 @@ async function serveBench(endpoint: Endpoint): Promise<void> {
 
 /** In a bench worker: the endpoint to the main thread; undefined in the main thread. */
 async function workerEndpoint(): Promise<Endpoint | undefined> {
-  if (runtime !== "node") return (globalThis as { name?: string }).name === ROLE ? (globalThis as unknown as Endpoint) : undefined;
+  if (runtime === "deno") return (globalThis as { name?: string }).name === ROLE ? (globalThis as unknown as Endpoint) : undefined;
   const threads = await import("node:worker_threads");
-  return threads.workerData?.role === ROLE ? (threads.parentPort as unknown as Endpoint) : undefined;
+  if (threads.workerData?.role !== ROLE) return undefined;
+  return runtime === "bun" ? (globalThis as unknown as Endpoint) : (threads.parentPort as unknown as Endpoint);
 }
 
 function startedDirectly(): boolean {
