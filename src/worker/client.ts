@@ -85,6 +85,19 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
     return this.#session.state;
   }
 
+  /**
+   * Resolves once the owner answered; rejects if the client ended first (owner gone, `close()`).
+   * Commands need not wait for it: those issued earlier are sent when it resolves.
+   *
+   * @example
+   * ```ts
+   * await redis.ready; // the owner is there
+   * ```
+   */
+  get ready(): Promise<void> {
+    return this.#session.ready;
+  }
+
   /** The owner's default command timeout, ms (0 until connected, or when the owner has none). */
   get commandTimeout(): number {
     return this.#session.commandTimeout;

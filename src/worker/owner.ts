@@ -80,22 +80,24 @@ export type Shareable = RedisClient | Pool | WorkerClient;
  * ```
  */
 export function exposeClient(target: Shareable, endpoint: Endpoint, options: ExposeOptions = {}): OwnerHandle {
-  const owner = new Owner(target as unknown as SharedTarget, resolveInfo(target, options));
+  const owner = new Owner(target, resolveHeartbeat(options));
   owner.serve(endpoint);
   return owner;
 }
 
 class Owner implements OwnerHandle {
+  readonly #shared: Shareable;
   readonly #target: SharedTarget;
-  readonly #info: SessionInfo;
+  readonly #heartbeat: Heartbeat;
   readonly #sessions = new Map<Session, unknown>(); // session → the endpoint it came through
   readonly #served: Array<() => void> = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(target: SharedTarget, info: SessionInfo) {
-    this.#target = target;
-    this.#info = info;
+  constructor(target: Shareable, heartbeat: Heartbeat) {
+    this.#shared = target;
+    this.#target = target as unknown as SharedTarget;
+    this.#heartbeat = heartbeat;
   }
 
   get connections(): number {
@@ -106,7 +108,8 @@ class Owner implements OwnerHandle {
     const port = toPort(endpoint);
     const comlinkPort = comlinkEndpoint(port, true);
     const api: OwnerApi = {
-      connect: () => {
+      connect: async () => {
+        const info = await this.#info();
         if (this.#closing) throw new Error("the owner is closed");
         const channel = new MessageChannel();
         const session = new Session(channel.port1, this.#target, {
@@ -114,7 +117,7 @@ class Owner implements OwnerHandle {
           ended: (s) => this.#sessions.delete(s),
         });
         this.#sessions.set(session, endpoint);
-        return Comlink.transfer({ port: channel.port2, info: this.#info }, [channel.port2]);
+        return Comlink.transfer({ port: channel.port2, info }, [channel.port2]);
       },
       createPort: () => {
         const created = this.createPort();
@@ -153,9 +156,17 @@ class Owner implements OwnerHandle {
     return this.close();
   }
 
+  /** What a connecting worker is told. A worker client shared on must know its own owner's first. */
+  async #info(): Promise<SessionInfo> {
+    const shared = this.#shared;
+    if (!(shared instanceof WorkerClient)) return { ...this.#heartbeat, commandTimeout: shared.options.connection.commandTimeout };
+    await shared.ready.catch(() => {}); // if it never connects, its commands fail and say why
+    return { ...this.#heartbeat, commandTimeout: shared.commandTimeout };
+  }
+
   /** Runs only while some session holds something, so an idle owner keeps no timer (and can exit). */
   #startHeartbeat(): void {
-    if (this.#timer === undefined && !this.#closing) this.#timer = setTimeout(() => this.#beat(), this.#info.heartbeatInterval);
+    if (this.#timer === undefined && !this.#closing) this.#timer = setTimeout(() => this.#beat(), this.#heartbeat.heartbeatInterval);
   }
 
   #beat(): void {
@@ -165,20 +176,21 @@ class Owner implements OwnerHandle {
     for (const session of this.#sessions.keys()) {
       if (!session.busy) continue;
       busy = true;
-      if (now - session.lastHeard > this.#info.heartbeatTimeout) {
-        void session.end(`the worker did not answer for ${this.#info.heartbeatTimeout} ms`);
+      if (now - session.lastHeard > this.#heartbeat.heartbeatTimeout) {
+        void session.end(`the worker did not answer for ${this.#heartbeat.heartbeatTimeout} ms`);
       } else session.ping();
     }
     if (busy) this.#startHeartbeat();
   }
 }
 
-function resolveInfo(target: Shareable, options: ExposeOptions): SessionInfo {
+type Heartbeat = Pick<SessionInfo, "heartbeatInterval" | "heartbeatTimeout">;
+
+function resolveHeartbeat(options: ExposeOptions): Heartbeat {
   const heartbeatInterval = options.heartbeatInterval ?? 1_000;
   const heartbeatTimeout = options.heartbeatTimeout ?? 10_000;
   if (!(heartbeatInterval > 0) || !(heartbeatTimeout > heartbeatInterval)) {
     throw new RangeError(`exposeClient: need 0 < heartbeatInterval < heartbeatTimeout, got ${heartbeatInterval} and ${heartbeatTimeout}`);
   }
-  const commandTimeout = target instanceof WorkerClient ? target.commandTimeout : target.options.connection.commandTimeout;
-  return { commandTimeout, heartbeatInterval, heartbeatTimeout };
+  return { heartbeatInterval, heartbeatTimeout };
 }

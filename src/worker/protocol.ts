@@ -90,7 +90,7 @@ export interface SessionInfo {
 /** The object the owner exposes through Comlink on every endpoint it serves. */
 export interface OwnerApi {
   /** Open a session: a port of its own for this worker client. */
-  connect(): { port: MessagePort; info: SessionInfo };
+  connect(): Promise<{ port: MessagePort; info: SessionInfo }>;
   /** A new port served by the same owner, to hand to another worker. */
   createPort(): MessagePort;
 }

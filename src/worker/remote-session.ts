@@ -56,11 +56,16 @@ export class RemoteSession {
   readonly #onEnd: (error: Error | undefined) => void;
   readonly #connectTimeout: number;
   #endReason = "the client is closed";
+  /** Settles when the owner answered (resolves) or the session ended before that (rejects). */
+  readonly ready: Promise<void>;
+  #ready!: { resolve: () => void; reject: (error: Error) => void };
 
   /** `connectTimeout`: how long calls wait for the owner to answer at all, ms. */
   constructor(connected: Promise<{ port: MessagePort; info: SessionInfo }>, connectTimeout: number, onEnd: (error: Error | undefined) => void) {
     this.#onEnd = onEnd;
     this.#connectTimeout = connectTimeout;
+    this.ready = new Promise((resolve, reject) => (this.#ready = { resolve, reject }));
+    this.ready.catch(() => {}); // nobody has to wait for it
     connected.then(
       ({ port, info }) => this.#attach(port, info),
       (err: unknown) => this.#end(new ConnectionError("could not connect to the owner thread", { cause: err }), "the owner refused the connection"),
@@ -183,6 +188,7 @@ export class RemoteSession {
     this.#defaultTimeout = info.commandTimeout > 0 ? info.commandTimeout + WORKER_GRACE_MS : 0;
     this.#lastHeard = Date.now();
     if (this.#state === "connecting") this.#state = "open";
+    this.#ready.resolve();
     this.#sendBatch();
   }
 
@@ -231,6 +237,7 @@ export class RemoteSession {
     if (this.#state === "closed") return;
     this.#state = "closed";
     this.#endReason = reason;
+    this.#ready.reject(error ?? new ClosedError(`not connected: ${reason}`));
     const lost = error instanceof ConnectionError;
     this.#calls.failAll((name) => (lost ? new ConnectionError(`${name} did not complete: ${reason}`) : new ClosedError(`${name} did not complete: ${reason}`)));
     this.#requests.length = this.#transfer.length = 0;
