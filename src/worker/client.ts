@@ -16,7 +16,14 @@ import type { OwnerApi, SubscribeRequest } from "./protocol.ts";
 import { PubSubReceiver } from "./pubsub.ts";
 import { RemoteSession, type RemoteState } from "./remote-session.ts";
 
-/** Events of a {@link WorkerClient}. */
+/**
+ * Events of a {@link WorkerClient}.
+ *
+ * @example
+ * ```ts
+ * redis.on("end", ({ error }) => { if (error) console.error("lost the owner:", error.message); });
+ * ```
+ */
 export interface WorkerClientEvents {
   [event: string]: unknown;
   /**

@@ -7,14 +7,30 @@
  */
 import type { Endpoint as ComlinkEndpoint } from "comlink";
 
-/** A Node-style endpoint: `worker_threads` `Worker`, `parentPort` or `MessagePort`. */
+/**
+ * A Node-style endpoint: `worker_threads` `Worker`, `parentPort` or `MessagePort` (listeners get
+ * the data itself).
+ *
+ * @example
+ * ```ts
+ * const endpoint: NodeStyleEndpoint = new Worker(new URL("./job.js", import.meta.url)); // node:worker_threads
+ * ```
+ */
 export interface NodeStyleEndpoint {
   postMessage(message: unknown, transfer?: readonly unknown[]): void;
   on(event: "message", listener: (data: unknown) => void): unknown;
   off(event: "message", listener: (data: unknown) => void): unknown;
 }
 
-/** A web-style endpoint: `Worker`, a worker's `self`, or a `MessagePort`. */
+/**
+ * A web-style endpoint: `Worker`, a worker's `self`, or a `MessagePort` (listeners get a
+ * `MessageEvent`), as Deno and Bun provide them.
+ *
+ * @example
+ * ```ts
+ * const endpoint: WebStyleEndpoint = new Worker(new URL("./job.ts", import.meta.url), { type: "module" });
+ * ```
+ */
 export interface WebStyleEndpoint {
   postMessage(message: unknown, transfer: Transferable[]): void;
   addEventListener(type: "message", listener: (event: MessageEvent) => void): void;

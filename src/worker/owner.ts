@@ -59,7 +59,15 @@ export interface OwnerHandle {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** What can be shared: a multiplexing client, a pool, or a worker client (to pass access on). */
+/**
+ * What can be shared: a multiplexing client, a pool, or a worker client (to pass access on to a
+ * worker of a worker). Subscriptions need a client: a pool has no `subscribe()`.
+ *
+ * @example
+ * ```ts
+ * const shared: Shareable = createPool({ url: "redis://localhost:6379", max: 8 });
+ * ```
+ */
 export type Shareable = RedisClient | Pool | WorkerClient;
 
 /**

@@ -24,7 +24,14 @@ export const WORKER_GRACE_MS = 1_000;
 /** While calls are pending, deadlines and the owner's liveness are checked this often. */
 const WATCH_MS = 250;
 
-/** Where a worker client is in its life. */
+/**
+ * Where a worker client is in its life.
+ *
+ * @example
+ * ```ts
+ * if (redis.state === "closed") redis = wrapClient(parentPort!);
+ * ```
+ */
 export type RemoteState = "connecting" | "open" | "closing" | "closed";
 
 const ignore = () => {};
