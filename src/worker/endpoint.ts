@@ -83,7 +83,11 @@ interface Loose {
  */
 export function toPort(endpoint: Endpoint): Port {
   const ep = endpoint as Endpoint & Loose;
-  const nodeStyle = typeof ep.on === "function" && typeof ep.off === "function";
+  // Node's own `on` is the fast path there (about 10% more throughput than addEventListener). An
+  // `on` set on the object itself is someone's wrapper around a web port — Deno's node-compat one
+  // walks every message it delivers looking for ports to patch, a third of the owner's time — so
+  // such ports are used through their web interface.
+  const nodeStyle = typeof ep.on === "function" && typeof ep.off === "function" && !Object.hasOwn(ep, "on");
   const watch = (event: string, fn: Listener): () => void => {
     if (nodeStyle) {
       ep.on!(event, fn);
