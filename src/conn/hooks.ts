@@ -81,6 +81,21 @@ export function observeCommand(hooks: Hooks, args: readonly Arg[]): CommandObser
   };
 }
 
+/** `promise`, reporting how it settled to `observer` (for executors that have no `Command`). */
+export function reportTo<T>(promise: Promise<T>, observer: CommandObserver | undefined): Promise<T> {
+  if (!observer) return promise;
+  return promise.then(
+    (value) => {
+      observer(undefined);
+      return value;
+    },
+    (error: Error) => {
+      observer(error);
+      throw error;
+    },
+  );
+}
+
 /** Run `call`; an exception from user code is rethrown later instead of breaking the caller. */
 export function guarded<T>(call: () => T): T | undefined {
   try {

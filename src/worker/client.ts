@@ -8,6 +8,7 @@ import * as Comlink from "comlink";
 import { CommandApi } from "../client/api.ts";
 import type { Cmd } from "../client/spec.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
+import type { Hooks } from "../conn/hooks.ts";
 import { ClosedError } from "../errors.ts";
 import type { MessageListener, SubscriptionKind } from "../mux/subscriber.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
@@ -48,6 +49,8 @@ export interface WrapOptions {
    * `ConnectionError`, ms. Once connected, the owner's heartbeat timeout applies. Default `10000`.
    */
   connectTimeout?: number;
+  /** Observe this worker's commands (`hooks.command`); connections and pool waits are the owner's to observe. */
+  hooks?: Hooks;
 }
 
 const ignore = () => {};
@@ -84,7 +87,7 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
       this.#detach();
       this.#pubsub?.close();
       this.emit("end", { error });
-    });
+    }, options.hooks);
   }
 
   /** `connecting` until the owner answered, then `open`; `closing`, `closed` after `close()` or when the owner ended it. */

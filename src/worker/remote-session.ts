@@ -9,6 +9,7 @@
 import type { Cmd } from "../client/spec.ts";
 import { blockingDeadline, blockingTimeout } from "../conn/blocking.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
+import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
 import { ClosedError, ConnectionError, RedisError } from "../errors.ts";
 import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
@@ -62,15 +63,22 @@ export class RemoteSession {
   #watch: ReturnType<typeof setTimeout> | undefined;
   readonly #onEnd: (error: Error | undefined) => void;
   readonly #connectTimeout: number;
+  readonly #hooks: Hooks | undefined;
   #endReason = "the client is closed";
   /** Settles when the owner answered (resolves) or the session ended before that (rejects). */
   readonly ready: Promise<void>;
   #ready!: { resolve: () => void; reject: (error: Error) => void };
 
-  /** `connectTimeout`: how long calls wait for the owner to answer at all, ms. */
-  constructor(connected: Promise<{ port: MessagePort; info: SessionInfo }>, connectTimeout: number, onEnd: (error: Error | undefined) => void) {
+  /** `connectTimeout`: how long calls wait for the owner to answer at all, ms; `hooks` observe this worker's commands. */
+  constructor(
+    connected: Promise<{ port: MessagePort; info: SessionInfo }>,
+    connectTimeout: number,
+    onEnd: (error: Error | undefined) => void,
+    hooks?: Hooks,
+  ) {
     this.#onEnd = onEnd;
     this.#connectTimeout = connectTimeout;
+    this.#hooks = hooks?.command ? hooks : undefined;
     this.ready = new Promise((resolve, reject) => (this.#ready = { resolve, reject }));
     this.ready.catch(() => {}); // nobody has to wait for it
     connected.then(
@@ -98,8 +106,9 @@ export class RemoteSession {
     }
     const blocking = mayBlock(args) ? blockingTimeout(args) : undefined;
     const wire = options || blocking !== undefined || isolation !== undefined ? wireOptions(options, blocking !== undefined, isolation) : 0;
+    const observer = this.#hooks && observeCommand(this.#hooks, args);
     const id = this.#enqueue("send", wire, args, undefined);
-    return this.#calls.add(id, args, this.#timeout(options, blocking), options?.signal);
+    return reportTo(this.#calls.add(id, args, this.#timeout(options, blocking), options?.signal), observer);
   }
 
   /** `MULTI ... EXEC` in the owner; replies are parsed here, where the parse functions live. */
@@ -113,7 +122,8 @@ export class RemoteSession {
     });
     const wire = options || isolation !== undefined ? wireOptions(options, false, isolation) : 0;
     const id = this.#enqueue("transaction", wire, undefined, lists);
-    const results = (await this.#calls.add(id, ["MULTI"], this.#timeout(options, undefined), options?.signal)) as RespValue[] | null;
+    const observer = this.#hooks && observeCommand(this.#hooks, ["MULTI"]);
+    const results = (await reportTo(this.#calls.add(id, ["MULTI"], this.#timeout(options, undefined), options?.signal), observer)) as RespValue[] | null;
     if (results === null) return null;
     return results.map((reply, i) => (reply instanceof RedisError || !commands[i]!.parse ? reply : commands[i]!.parse!(reply)));
   }

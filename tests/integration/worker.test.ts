@@ -104,6 +104,7 @@ describe("worker clients", () => {
     assert.equal(err.error.code, "WRONGTYPE");
     assert.equal(err.error.name, "RedisError");
     assert.ok(err.error.is.RedisError && err.error.is.ResplexError);
+    assert.deepEqual(await agent.call("hooked", [1]), ["LPUSH:WRONGTYPE"], "the worker's command hook saw the failure");
   });
 
   test("a per-command timeout rejects with TimeoutError, an abort with AbortError, and both free the owner's connection", async () => {

@@ -11,7 +11,12 @@ const endpoint: Endpoint = g.Deno || g.Bun
   : ((await import("node:worker_threads")).parentPort as unknown as Endpoint);
 
 let redis: WorkerClient | undefined;
-const client = (): WorkerClient => (redis ??= wrapClient(endpoint));
+/** What the command hook saw, newest last: `NAME` or `NAME:ERRORCODE`. */
+const hooked: string[] = [];
+const client = (): WorkerClient =>
+  (redis ??= wrapClient(endpoint, {
+    hooks: { command: ({ name }) => ({ error }) => void hooked.push(error ? `${name}:${(error as ResplexError).code ?? error.name}` : name) },
+  }));
 const held: Record<string, Promise<unknown>> = {};
 const received: unknown[] = [];
 const unsubscribers: Array<() => Promise<void>> = [];
@@ -26,6 +31,8 @@ function report(err: unknown) {
 
 const ops: Record<string, (...args: never[]) => unknown> = {
   ready: () => "ready",
+  /** The last `n` commands the worker's command hook reported. */
+  hooked: (n: number) => hooked.slice(-n),
   /** `n` INCRs of `key` from `loops` concurrent loops. */
   async incr(key: string, n: number, loops: number) {
     let left = n;
