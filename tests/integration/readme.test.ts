@@ -1,5 +1,5 @@
 /**
- * Every TypeScript block of README.md runs, as a module, against a private redis-server: what a
+ * Every TypeScript and JavaScript block of README.md runs, as a module, against a private redis-server: what a
  * newcomer copies must work. Imports of "resplex" and "resplex/worker" point at this checkout and
  * `redis://localhost:6379` at the test's server. A block whose fence names a file (```ts job.ts)
  * is only written out, for another block to load (a worker script, for instance).
@@ -20,27 +20,37 @@ interface Block {
   code: string;
 }
 
-function tsBlocks(markdown: string): Block[] {
+function codeBlocks(markdown: string): Block[] {
   const blocks: Block[] = [];
-  const fence = /^```ts(?: +(\S+))?\n([\s\S]*?)^```$/gm;
+  const fence = /^```(?:ts|js)(?: +(\S+))?\n([\s\S]*?)^```$/gm;
   for (const match of markdown.matchAll(fence)) {
     blocks.push({ line: markdown.slice(0, match.index).split("\n").length, file: match[1], code: match[2]! });
   }
   return blocks;
 }
 
-const blocks = tsBlocks(readme);
+const blocks = codeBlocks(readme);
+const g = globalThis as { Deno?: unknown; Bun?: unknown };
+const runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
 
 describe("README.md code blocks", () => {
   let server: RedisServer;
   // Per runtime: the three runners may run this file at the same time.
-  const dir = join(root, ".tmp", `readme-${typeof (globalThis as { Deno?: unknown }).Deno === "object" ? "deno" : typeof (globalThis as { Bun?: unknown }).Bun === "object" ? "bun" : "node"}`);
+  const dir = join(root, ".tmp", `readme-${runtime}`);
 
   beforeAll(async () => {
     server = await startRedis();
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    for (const [i, block] of blocks.entries()) writeFileSync(join(dir, block.file ?? `block-${i}.ts`), localize(block.code, server.url));
+    for (const [i, block] of blocks.entries()) {
+      const code = localize(block.code, server.url);
+      if (block.file && runtime === "node") {
+        // A Node worker cannot load the TypeScript sources the block imports by itself: a shim
+        // registers tsx first (the published package needs none of this: it ships JavaScript).
+        writeFileSync(join(dir, `${block.file}.impl.mjs`), code);
+        writeFileSync(join(dir, block.file), `import { register } from "tsx/esm/api";\nregister();\nawait import("./${block.file}.impl.mjs");\n`);
+      } else writeFileSync(join(dir, block.file ?? `block-${i}.ts`), code);
+    }
   });
   afterAll(async () => {
     await server?.stop();
