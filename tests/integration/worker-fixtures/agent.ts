@@ -4,6 +4,7 @@
  */
 import { AbortError, ClosedError, ConnectionError, RedisError, ResplexError, TimeoutError } from "../../../mod.ts";
 import { wrapClient, type Endpoint, type WorkerClient } from "../../../worker.ts";
+import { sleep } from "../../harness/wait.ts";
 
 const g = globalThis as { Deno?: unknown; Bun?: unknown };
 const endpoint: Endpoint = g.Deno || g.Bun
@@ -20,7 +21,6 @@ const client = (): WorkerClient =>
 const held: Record<string, Promise<unknown>> = {};
 const received: unknown[] = [];
 const unsubscribers: Array<() => Promise<void>> = [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function report(err: unknown) {
   const e = err as Error & { code?: string };
