@@ -61,6 +61,11 @@ export class Command {
     }
   }
 
+  /** Its reply is decoded (a raw command's is forwarded as bytes: see raw-command.ts). */
+  get raw(): false {
+    return false;
+  }
+
   /** The command name, upper-cased, for messages. */
   get name(): string {
     return commandName(this.args);

@@ -13,6 +13,7 @@ import { Decoder } from "../resp/decode.ts";
 import type { RespValue } from "../resp/types.ts";
 import type { Socket } from "../transport/types.ts";
 import type { Command } from "./command.ts";
+import type { RawCommand } from "./raw-command.ts";
 import { guarded } from "./hooks.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
@@ -58,7 +59,7 @@ export class Connection {
   #hooks: ConnectionHooks;
   #encoder = new CommandEncoder();
   #decoder: Decoder;
-  #inFlight = new Queue<Command>();
+  #inFlight = new Queue<Command | RawCommand>();
   /** Encoded chunks waiting behind a blocked socket, in order (pre-encoded batches go here too). */
   #chunks: Uint8Array[] = [];
   /** How many commands at the tail of #inFlight have not been handed to the socket yet. */
@@ -74,7 +75,11 @@ export class Connection {
     this.address = describeAddress(options);
     this.#hooks = hooks;
     this.#decoder = new Decoder(
-      { onReply: (value) => this.#onReply(value), onPush: (value) => this.#onPush(value) },
+      {
+        onReply: (value) => this.#onReply(value),
+        onPush: (value) => this.#onPush(value),
+        onFrame: (buf, start, end) => this.#onFrame(buf, start, end),
+      },
       { bytes: options.decode === "bytes" },
     );
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -127,10 +132,10 @@ export class Connection {
   }
 
   /**
-   * Queue several commands whose bytes were encoded together (MULTI ... EXEC): they leave
-   * contiguously, so no other command can land between them.
+   * Queue several commands whose bytes were encoded together (MULTI ... EXEC, or a worker's
+   * commands): they leave contiguously, so no other command can land between them.
    */
-  writeEncoded(cmds: readonly Command[], bytes: Uint8Array): void {
+  writeEncoded(cmds: readonly (Command | RawCommand)[], bytes: Uint8Array): void {
     if (this.state === "closing" || this.state === "closed") {
       for (const cmd of cmds) cmd.fail(new ClosedError(`${cmd.name} not sent: connection to ${this.address} is ${this.state}`));
       return;
@@ -189,8 +194,11 @@ export class Connection {
     this.#lost(err);
   }
 
-  #enqueue(cmd: Command): void {
-    if (this.#inFlight.length === 0) this.#decoder.bytes = cmd.bytes;
+  #enqueue(cmd: Command | RawCommand): void {
+    if (this.#inFlight.length === 0) {
+      this.#decoder.bytes = cmd.bytes;
+      this.#decoder.raw = cmd.raw;
+    }
     cmd.state = "written";
     this.#inFlight.push(cmd);
     this.#unflushed++;
@@ -226,15 +234,32 @@ export class Connection {
 
   #onReply(value: RespValue): void {
     if (this.#hooks.isPush?.(value)) return this.#onPush(value);
+    const cmd = this.#answered();
+    if (cmd.raw) throw new ProtocolError(`decoded the reply to ${cmd.name}, which was to be forwarded as bytes`);
+    cmd.settle(value);
+    if (this.#inFlight.length === 0 && this.#drained) this.#drained();
+  }
+
+  #onFrame(buf: Uint8Array, start: number, end: number): void {
+    const cmd = this.#answered();
+    if (!cmd.raw) throw new ProtocolError(`the reply to ${cmd.name} was not decoded`);
+    cmd.settleFrame(buf, start, end);
+    if (this.#inFlight.length === 0 && this.#drained) this.#drained();
+  }
+
+  /** The command a reply just arrived for; the decoder is set up for the reply after it. */
+  #answered(): Command | RawCommand {
     const cmd = this.#inFlight.shift();
     if (!cmd) throw new ProtocolError(`${this.address} sent a reply no command was waiting for`);
     if (this.#unflushed > this.#inFlight.length) {
       throw new ProtocolError(`${this.address} replied to a command before it was sent`);
     }
     const next = this.#inFlight.peek();
-    if (next) this.#decoder.bytes = next.bytes;
-    cmd.settle(value);
-    if (this.#inFlight.length === 0 && this.#drained) this.#drained();
+    if (next) {
+      this.#decoder.bytes = next.bytes;
+      this.#decoder.raw = next.raw;
+    }
+    return cmd;
   }
 
   #onPush(value: RespValue[]): void {
@@ -262,9 +287,16 @@ export class Connection {
             ),
       );
     }
-    for (const cmd of unwritten) cmd.state = "queued";
-    if (this.#hooks.onClose) this.#hooks.onClose(reason, unwritten);
-    else for (const cmd of unwritten) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
+    const unsent: Command[] = [];
+    for (const cmd of unwritten) {
+      if (cmd.raw) cmd.unsent(reason);
+      else {
+        cmd.state = "queued";
+        unsent.push(cmd);
+      }
+    }
+    if (this.#hooks.onClose) this.#hooks.onClose(reason, unsent);
+    else for (const cmd of unsent) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
     this.#drained?.();
     this.#resolveClosed(reason);
     const hook = this.options.hooks?.connection;

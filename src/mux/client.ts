@@ -8,12 +8,14 @@ import { CommandApi } from "../client/api.ts";
 import type { Cmd } from "../client/spec.ts";
 import { blockingTimeout } from "../conn/blocking.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
+import type { Connection } from "../conn/connection.ts";
 import { CommandFactory } from "../conn/factory.ts";
 import { runTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
 import { createPool, type Pool } from "../pool/pool.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./options.ts";
+import { refusedOnShared } from "./refused.ts";
 import { SharedConnection } from "./shared.ts";
 import { Subscriber, type MessageListener, type SubscriptionKind } from "./subscriber.ts";
 
@@ -45,15 +47,12 @@ export interface ClientStats {
   dedicatedConnections: number;
 }
 
-/** Commands that would change the shared connection's state for every caller. */
-const NOT_ON_SHARED: Record<string, string> = {
-  SUBSCRIBE: "use subscribe()", PSUBSCRIBE: "use psubscribe()", SSUBSCRIBE: "use ssubscribe()",
-  UNSUBSCRIBE: "use the function subscribe() returned", PUNSUBSCRIBE: "use the function psubscribe() returned",
-  SUNSUBSCRIBE: "use the function ssubscribe() returned", MULTI: "use multi() or isolated()",
-  EXEC: "use multi() or isolated()", DISCARD: "use isolated()", WATCH: "use isolated()", UNWATCH: "use isolated()",
-  SELECT: "set the db option", MONITOR: "use isolated()", RESET: "use isolated()", QUIT: "use close()",
-  HELLO: "set the protocol option", AUTH: "set username/password options",
-};
+/**
+ * The client's shared connection while it is ready and the client open, else undefined: where a
+ * worker session writes its workers' pre-encoded commands (see `worker/raw.ts`). Not public API;
+ * set by the class, which alone can read its private fields.
+ */
+export let liveConnection: (client: RedisClient) => Connection | undefined;
 
 /**
  * A Redis client that multiplexes every caller over one connection.
@@ -95,11 +94,8 @@ export class RedisClient extends CommandApi<ClientEvents> {
 
   send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
     if (this.#closing) return Promise.reject(new ClosedError(`${commandName(args)} not sent: the client is closed`));
-    const name = args[0];
-    if (typeof name === "string" && name.length <= 11) {
-      const hint = NOT_ON_SHARED[name.toUpperCase()];
-      if (hint) return Promise.reject(new TypeError(`${name.toUpperCase()} cannot run on the shared connection: ${hint}`));
-    }
+    const refusal = refusedOnShared(args);
+    if (refusal) return Promise.reject(new TypeError(refusal));
     if (blockingTimeout(args) !== undefined) return this.#dedicatedPool().send(args, options);
     const cmd = this.#factory.create(args, options);
     this.#shared.write(cmd);
@@ -171,6 +167,10 @@ export class RedisClient extends CommandApi<ClientEvents> {
   /** `await using redis = createClient(...)` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  static {
+    liveConnection = (client) => (client.#closing ? undefined : client.#shared.connection);
   }
 
   #subscribe(kind: SubscriptionKind, names: string | string[], listener: MessageListener): Promise<() => Promise<void>> {

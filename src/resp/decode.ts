@@ -17,6 +17,7 @@ import { ProtocolError, RedisError } from "../errors.ts";
 import { AggregateStack, type AggregateKind } from "./aggregates.ts";
 import { BulkPayload, missingPayloadCrlf } from "./bulk-payload.ts";
 import { BytePool } from "./byte-pool.ts";
+import { FrameScanner } from "./frames.ts";
 import { RESP_LIMITS } from "./limits.ts";
 import { LineCarry, lineTooLong } from "./line-carry.ts";
 import { excerpt, parseBigNumber, parseBoolean, parseDouble, parseInteger, parseLength, utf8 } from "./scalars.ts";
@@ -61,6 +62,11 @@ export interface DecoderHandlers {
   onReply(value: RespValue): void;
   /** Each complete top-level RESP3 push (`>`), e.g. a pub/sub message or a client-tracking invalidation. */
   onPush(value: RespValue[]): void;
+  /**
+   * Each top-level reply decoded while `Decoder.raw` was set, as its bytes `buf[start..end]`
+   * (valid only during the call). Required for raw mode.
+   */
+  onFrame?(buf: Uint8Array, start: number, end: number): void;
 }
 
 /**
@@ -105,6 +111,11 @@ export class Decoder {
   bytes: boolean;
   /** String mode of the next top-level push. */
   pushBytes: boolean;
+  /**
+   * Hand the next top-level reply to `onFrame` as its bytes, unparsed (pushes are still decoded).
+   * Read when a reply starts, like `bytes`.
+   */
+  raw = false;
 
   readonly #handlers: DecoderHandlers;
   /** Mode of the top-level value being decoded, fixed when it started. */
@@ -115,6 +126,7 @@ export class Decoder {
   /** Which type of bulk (`$`, `!`, `=`) the last bulk header announced. */
   #bulkType = BULK_STRING;
   readonly #pool = new BytePool();
+  #frames: FrameScanner | undefined;
   #failure: ProtocolError | null = null;
   #inHandler = false;
   #feeding = false;
@@ -158,6 +170,7 @@ export class Decoder {
     this.#carry.clear();
     this.#bulk.clear();
     this.#aggregates.clear();
+    this.#frames?.clear();
     this.#queued = [];
     if (fromHandler) {
       this.#failure = new ProtocolError("Decoder stopped because a reply handler threw", { cause: err });
@@ -171,9 +184,14 @@ export class Decoder {
   #run(buf: Uint8Array): void {
     const end = buf.length;
     let i = 0;
-    if (this.#bulk.active) i = this.#fillBulk(buf, 0, end);
+    if (this.#frames?.active) i = this.#frames.scan(buf, 0);
+    else if (this.#bulk.active) i = this.#fillBulk(buf, 0, end);
     else if (this.#carry.length > 0) i = this.#finishLine(buf, end);
     while (i < end) {
+      if (this.raw && this.#aggregates.depth === 0 && buf[i] !== PUSH) {
+        i = this.#scanFrame(buf, i);
+        continue;
+      }
       const lf = buf.indexOf(LF, i);
       if (lf < 0) {
         this.#carry.keep(buf, i, end);
@@ -301,6 +319,17 @@ export class Decoder {
     const line = this.#carry.finish(buf, lf);
     const length = this.#header(line, 0, line.length - 1);
     return length < 0 ? lf + 1 : this.#payload(buf, lf + 1, end, length);
+  }
+
+  #scanFrame(buf: Uint8Array, i: number): number {
+    this.#frames ??= new FrameScanner((frame, start, end) => {
+      const onFrame = this.#handlers.onFrame;
+      if (!onFrame) throw new TypeError("Decoder.raw is set but no onFrame handler was given");
+      this.#inHandler = true;
+      onFrame(frame, start, end);
+      this.#inHandler = false;
+    });
+    return this.#frames.scan(buf, i);
   }
 
   #deliver(value: RespValue, push: boolean): void {

@@ -15,6 +15,12 @@ import type { Arg, RespValue } from "../resp/types.ts";
 /** Slots of an empty ring; a power of two, so a slot is `id & mask`. */
 const MIN_SLOTS = 1024;
 
+/**
+ * How a call's reply comes: as a value the owner decoded, or as the server's bytes for this
+ * thread to decode (see `raw.ts`), into strings or into `Uint8Array`s.
+ */
+export type ReplyForm = "value" | "frame" | "frame-bytes";
+
 /** One call awaiting the owner's reply. */
 interface Call {
   id: number;
@@ -25,6 +31,7 @@ interface Call {
   args: readonly Arg[];
   /** `Date.now()` ms after which the worker gives up on the owner, or 0 for never. */
   deadline: number;
+  form: ReplyForm;
   /** Stops listening to the caller's signal, when there is one. */
   unlisten: (() => void) | undefined;
 }
@@ -57,16 +64,17 @@ export class PendingCalls {
 
   /**
    * Track call `id`. `timeout` ms (0 = none) bounds how long it waits for the owner; `signal`
-   * rejects it at once with `AbortError`.
+   * rejects it at once with `AbortError`. A raw call's (`form` other than "value") timeout is the
+   * command's own: the owner keeps no deadline for it.
    */
-  add(id: number, args: readonly Arg[], timeout: number, signal: AbortSignal | undefined): Promise<RespValue> {
+  add(id: number, args: readonly Arg[], timeout: number, signal: AbortSignal | undefined, form: ReplyForm = "value"): Promise<RespValue> {
     let resolve!: Call["resolve"];
     let reject!: Call["reject"];
     const promise = new Promise<RespValue>((res, rej) => {
       resolve = res;
       reject = rej;
     });
-    const call: Call = { id, promise, resolve, reject, args, deadline: timeout > 0 ? Date.now() + timeout : 0, unlisten: undefined };
+    const call: Call = { id, promise, resolve, reject, args, deadline: timeout > 0 ? Date.now() + timeout : 0, form, unlisten: undefined };
     if (signal) {
       if (signal.aborted) {
         call.reject(new AbortError(`${commandName(args)} aborted`, { cause: signal.reason }));
@@ -93,6 +101,12 @@ export class PendingCalls {
     else call.resolve(value);
   }
 
+  /** Whether call `id` wants its reply's strings as `Uint8Array` (false for unknown ids). */
+  wantsBytes(id: number): boolean {
+    const call = this.#slots[id & this.#mask];
+    return call !== undefined && call.id === id && call.form === "frame-bytes";
+  }
+
   /** Reject call `id`. No-op for unknown ids. */
   fail(id: number, error: Error): void {
     this.#take(id)?.reject(error);
@@ -113,7 +127,8 @@ export class PendingCalls {
     for (const call of this.#all()) {
       if (call.deadline === 0 || call.deadline > now) continue;
       this.#take(call.id);
-      call.reject(new TimeoutError(`${commandName(call.args)} timed out: no reply from the owner thread`));
+      const what = call.form === "value" ? "timed out: no reply from the owner thread" : "timed out waiting for its reply";
+      call.reject(new TimeoutError(`${commandName(call.args)} ${what}`));
     }
   }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import * as Comlink from "comlink";
-import type { RedisClient } from "../mux/client.ts";
+import { RedisClient } from "../mux/client.ts";
 import type { Pool } from "../pool/pool.ts";
 import { WorkerClient } from "./client.ts";
 import { comlinkEndpoint, toPort, type Endpoint } from "./endpoint.ts";
@@ -120,10 +120,8 @@ class Owner implements OwnerHandle {
         const info = await this.#info();
         if (this.#closing) throw new Error("the owner is closed");
         const channel = new MessageChannel();
-        const session = new Session(channel.port1, this.#target, {
-          active: () => this.#startHeartbeat(),
-          ended: (s) => this.#sessions.delete(s),
-        });
+        const hooks = { active: () => this.#startHeartbeat(), ended: (s: Session) => this.#sessions.delete(s) };
+        const session = new Session(channel.port1, this.#target, hooks, info.raw ? (this.#shared as RedisClient) : undefined);
         this.#sessions.set(session, endpoint);
         return Comlink.transfer({ port: channel.port2, info }, [channel.port2]);
       },
@@ -167,9 +165,13 @@ class Owner implements OwnerHandle {
   /** What a connecting worker is told. A worker client shared on must know its own owner's first. */
   async #info(): Promise<SessionInfo> {
     const shared = this.#shared;
-    if (!(shared instanceof WorkerClient)) return { ...this.#heartbeat, commandTimeout: shared.options.connection.commandTimeout };
+    if (!(shared instanceof WorkerClient)) {
+      const { commandTimeout, hooks, decode } = shared.options.connection;
+      // A command hook must see each command; raw requests would pass the client by.
+      return { ...this.#heartbeat, commandTimeout, decodeBytes: decode === "bytes", raw: shared instanceof RedisClient && !hooks?.command };
+    }
     await shared.ready.catch(() => {}); // if it never connects, its commands fail and say why
-    return { ...this.#heartbeat, commandTimeout: shared.commandTimeout };
+    return { ...this.#heartbeat, commandTimeout: shared.commandTimeout, decodeBytes: false, raw: false };
   }
 
   /** Runs only while some session holds something, so an idle owner keeps no timer (and can exit). */

@@ -23,7 +23,7 @@ import {
 } from "../errors.ts";
 
 /** What a worker asks of its owner. */
-export type RequestOp = "send" | "transaction" | "isolate" | "release" | "subscribe" | "unsubscribe" | "abort";
+export type RequestOp = "send" | "raw" | "transaction" | "isolate" | "release" | "subscribe" | "unsubscribe" | "abort";
 
 /**
  * Per-command options as they cross: an `AbortSignal` cannot, so a command that may be aborted
@@ -48,14 +48,15 @@ export interface SubscribeRequest {
 /**
  * A request in a batch: `op, id, options (0 for none), n`, then `n` items — a command's arguments
  * inline (an array per command would cost twice as much to clone and rebuild), or for the other
- * requests one payload.
+ * requests one payload. A `raw` request's payload is where its encoded bytes end in the batch's
+ * `bytes` (they start where the previous raw request's end); its options say only `bytes`.
  */
 export const REQUEST_HEADER = 4;
 
 /** Worker → owner, on the session port. */
 export type WorkerMessage =
-  /** Requests issued in one tick, flat (see {@link REQUEST_HEADER}). */
-  | { kind: "batch"; requests: unknown[] }
+  /** Requests issued in one tick, flat (see {@link REQUEST_HEADER}); `bytes` holds the raw ones, encoded (see `raw.ts`). */
+  | { kind: "batch"; requests: unknown[]; bytes: Uint8Array | undefined }
   | { kind: "pong" }
   /** The worker closed its client: release everything held for it. */
   | { kind: "bye" };
@@ -65,9 +66,10 @@ export type OwnerMessage =
   /**
    * Replies that settled in one tick, flat pairs: `ok` `[id, value, ...]`, `failed`
    * `[id, WireError, ...]`, and `nested` `[id, value, ...]` for values holding error markers
-   * (see `values.ts`).
+   * (see `values.ts`); and the replies to raw requests as they came from the server, `frames`,
+   * to requests `frameIds` in order (see `raw.ts`).
    */
-  | { kind: "replies"; ok: unknown[]; failed: unknown[]; nested: unknown[] }
+  | { kind: "replies"; ok: unknown[]; failed: unknown[]; nested: unknown[]; frames: Uint8Array | undefined; frameIds: number[] | undefined }
   | { kind: "ping" }
   /** The owner dropped this session (closed, or stopped hearing from the worker): pending calls fail. */
   | { kind: "closed"; reason: string };
@@ -85,6 +87,10 @@ export interface SessionInfo {
   heartbeatInterval: number;
   /** Silence after which either side gives the other up, ms. */
   heartbeatTimeout: number;
+  /** The shared client's default string mode (its `decode` option is "bytes"). */
+  decodeBytes: boolean;
+  /** The owner takes `raw` requests (it shares a `createClient()` client and no command hook must see each command). */
+  raw: boolean;
 }
 
 /** The object the owner exposes through Comlink on every endpoint it serves. */

@@ -11,11 +11,14 @@ import { blockingDeadline, blockingTimeout } from "../conn/blocking.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
 import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
 import { ClosedError, ConnectionError, RedisError } from "../errors.ts";
+import { refusedOnShared } from "../mux/refused.ts";
+import { CommandEncoder } from "../resp/encode.ts";
 import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
-import { PendingCalls } from "./calls.ts";
+import { PendingCalls, type ReplyForm } from "./calls.ts";
 import { toPort, type Endpoint, type Port } from "./endpoint.ts";
 import { errorFromWire, type OwnerMessage, type RequestOp, type SessionInfo, type WireError, type WireOptions, type WorkerMessage } from "./protocol.ts";
+import { FrameReader } from "./raw.ts";
 import { TickFlush } from "./tick.ts";
 import { pushArgs, replyFromWire } from "./values.ts";
 
@@ -36,6 +39,8 @@ const WATCH_MS = 250;
 export type RemoteState = "connecting" | "open" | "closing" | "closed";
 
 const ignore = () => {};
+/** The options of a raw request that wants bytes; by default it wants strings. */
+const RAW_AS_BYTES: WireOptions = { bytes: true };
 
 /**
  * The calls of one worker client and the port they travel on.
@@ -56,6 +61,10 @@ export class RemoteSession {
   #nextId = 0;
   readonly #requests: unknown[] = [];
   readonly #transfer: Transferable[] = [];
+  /** Plain commands, encoded here when the owner takes raw requests (see `raw.ts`). */
+  #raw = false;
+  readonly #encoder = new CommandEncoder();
+  readonly #frames = new FrameReader(this.#calls);
   readonly #flush = new TickFlush(() => this.#sendBatch());
   /** Worker-side deadline of a call with the owner's default timeout; 0 (none) until the owner tells it. */
   #defaultTimeout = 0;
@@ -105,10 +114,21 @@ export class RemoteSession {
       return Promise.reject(err);
     }
     const blocking = mayBlock(args) ? blockingTimeout(args) : undefined;
-    const wire = options || blocking !== undefined || isolation !== undefined ? wireOptions(options, blocking !== undefined, isolation) : 0;
     const observer = this.#hooks && observeCommand(this.#hooks, args);
+    if (this.#raw && blocking === undefined && isolation === undefined && options?.signal === undefined && options?.timeout === undefined && !refusedOnShared(args)) {
+      return reportTo(this.#sendRaw(args, options?.bytes ?? this.#info!.decodeBytes), observer);
+    }
+    const wire = options || blocking !== undefined || isolation !== undefined ? wireOptions(options, blocking !== undefined, isolation) : 0;
     const id = this.#enqueue("send", wire, args, undefined);
     return reportTo(this.#calls.add(id, args, this.#timeout(options, blocking), options?.signal), observer);
+  }
+
+  /** A plain command, encoded here; its reply comes back as the server sent it (see `raw.ts`). */
+  #sendRaw(args: readonly Arg[], bytes: boolean): Promise<RespValue> {
+    this.#encoder.encode(args); // validated above: cannot throw
+    const id = this.#enqueue("raw", bytes ? RAW_AS_BYTES : 0, undefined, this.#encoder.length);
+    const form: ReplyForm = bytes ? "frame-bytes" : "frame";
+    return this.#calls.add(id, args, this.#info!.commandTimeout, undefined, form);
   }
 
   /** `MULTI ... EXEC` in the owner; replies are parsed here, where the parse functions live. */
@@ -188,7 +208,10 @@ export class RemoteSession {
 
   #sendBatch(): void {
     if (!this.#port || this.#requests.length === 0) return; // before connect, requests wait here
-    this.#port.post({ kind: "batch", requests: this.#requests } satisfies WorkerMessage, this.#transfer);
+    // The encoder's bytes are a view into its slab: copy them into a buffer of their own to transfer.
+    const bytes = this.#encoder.length > 0 ? this.#encoder.take().slice() : undefined;
+    if (bytes) this.#transfer.push(bytes.buffer);
+    this.#port.post({ kind: "batch", requests: this.#requests, bytes } satisfies WorkerMessage, this.#transfer);
     this.#requests.length = this.#transfer.length = 0; // postMessage cloned them synchronously
   }
 
@@ -199,6 +222,7 @@ export class RemoteSession {
       return;
     }
     this.#info = info;
+    this.#raw = info.raw;
     this.#rawPort = port;
     this.#port = toPort(port as unknown as Endpoint);
     this.#stopListening = this.#port.listen((data) => this.#receive(data as OwnerMessage));
@@ -213,7 +237,8 @@ export class RemoteSession {
     this.#lastHeard = Date.now();
     switch (message.kind) {
       case "replies": {
-        const { ok, failed, nested } = message;
+        const { ok, failed, nested, frames, frameIds } = message;
+        if (frames) this.#frames.read(frames, frameIds!);
         for (let i = 0; i < ok.length; i += 2) this.#calls.settle(ok[i] as number, ok[i + 1] as RespValue);
         for (let i = 0; i < nested.length; i += 2) this.#calls.settle(nested[i] as number, replyFromWire(nested[i + 1]));
         for (let i = 0; i < failed.length; i += 2) this.#calls.fail(failed[i] as number, errorFromWire(failed[i + 1] as WireError));
@@ -258,6 +283,7 @@ export class RemoteSession {
     const lost = error instanceof ConnectionError;
     this.#calls.failAll((name) => (lost ? new ConnectionError(`${name} did not complete: ${reason}`) : new ClosedError(`${name} did not complete: ${reason}`)));
     this.#requests.length = this.#transfer.length = 0;
+    this.#encoder.take();
     clearTimeout(this.#watch);
     this.#watch = undefined;
     this.#stopListening();

@@ -8,12 +8,15 @@
  */
 import type { CommandApi } from "../client/api.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
+import { decodeCommand, RawCommand, type RawSink } from "../conn/raw-command.ts";
 import { ClosedError } from "../errors.ts";
+import { liveConnection, type RedisClient } from "../mux/client.ts";
 import type { MessageListener } from "../mux/subscriber.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { toPort, type Endpoint, type Port } from "./endpoint.ts";
 import { errorToWire, REQUEST_HEADER, type OwnerMessage, type RequestOp, type SubscribeRequest, type WireOptions, type WorkerMessage } from "./protocol.ts";
 import { PubSubSender } from "./pubsub.ts";
+import { FrameBatch } from "./raw.ts";
 import { TickFlush } from "./tick.ts";
 import { replyForWire } from "./values.ts";
 
@@ -41,6 +44,8 @@ export interface SessionHooks {
 }
 
 const ignore = () => {};
+const AS_BYTES: CommandOptions = { bytes: true };
+const AS_STRINGS: CommandOptions = { bytes: false };
 
 /**
  * One worker client's session.
@@ -68,14 +73,24 @@ export class Session {
   #failed: unknown[] = [];
   #nested: unknown[] = [];
   #transfer: Transferable[] = [];
+  /** The client raw requests are written to; undefined when the owner takes none (see `raw.ts`). */
+  readonly #raw: RedisClient | undefined;
+  readonly #frames = new FrameBatch();
+  readonly #sink: RawSink = {
+    reply: (id, buf, start, end) => this.#frame(id, buf, start, end),
+    fail: (id, error) => this.#reject(id, error),
+    unsent: (cmd) => this.#runPlain(cmd),
+  };
   readonly #flush = new TickFlush(() => this.#sendReplies());
   readonly #controllers = new Map<number, AbortController>();
   readonly #isolations = new Map<number, Isolation>();
   readonly #subscriptions = new Map<number, Promise<(() => Promise<void>) | undefined>>();
   #pubsub: PubSubSender | undefined;
 
-  constructor(port: MessagePort, target: SharedTarget, hooks: SessionHooks) {
+  /** `raw`: the same client as `target`, when the owner takes raw requests. */
+  constructor(port: MessagePort, target: SharedTarget, hooks: SessionHooks, raw?: RedisClient) {
     this.#port = port;
+    this.#raw = raw;
     this.#out = toPort(port as unknown as Endpoint);
     this.#target = target;
     this.#hooks = hooks;
@@ -123,20 +138,35 @@ export class Session {
     if (this.#ending) return;
     this.lastHeard = Date.now();
     if (message.kind === "batch") {
-      this.#run(message.requests);
+      this.#run(message.requests, message.bytes);
       this.#hooks.active();
     } else if (message.kind === "bye") {
       void this.end();
     }
   }
 
-  #run(requests: unknown[]): void {
+  #run(requests: unknown[], bytes: Uint8Array | undefined): void {
+    // Consecutive raw requests are written together, in order with the others.
+    let raws: RawCommand[] = [];
+    let rawStart = 0;
     for (let i = 0; i < requests.length; ) {
       const op = requests[i] as RequestOp;
       const id = requests[i + 1] as number;
       const wire = requests[i + 2] as WireOptions | 0;
       const n = requests[i + 3] as number;
       i += REQUEST_HEADER;
+      if (op === "raw") {
+        const start = raws.length > 0 ? raws[raws.length - 1]!.end : rawStart;
+        raws.push(new RawCommand(id, this.#sink, bytes!, start, requests[i] as number, wire !== 0 && wire.bytes === true));
+        this.#outstanding++;
+        i += n;
+        continue;
+      }
+      if (raws.length > 0) {
+        rawStart = raws[raws.length - 1]!.end;
+        this.#writeRaw(raws);
+        raws = [];
+      }
       const payload = op === "send" ? requests.slice(i, i + n) : requests[i];
       i += n;
       if (op !== "abort") this.#outstanding++;
@@ -146,6 +176,32 @@ export class Session {
         this.#reject(id, err);
       }
     }
+    if (raws.length > 0) this.#writeRaw(raws);
+  }
+
+  /** Write raw commands (consecutive in one buffer) to the shared connection, or run them as plain commands while it is not ready. */
+  #writeRaw(cmds: RawCommand[]): void {
+    const connection = this.#raw && liveConnection(this.#raw);
+    if (!connection) return cmds.forEach((cmd) => this.#runPlain(cmd));
+    const first = cmds[0]!;
+    connection.writeEncoded(cmds, first.source.subarray(first.start, cmds[cmds.length - 1]!.end));
+  }
+
+  /** A raw command the connection cannot take as bytes (not connected, or lost before sending it): decode it and send it. */
+  #runPlain(cmd: RawCommand): void {
+    try {
+      const reply = this.#target.send(decodeCommand(cmd.source.subarray(cmd.start, cmd.end)), cmd.replyAsBytes ? AS_BYTES : AS_STRINGS);
+      reply.then((value) => this.#resolve(cmd.id, value), (err) => this.#reject(cmd.id, err));
+    } catch (err) {
+      this.#reject(cmd.id, err);
+    }
+  }
+
+  #frame(id: number, buf: Uint8Array, start: number, end: number): void {
+    if (this.#ending) return;
+    this.#outstanding--;
+    this.#frames.add(id, buf, start, end);
+    this.#flush.schedule();
   }
 
   #start(op: RequestOp, id: number, payload: unknown, wire: WireOptions | 0): void {
@@ -274,8 +330,11 @@ export class Session {
   }
 
   #sendReplies(): void {
-    if (this.#ending || this.#ok.length + this.#failed.length + this.#nested.length === 0) return;
-    this.#out.post({ kind: "replies", ok: this.#ok, failed: this.#failed, nested: this.#nested } satisfies OwnerMessage, this.#transfer);
+    if (this.#ending || this.#ok.length + this.#failed.length + this.#nested.length + this.#frames.size === 0) return;
+    const frames = this.#frames.take();
+    if (frames) this.#transfer.push(frames.bytes.buffer as ArrayBuffer);
+    const message: OwnerMessage = { kind: "replies", ok: this.#ok, failed: this.#failed, nested: this.#nested, frames: frames?.bytes, frameIds: frames?.ids };
+    this.#out.post(message, this.#transfer);
     // postMessage cloned the lists synchronously, so they can be reused.
     this.#ok.length = this.#failed.length = this.#nested.length = this.#transfer.length = 0;
   }
