@@ -288,15 +288,16 @@ export class Connection {
       );
     }
     const unsent: Command[] = [];
+    const unsentRaw: RawCommand[] = [];
     for (const cmd of unwritten) {
-      if (cmd.raw) cmd.unsent(reason);
-      else {
-        cmd.state = "queued";
-        unsent.push(cmd);
-      }
+      cmd.state = "queued";
+      if (cmd.raw) unsentRaw.push(cmd);
+      else unsent.push(cmd);
     }
     if (this.#hooks.onClose) this.#hooks.onClose(reason, unsent);
     else for (const cmd of unsent) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
+    // After onClose, so that their sink finds the owner already reconnecting when it sends them again.
+    for (const cmd of unsentRaw) cmd.unsent(reason);
     this.#drained?.();
     this.#resolveClosed(reason);
     const hook = this.options.hooks?.connection;

@@ -91,7 +91,6 @@ export class RawCommand {
   /** The connection was lost with this command still unsent; the sink decides where it goes next. */
   unsent(reason: Error | undefined): void {
     if (this.state === "done") return;
-    this.state = "queued";
     this.sink.unsent(this, reason);
   }
 }

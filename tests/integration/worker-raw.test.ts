@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import { ConnectionError, createClient, RedisError, TimeoutError, type ClientOptions, type Connector, type RedisClient } from "../../mod.ts";
+import { defaultConnector } from "../../src/transport/auto.ts";
+import { exposeClient, wrapClient, type Endpoint, type OwnerHandle, type WorkerClient } from "../../worker.ts";
+import { startRedis, type RedisServer } from "../harness/redis.ts";
+import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
+import { until } from "../harness/wait.ts";
+
+// The raw path (src/worker/raw.ts): a worker client of a createClient() owner encodes its plain
+// commands itself and decodes the reply bytes the owner forwards. Ports of a MessageChannel in one
+// thread stand in for threads: the protocol is the same, and the owner's state is in reach.
+
+interface Shared {
+  client: RedisClient;
+  owner: OwnerHandle;
+  worker: WorkerClient;
+  close(): Promise<void>;
+}
+
+/**
+ * A connector whose socket can be clogged: from then on it drops what it is given and says it is
+ * full (`write` returns false, `drain` never resolves), so the connection holds back later writes.
+ */
+function cloggingConnector(): { connector: Connector; clog(): void } {
+  let clogged: (() => void) | undefined;
+  return {
+    clog: () => clogged?.(),
+    connector: async (options) => {
+      const socket = await (await defaultConnector())(options);
+      const write = socket.write.bind(socket);
+      clogged = () => {
+        socket.write = () => false;
+        socket.drain = () => new Promise(() => {});
+      };
+      socket.write = (chunk) => write(chunk);
+      return socket;
+    },
+  };
+}
+
+function share(url: string, options: ClientOptions = {}): Shared {
+  const client = createClient({ url, ...options });
+  const { port1, port2 } = new MessageChannel();
+  const owner = exposeClient(client, port1 as unknown as Endpoint);
+  const worker = wrapClient(port2 as unknown as Endpoint);
+  return {
+    client,
+    owner,
+    worker,
+    async close() {
+      await worker.close();
+      await owner.close();
+      await client.close();
+      port1.close();
+    },
+  };
+}
+
+describe("worker clients: the raw path", () => {
+  let server: RedisServer;
+  let shared: Shared;
+  beforeAll(async () => {
+    server = await startRedis();
+    shared = share(server.url);
+  });
+  afterAll(async () => {
+    await shared?.close();
+    await server?.stop();
+  });
+
+  test("replies decode in the worker as on a client of its own: strings, bytes, maps, nested errors", async () => {
+    const { worker } = shared;
+    const binary = new Uint8Array([0, 255, 13, 10, 36, 42]);
+    const big = "é".repeat(300_000); // 600 kB: its reply spans many socket reads
+    const [set, bin, , hset] = await Promise.all([
+      worker.set("raw:s", "héllo"),
+      worker.set("raw:bin", binary),
+      worker.set("raw:big", big),
+      worker.hset("raw:h", { a: "1", b: "2" }),
+    ]);
+    assert.deepEqual([set, bin, hset], ["OK", "OK", 2]);
+    assert.equal(await worker.get("raw:s"), "héllo");
+    assert.deepEqual(await worker.with({ bytes: true }).get("raw:bin"), binary);
+    assert.equal(await worker.get("raw:big"), big);
+    assert.deepEqual({ ...(await worker.hgetall("raw:h")) }, { a: "1", b: "2" });
+    assert.equal(await worker.get("raw:missing"), null);
+    const [one, error] = (await worker.send(["EVAL", "return {1, redis.error_reply('ERR nested')}", 0])) as [number, RedisError];
+    assert.equal(one, 1);
+    assert.ok(error instanceof RedisError && error.message === "ERR nested");
+  });
+
+  test("an error reply rejects with RedisError and its code", async () => {
+    await shared.worker.set("raw:str", "x");
+    await assert.rejects(shared.worker.send(["LPUSH", "raw:str", "a"]), (err: Error) => err instanceof RedisError && err.code === "WRONGTYPE");
+  });
+
+  test("raw commands and commands with options issued in one tick run in the order issued", async () => {
+    const { worker } = shared;
+    const timed = worker.with({ timeout: 2_000 });
+    const results = await Promise.all([worker.incr("raw:order"), timed.incr("raw:order"), worker.incr("raw:order"), timed.incr("raw:order"), worker.incr("raw:order")]);
+    assert.deepEqual(results, [1, 2, 3, 4, 5]);
+  });
+
+  test("commands that would change the shared connection are refused with TypeError, as on the client", async () => {
+    await assert.rejects(shared.worker.send(["SELECT", 1]), (err: Error) => err instanceof TypeError && /SELECT cannot run on the shared connection/.test(err.message));
+    assert.equal(await shared.worker.send(["PING"]), "PONG"); // the shared connection is unharmed
+  });
+
+  test("an owner with decode: 'bytes' sends bytes by default; { bytes: false } still gets strings", async () => {
+    const bytes = share(server.url, { decode: "bytes" });
+    try {
+      await bytes.worker.set("raw:b", "v");
+      assert.deepEqual(await bytes.worker.get("raw:b"), new Uint8Array([118]));
+      assert.equal(await bytes.worker.with({ bytes: false }).get("raw:b"), "v");
+    } finally {
+      await bytes.close();
+    }
+  });
+
+  test("an owner's command hook sees every worker command (they take the value path)", async () => {
+    const seen: string[] = [];
+    const hooked = share(server.url, { hooks: { command: (event) => void seen.push(String(event.args[0])) } });
+    try {
+      await hooked.worker.set("raw:hooked", "1");
+      assert.equal(await hooked.worker.get("raw:hooked"), "1");
+      assert.deepEqual(seen, ["SET", "GET"]);
+    } finally {
+      await hooked.close();
+    }
+  });
+});
+
+describe("worker clients: the raw path when the connection fails", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test("a raw command times out at the owner's commandTimeout with TimeoutError", async () => {
+    const shared = share(server.url, { commandTimeout: 300 });
+    try {
+      await shared.worker.ready;
+      const started = Date.now();
+      await assert.rejects(shared.worker.send(["DEBUG", "SLEEP", "1"]), (err: Error) => err instanceof TimeoutError && /DEBUG timed out waiting for its reply/.test(err.message));
+      const waited = Date.now() - started;
+      assert.ok(waited >= 300 && waited < 1_000, `rejected after ${waited} ms`);
+    } finally {
+      await shared.close();
+    }
+  });
+
+  test("commands issued while the owner reconnects wait for the connection and then run", async () => {
+    const shared = share(server.url, { reconnect: { initialDelay: 50, maxDelay: 100 } });
+    try {
+      await shared.worker.set("raw:before", "1");
+      await server.kill();
+      await until(() => shared.client.stats().state === "reconnecting", "the owner to notice");
+      const pending = Promise.all([shared.worker.incr("raw:during"), shared.worker.incr("raw:during")]);
+      await server.restart();
+      assert.deepEqual(await pending, [1, 2]);
+    } finally {
+      await shared.close();
+    }
+  });
+
+  test("a lost connection rejects raw commands written to it with ConnectionError; those it held back run after the reconnect", async () => {
+    const clog = cloggingConnector();
+    const shared = share(server.url, { connector: clog.connector, reconnect: { initialDelay: 50, maxDelay: 100 }, commandTimeout: 20_000 });
+    try {
+      await shared.client.ping(); // connected: the worker's commands go out raw
+      clog.clog();
+      const written = Array.from({ length: 4 }, (_, i) => shared.worker.set(`raw:lost:${i}`, "v"));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the socket said it is full: the next batch waits in the connection
+      const held = Array.from({ length: 4 }, (_, i) => shared.worker.set(`raw:held:${i}`, "v"));
+      const settled = Promise.allSettled([...written, ...held]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await server.restart(); // the connection is lost; the client reconnects to the new server
+      const outcomes = await settled;
+      for (const o of outcomes.slice(0, 4)) {
+        assert.ok(o.status === "rejected" && o.reason instanceof ConnectionError && /may have run/.test(o.reason.message), String((o as PromiseRejectedResult).reason));
+      }
+      assert.deepEqual(outcomes.slice(4).map((o) => o.status === "fulfilled" && o.value), ["OK", "OK", "OK", "OK"]);
+      assert.equal(await shared.worker.get("raw:held:3"), "v");
+    } finally {
+      await shared.close();
+    }
+  });
+});
