@@ -1,9 +1,9 @@
 /**
- * A command that arrives already encoded and whose reply leaves as bytes, undecoded: what a worker
+ * Commands that arrive already encoded and whose replies leave as bytes, undecoded: what a worker
  * thread's commands become in the owner thread (see `worker/raw.ts`). The worker encodes and
- * decodes; the owner only writes its bytes and finds where its reply ends, so sharing one
- * connection among threads costs the owner a fraction of what a command of its own costs. It has
- * no promise, timer or hooks: its sink hears how it ended, and the worker keeps the deadline.
+ * decodes; the owner only writes the bytes and finds where each reply ends, so sharing one
+ * connection among threads costs the owner a fraction of what a command of its own costs. They
+ * have no promise, timer or hooks: their sink hears how each ended, and the worker keeps deadlines.
  * @module
  */
 import { ProtocolError } from "../errors.ts";
@@ -12,6 +12,7 @@ import { excerpt, parseLength, utf8 } from "../resp/scalars.ts";
 import type { Arg } from "../resp/types.ts";
 import { commandName, type CommandState } from "./command.ts";
 
+const CR = 13;
 const LF = 10;
 const STAR = 42;
 const DOLLAR = 36;
@@ -26,33 +27,57 @@ export interface RawSink {
 }
 
 /**
- * One pre-encoded command on a connection.
+ * Commands a sender encoded one after another into one buffer, written as one piece. Where each
+ * one starts is only worked out when needed (a command that must run decoded after all, or a
+ * message naming it): the hot path never looks inside.
  *
  * @example
  * ```ts
- * const bytes = encodeCommand(["GET", "k"]);
- * connection.writeEncoded([new RawCommand(7, sink, bytes, 0, bytes.length, false)], bytes); // sink.reply(7, ...)
+ * const run = new EncodedRun(bytesOfThreeCommands, 3, false);
+ * decodeCommand(run.command(1)); // the second command's arguments
+ * ```
+ */
+export class EncodedRun {
+  readonly bytes: Uint8Array;
+  readonly count: number;
+  /** How the sender wants replies decoded, should a command have to run as a plain command after all. */
+  readonly replyAsBytes: boolean;
+  #ends: number[] | undefined;
+
+  constructor(bytes: Uint8Array, count: number, replyAsBytes: boolean) {
+    this.bytes = bytes;
+    this.count = count;
+    this.replyAsBytes = replyAsBytes;
+  }
+
+  /** The bytes of command `index`. Throws ProtocolError if the run does not hold `count` commands. */
+  command(index: number): Uint8Array {
+    const ends = (this.#ends ??= commandEnds(this.bytes, this.count));
+    return this.bytes.subarray(index === 0 ? 0 : ends[index - 1], ends[index]);
+  }
+}
+
+/**
+ * One command of an {@link EncodedRun} on a connection.
+ *
+ * @example
+ * ```ts
+ * const run = new EncodedRun(encodeCommand(["GET", "k"]), 1, false);
+ * connection.writeEncoded([new RawCommand(7, sink, run, 0)], run.bytes); // sink.reply(7, ...) when it is answered
  * ```
  */
 export class RawCommand {
   state: CommandState = "queued";
   readonly id: number;
   readonly sink: RawSink;
-  /** The encoded command is `source[start..end]`. */
-  readonly source: Uint8Array;
-  readonly start: number;
-  readonly end: number;
+  readonly run: EncodedRun;
+  readonly index: number;
 
-  /** How the sender wants the reply decoded, should the command have to run as a plain command after all. */
-  readonly replyAsBytes: boolean;
-
-  constructor(id: number, sink: RawSink, source: Uint8Array, start: number, end: number, replyAsBytes: boolean) {
+  constructor(id: number, sink: RawSink, run: EncodedRun, index: number) {
     this.id = id;
-    this.replyAsBytes = replyAsBytes;
     this.sink = sink;
-    this.source = source;
-    this.start = start;
-    this.end = end;
+    this.run = run;
+    this.index = index;
   }
 
   /** Tells the connection's decoder to hand this reply over as bytes. */
@@ -60,7 +85,7 @@ export class RawCommand {
     return true;
   }
 
-  /** String mode is the worker's choice, made when it decodes. */
+  /** String mode is the sender's choice, made when it decodes. */
   get bytes(): false {
     return false;
   }
@@ -68,7 +93,7 @@ export class RawCommand {
   /** The command name, upper-cased, read from its bytes, for messages. */
   get name(): string {
     try {
-      return commandName(decodeCommand(this.source.subarray(this.start, this.end)));
+      return commandName(decodeCommand(this.run.command(this.index)));
     } catch {
       return "command";
     }
@@ -96,9 +121,9 @@ export class RawCommand {
 }
 
 /**
- * The arguments of one encoded command (`*N` then N bulk strings), the name as a string and the
- * rest as views into `bytes`: to run it as a plain command after all. Throws ProtocolError on any
- * other shape.
+ * The arguments of one encoded command (`*N` then N bulk strings, exactly), the name as a string
+ * and the rest as views into `bytes`: to run it as a plain command after all. Throws ProtocolError
+ * on anything else.
  *
  * @example
  * ```ts
@@ -106,21 +131,40 @@ export class RawCommand {
  * ```
  */
 export function decodeCommand(bytes: Uint8Array): Arg[] {
-  const bad = () => new ProtocolError(`not an encoded command: ${excerpt(bytes, 0, Math.min(bytes.length, 32))}`);
-  if (bytes[0] !== STAR) throw bad();
-  let lf = bytes.indexOf(LF);
-  const count = lf > 0 ? parseLength(bytes, 1, lf - 1, RESP_LIMITS.maxAggregateLength, false) : 0;
-  if (count === 0) throw bad();
   const args: Arg[] = [];
+  if (readCommand(bytes, 0, args) !== bytes.length) throw notACommand(bytes, 0);
+  return args;
+}
+
+/** Where each of the `count` commands in `bytes` ends; they must fill it exactly. */
+function commandEnds(bytes: Uint8Array, count: number): number[] {
+  const ends: number[] = [];
+  for (let at = 0, k = 0; k < count; k++) ends.push((at = readCommand(bytes, at, undefined)));
+  if (ends[count - 1] !== bytes.length) throw notACommand(bytes, ends[count - 1] ?? 0);
+  return ends;
+}
+
+/** Reads the command at `bytes[at]`, appending its arguments to `args` if given; returns where it ends. */
+function readCommand(bytes: Uint8Array, at: number, args: Arg[] | undefined): number {
+  const bad = () => notACommand(bytes, at);
+  if (bytes[at] !== STAR) throw bad();
+  let lf = bytes.indexOf(LF, at);
+  if (lf < 0 || bytes[lf - 1] !== CR) throw bad();
+  const count = parseLength(bytes, at + 1, lf - 1, RESP_LIMITS.maxAggregateLength, false);
+  if (count === 0) throw bad();
   let i = lf + 1;
   for (let k = 0; k < count; k++) {
     lf = bytes.indexOf(LF, i);
-    if (bytes[i] !== DOLLAR || lf < 0) throw bad();
+    if (bytes[i] !== DOLLAR || lf < 0 || bytes[lf - 1] !== CR) throw bad();
     const length = parseLength(bytes, i + 1, lf - 1, RESP_LIMITS.maxBulkLength, false);
-    const value = bytes.subarray(lf + 1, lf + 1 + length);
-    if (value.length !== length) throw bad();
-    args.push(k === 0 ? utf8.decode(value) : value);
-    i = lf + 3 + length;
+    const end = lf + 1 + length;
+    if (bytes[end] !== CR || bytes[end + 1] !== LF) throw bad();
+    if (args) args.push(k === 0 ? utf8.decode(bytes.subarray(lf + 1, end)) : bytes.subarray(lf + 1, end));
+    i = end + 2;
   }
-  return args;
+  return i;
+}
+
+function notACommand(bytes: Uint8Array, at: number): ProtocolError {
+  return new ProtocolError(`not an encoded command: ${excerpt(bytes, at, Math.min(bytes.length, at + 32))}`);
 }

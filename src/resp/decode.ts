@@ -112,8 +112,9 @@ export class Decoder {
   /** String mode of the next top-level push. */
   pushBytes: boolean;
   /**
-   * Hand the next top-level reply to `onFrame` as its bytes, unparsed (pushes are still decoded).
-   * Read when a reply starts, like `bytes`.
+   * Hand the next top-level reply to `onFrame` as its bytes, unparsed. Pushes are still decoded:
+   * one is told by its `>` type byte (a push preceded by an attribute, which no Redis sends, would
+   * be taken for a reply). Read when a reply starts, like `bytes`.
    */
   raw = false;
 

@@ -1,8 +1,10 @@
 /**
  * Finds where a top-level RESP value ends without building it, for replies that are forwarded as
  * bytes (a worker thread decodes them itself; see `worker/raw.ts`). One counter is the whole
- * state of an aggregate: items still to come, at any depth. Headers are checked as strictly as the
- * decoder checks them, so a malformed reply fails here, on the connection that received it.
+ * state of an aggregate: items still to come, at any depth. The framing is checked as the decoder
+ * checks it (CRLFs, lengths and their limits, type bytes), so a reply that would desync the stream
+ * fails here, on the connection that received it; what a line holds (an integer's digits, the
+ * nesting depth) is checked by whoever decodes the frame.
  * @module
  */
 import { ProtocolError } from "../errors.ts";

@@ -48,8 +48,9 @@ export interface SubscribeRequest {
 /**
  * A request in a batch: `op, id, options (0 for none), n`, then `n` items — a command's arguments
  * inline (an array per command would cost twice as much to clone and rebuild), or for the other
- * requests one payload. A `raw` request's payload is where its encoded bytes end in the batch's
- * `bytes` (they start where the previous raw request's end); its options say only `bytes`.
+ * requests one payload. A `raw` request is a run of commands encoded in the batch's `bytes`, ids
+ * `id` on: its two items are how many, and where their bytes end (they start where the previous
+ * run's end); its options say only `bytes`.
  */
 export const REQUEST_HEADER = 4;
 
@@ -67,9 +68,9 @@ export type OwnerMessage =
    * Replies that settled in one tick, flat pairs: `ok` `[id, value, ...]`, `failed`
    * `[id, WireError, ...]`, and `nested` `[id, value, ...]` for values holding error markers
    * (see `values.ts`); and the replies to raw requests as they came from the server, `frames`,
-   * to requests `frameIds` in order (see `raw.ts`).
+   * in the order of `frameRuns`: `[firstId, count, ...]` (see `raw.ts`).
    */
-  | { kind: "replies"; ok: unknown[]; failed: unknown[]; nested: unknown[]; frames: Uint8Array | undefined; frameIds: number[] | undefined }
+  | { kind: "replies"; ok: unknown[]; failed: unknown[]; nested: unknown[]; frames: Uint8Array | undefined; frameRuns: number[] | undefined }
   | { kind: "ping" }
   /** The owner dropped this session (closed, or stopped hearing from the worker): pending calls fail. */
   | { kind: "closed"; reason: string };

@@ -27,16 +27,19 @@ const MIN_CAPACITY = 4096;
  * ```ts
  * const frames = new FrameBatch();
  * frames.add(7, chunk, 0, 11); // the reply to command 7
- * const { bytes, ids } = frames.take()!; // post { frames: bytes, frameIds: ids } with [bytes.buffer]
+ * frames.add(8, chunk, 11, 16);
+ * const { bytes, runs } = frames.take()!; // runs: [7, 2]; post { frames: bytes, frameRuns: runs } with [bytes.buffer]
  * ```
  */
 export class FrameBatch {
   #buf = new Uint8Array(MIN_CAPACITY);
   #length = 0;
-  #ids: number[] = [];
+  /** The replies' ids as runs, `[firstId, count, ...]`: a worker's replies mostly come in the order it sent them. */
+  #runs: number[] = [];
 
-  get size(): number {
-    return this.#ids.length;
+  /** Whether no reply was added since the last take. */
+  get empty(): boolean {
+    return this.#runs.length === 0;
   }
 
   /** Append the reply to command `id`, `buf[start..end]`. */
@@ -49,16 +52,19 @@ export class FrameBatch {
     if (n <= 16) for (let k = start; k < end; k++) out[at++] = buf[k]!;
     else out.set(buf.subarray(start, end), at);
     this.#length += n;
-    this.#ids.push(id);
+    const runs = this.#runs;
+    const last = runs.length - 2;
+    if (last >= 0 && runs[last]! + runs[last + 1]! === id) runs[last + 1]!++;
+    else runs.push(id, 1);
   }
 
-  /** The replies gathered since the last take, in a buffer of their own to transfer; undefined if none. */
-  take(): { bytes: Uint8Array; ids: number[] } | undefined {
-    if (this.#ids.length === 0) return undefined;
-    const taken = { bytes: this.#buf.subarray(0, this.#length), ids: this.#ids };
+  /** The replies gathered since the last take, in a buffer of their own to transfer, and their ids as runs; undefined if none. */
+  take(): { bytes: Uint8Array; runs: number[] } | undefined {
+    if (this.#runs.length === 0) return undefined;
+    const taken = { bytes: this.#buf.subarray(0, this.#length), runs: this.#runs };
     this.#buf = new Uint8Array(Math.max(MIN_CAPACITY, this.#buf.length));
     this.#length = 0;
-    this.#ids = [];
+    this.#runs = [];
     return taken;
   }
 
@@ -83,42 +89,57 @@ export interface FrameTarget {
  * @example
  * ```ts
  * const reader = new FrameReader(calls);
- * reader.read(message.frames, message.frameIds);
+ * reader.read(message.frames, message.frameRuns);
  * ```
  */
 export class FrameReader {
   readonly #target: FrameTarget;
   #decoder: Decoder;
-  #ids: number[] = [];
-  #next = 0;
+  /** The ids of the replies being read, as runs `[firstId, count, ...]`, and where the reader is in them. */
+  #runs: number[] = [];
+  #run = 0;
+  #nextId = 0;
+  #left = 0;
 
   constructor(target: FrameTarget) {
     this.#target = target;
     this.#decoder = this.#newDecoder();
   }
 
-  /** Decode `bytes`, the replies to calls `ids`, in order. */
-  read(bytes: Uint8Array, ids: number[]): void {
-    this.#ids = ids;
-    this.#next = 0;
-    this.#decoder.bytes = this.#target.wantsBytes(ids[0]!);
+  /** Decode `bytes`, the replies to the calls of `runs` (`[firstId, count, ...]`), in order. */
+  read(bytes: Uint8Array, runs: number[]): void {
+    this.#runs = runs;
+    this.#run = 0;
+    this.#startRun();
     try {
       this.#decoder.feed(bytes);
-      if (this.#next < ids.length) throw new ProtocolError(`the owner forwarded ${this.#next} replies for ${ids.length} commands`);
+      if (this.#left > 0) throw new ProtocolError("the owner forwarded fewer replies than it named");
     } catch (err) {
-      // The owner checked each reply's framing, so this is a bug, not the server: fail these calls, keep going.
+      // Replies the owner framed but this decoder refuses (a malformed integer, say): the rest of this message is lost.
       const error = err instanceof ProtocolError ? err : new ProtocolError("could not decode a reply the owner forwarded", { cause: err });
-      for (let k = this.#next; k < ids.length; k++) this.#target.fail(ids[k]!, error);
+      for (; this.#left > 0; this.#left--) this.#target.fail(this.#nextId++, error);
+      for (let r = this.#run + 2; r < runs.length; r += 2) {
+        for (let k = 0; k < runs[r + 1]!; k++) this.#target.fail(runs[r]! + k, error);
+      }
       this.#decoder = this.#newDecoder();
     }
+  }
+
+  #startRun(): void {
+    this.#nextId = this.#runs[this.#run] ?? 0;
+    this.#left = this.#runs[this.#run + 1] ?? 0;
+    if (this.#left > 0) this.#decoder.bytes = this.#target.wantsBytes(this.#nextId);
   }
 
   #newDecoder(): Decoder {
     return new Decoder({
       onReply: (value) => {
-        const id = this.#ids[this.#next++];
-        if (id === undefined) throw new ProtocolError("the owner forwarded more replies than commands");
-        if (this.#next < this.#ids.length) this.#decoder.bytes = this.#target.wantsBytes(this.#ids[this.#next]!);
+        if (this.#left === 0) throw new ProtocolError("the owner forwarded more replies than it named");
+        const id = this.#nextId++;
+        if (--this.#left === 0) {
+          this.#run += 2;
+          this.#startRun();
+        } else this.#decoder.bytes = this.#target.wantsBytes(this.#nextId);
         this.#target.settle(id, value);
       },
       onPush: () => {}, // the owner forwards replies only

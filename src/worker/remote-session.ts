@@ -41,6 +41,8 @@ export type RemoteState = "connecting" | "open" | "closing" | "closed";
 const ignore = () => {};
 /** The options of a raw request that wants bytes; by default it wants strings. */
 const RAW_AS_BYTES: WireOptions = { bytes: true };
+/** A raw run in a batch: `"raw", firstId, options, 2, count, end` (see `protocol.ts`). */
+const RAW_RUN_LENGTH = 6;
 
 /**
  * The calls of one worker client and the port they travel on.
@@ -64,6 +66,8 @@ export class RemoteSession {
   /** Plain commands, encoded here when the owner takes raw requests (see `raw.ts`). */
   #raw = false;
   readonly #encoder = new CommandEncoder();
+  /** Where the last raw run starts in `#requests`, or -1 (see {@link RAW_RUN_LENGTH}). */
+  #rawRun = -1;
   readonly #frames = new FrameReader(this.#calls);
   readonly #flush = new TickFlush(() => this.#sendBatch());
   /** Worker-side deadline of a call with the owner's default timeout; 0 (none) until the owner tells it. */
@@ -126,7 +130,19 @@ export class RemoteSession {
   /** A plain command, encoded here; its reply comes back as the server sent it (see `raw.ts`). */
   #sendRaw(args: readonly Arg[], bytes: boolean): Promise<RespValue> {
     this.#encoder.encode(args); // validated above: cannot throw
-    const id = this.#enqueue("raw", bytes ? RAW_AS_BYTES : 0, undefined, this.#encoder.length);
+    const wire = bytes ? RAW_AS_BYTES : 0;
+    const requests = this.#requests;
+    const run = this.#rawRun;
+    let id: number;
+    // The run is still the last request, and alike: this command joins it (ids stay consecutive).
+    if (run >= 0 && run === requests.length - RAW_RUN_LENGTH && requests[run + 2] === wire) {
+      id = ++this.#nextId;
+      (requests[run + 4] as number)++;
+      requests[run + 5] = this.#encoder.length;
+    } else {
+      this.#rawRun = requests.length;
+      id = this.#enqueue("raw", wire, undefined, [1, this.#encoder.length]);
+    }
     const form: ReplyForm = bytes ? "frame-bytes" : "frame";
     return this.#calls.add(id, args, this.#info!.commandTimeout, undefined, form);
   }
@@ -193,7 +209,8 @@ export class RemoteSession {
     if (args) {
       this.#requests.push(op, id, wire, args.length);
       pushArgs(args, this.#requests, this.#transfer);
-    } else this.#requests.push(op, id, wire, 1, payload);
+    } else if (op === "raw") this.#requests.push(op, id, wire, 2, ...(payload as [number, number]));
+    else this.#requests.push(op, id, wire, 1, payload);
     this.#flush.schedule();
     if (this.#watch === undefined) this.#startWatch();
     return id;
@@ -212,6 +229,7 @@ export class RemoteSession {
     const bytes = this.#encoder.length > 0 ? this.#encoder.take().slice() : undefined;
     if (bytes) this.#transfer.push(bytes.buffer);
     this.#port.post({ kind: "batch", requests: this.#requests, bytes } satisfies WorkerMessage, this.#transfer);
+    this.#rawRun = -1;
     this.#requests.length = this.#transfer.length = 0; // postMessage cloned them synchronously
   }
 
@@ -237,8 +255,8 @@ export class RemoteSession {
     this.#lastHeard = Date.now();
     switch (message.kind) {
       case "replies": {
-        const { ok, failed, nested, frames, frameIds } = message;
-        if (frames) this.#frames.read(frames, frameIds!);
+        const { ok, failed, nested, frames, frameRuns } = message;
+        if (frames) this.#frames.read(frames, frameRuns!);
         for (let i = 0; i < ok.length; i += 2) this.#calls.settle(ok[i] as number, ok[i + 1] as RespValue);
         for (let i = 0; i < nested.length; i += 2) this.#calls.settle(nested[i] as number, replyFromWire(nested[i + 1]));
         for (let i = 0; i < failed.length; i += 2) this.#calls.fail(failed[i] as number, errorFromWire(failed[i + 1] as WireError));
@@ -283,6 +301,7 @@ export class RemoteSession {
     const lost = error instanceof ConnectionError;
     this.#calls.failAll((name) => (lost ? new ConnectionError(`${name} did not complete: ${reason}`) : new ClosedError(`${name} did not complete: ${reason}`)));
     this.#requests.length = this.#transfer.length = 0;
+    this.#rawRun = -1;
     this.#encoder.take();
     clearTimeout(this.#watch);
     this.#watch = undefined;

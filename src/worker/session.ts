@@ -8,7 +8,7 @@
  */
 import type { CommandApi } from "../client/api.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
-import { decodeCommand, RawCommand, type RawSink } from "../conn/raw-command.ts";
+import { decodeCommand, EncodedRun, RawCommand, type RawSink } from "../conn/raw-command.ts";
 import { ClosedError } from "../errors.ts";
 import { liveConnection, type RedisClient } from "../mux/client.ts";
 import type { MessageListener } from "../mux/subscriber.ts";
@@ -146,9 +146,7 @@ export class Session {
   }
 
   #run(requests: unknown[], bytes: Uint8Array | undefined): void {
-    // Consecutive raw requests are written together, in order with the others.
-    let raws: RawCommand[] = [];
-    let rawStart = 0;
+    let rawStart = 0; // raw runs lie one after another in `bytes`
     for (let i = 0; i < requests.length; ) {
       const op = requests[i] as RequestOp;
       const id = requests[i + 1] as number;
@@ -156,16 +154,11 @@ export class Session {
       const n = requests[i + 3] as number;
       i += REQUEST_HEADER;
       if (op === "raw") {
-        const start = raws.length > 0 ? raws[raws.length - 1]!.end : rawStart;
-        raws.push(new RawCommand(id, this.#sink, bytes!, start, requests[i] as number, wire !== 0 && wire.bytes === true));
-        this.#outstanding++;
+        const end = requests[i + 1] as number;
+        this.#writeRaw(id, new EncodedRun(bytes!.subarray(rawStart, end), requests[i] as number, wire !== 0 && wire.bytes === true));
+        rawStart = end;
         i += n;
         continue;
-      }
-      if (raws.length > 0) {
-        rawStart = raws[raws.length - 1]!.end;
-        this.#writeRaw(raws);
-        raws = [];
       }
       const payload = op === "send" ? requests.slice(i, i + n) : requests[i];
       i += n;
@@ -176,21 +169,25 @@ export class Session {
         this.#reject(id, err);
       }
     }
-    if (raws.length > 0) this.#writeRaw(raws);
   }
 
-  /** Write raw commands (consecutive in one buffer) to the shared connection, or run them as plain commands while it is not ready. */
-  #writeRaw(cmds: RawCommand[]): void {
+  /**
+   * Write a run of raw commands, ids `firstId` on, to the shared connection in one piece, or run
+   * them as plain commands while it is not ready.
+   */
+  #writeRaw(firstId: number, run: EncodedRun): void {
+    const cmds: RawCommand[] = [];
+    for (let k = 0; k < run.count; k++) cmds.push(new RawCommand(firstId + k, this.#sink, run, k));
+    this.#outstanding += run.count;
     const connection = this.#raw && liveConnection(this.#raw);
-    if (!connection) return cmds.forEach((cmd) => this.#runPlain(cmd));
-    const first = cmds[0]!;
-    connection.writeEncoded(cmds, first.source.subarray(first.start, cmds[cmds.length - 1]!.end));
+    if (connection) connection.writeEncoded(cmds, run.bytes);
+    else for (const cmd of cmds) this.#runPlain(cmd);
   }
 
   /** A raw command the connection cannot take as bytes (not connected, or lost before sending it): decode it and send it. */
   #runPlain(cmd: RawCommand): void {
     try {
-      const reply = this.#target.send(decodeCommand(cmd.source.subarray(cmd.start, cmd.end)), cmd.replyAsBytes ? AS_BYTES : AS_STRINGS);
+      const reply = this.#target.send(decodeCommand(cmd.run.command(cmd.index)), cmd.run.replyAsBytes ? AS_BYTES : AS_STRINGS);
       reply.then((value) => this.#resolve(cmd.id, value), (err) => this.#reject(cmd.id, err));
     } catch (err) {
       this.#reject(cmd.id, err);
@@ -330,10 +327,10 @@ export class Session {
   }
 
   #sendReplies(): void {
-    if (this.#ending || this.#ok.length + this.#failed.length + this.#nested.length + this.#frames.size === 0) return;
+    if (this.#ending || (this.#ok.length + this.#failed.length + this.#nested.length === 0 && this.#frames.empty)) return;
     const frames = this.#frames.take();
     if (frames) this.#transfer.push(frames.bytes.buffer as ArrayBuffer);
-    const message: OwnerMessage = { kind: "replies", ok: this.#ok, failed: this.#failed, nested: this.#nested, frames: frames?.bytes, frameIds: frames?.ids };
+    const message: OwnerMessage = { kind: "replies", ok: this.#ok, failed: this.#failed, nested: this.#nested, frames: frames?.bytes, frameRuns: frames?.runs };
     this.#out.post(message, this.#transfer);
     // postMessage cloned the lists synchronously, so they can be reused.
     this.#ok.length = this.#failed.length = this.#nested.length = this.#transfer.length = 0;
