@@ -133,15 +133,15 @@ export class RemoteSession {
     const wire = bytes ? RAW_AS_BYTES : 0;
     const requests = this.#requests;
     const run = this.#rawRun;
-    let id: number;
+    const id = ++this.#nextId;
     // The run is still the last request, and alike: this command joins it (ids stay consecutive).
     if (run >= 0 && run === requests.length - RAW_RUN_LENGTH && requests[run + 2] === wire) {
-      id = ++this.#nextId;
       (requests[run + 4] as number)++;
       requests[run + 5] = this.#encoder.length;
     } else {
       this.#rawRun = requests.length;
-      id = this.#enqueue("raw", wire, undefined, [1, this.#encoder.length]);
+      requests.push("raw", id, wire, 2, 1, this.#encoder.length);
+      this.#scheduled();
     }
     const form: ReplyForm = bytes ? "frame-bytes" : "frame";
     return this.#calls.add(id, args, this.#info!.commandTimeout, undefined, form);
@@ -209,11 +209,15 @@ export class RemoteSession {
     if (args) {
       this.#requests.push(op, id, wire, args.length);
       pushArgs(args, this.#requests, this.#transfer);
-    } else if (op === "raw") this.#requests.push(op, id, wire, 2, ...(payload as [number, number]));
-    else this.#requests.push(op, id, wire, 1, payload);
+    } else this.#requests.push(op, id, wire, 1, payload);
+    this.#scheduled();
+    return id;
+  }
+
+  /** A request was queued: it leaves at the end of the tick, and its deadline is watched. */
+  #scheduled(): void {
     this.#flush.schedule();
     if (this.#watch === undefined) this.#startWatch();
-    return id;
   }
 
   /** A call's signal aborted it (its promise already rejected): tell the owner to stop the command. */
