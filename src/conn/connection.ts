@@ -14,6 +14,9 @@ import type { RespValue } from "../resp/types.ts";
 import type { Socket } from "../transport/types.ts";
 import type { Command } from "./command.ts";
 import type { RawCommand } from "./raw-command.ts";
+
+/** A command on a connection: one whose reply is decoded, or one whose reply is forwarded as bytes. */
+export type WireCommand = Command | RawCommand;
 import { guarded } from "./hooks.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
@@ -36,10 +39,10 @@ export interface ConnectionHooks {
   isPush?(value: RespValue): value is RespValue[];
   /**
    * The connection is closed. Commands it had written are already rejected; `unwritten` holds the
-   * ones it never handed to the socket, so the owner may queue them elsewhere (they cannot have run).
-   * Without this hook they are rejected too.
+   * ones it never handed to the socket, in order, so the owner may queue them elsewhere (they
+   * cannot have run). Without this hook they are rejected too.
    */
-  onClose?(err: Error | undefined, unwritten: Command[]): void;
+  onClose?(err: Error | undefined, unwritten: WireCommand[]): void;
 }
 
 /** `open` → handshake running; `ready` → usable; `closing` → draining replies; `closed`. */
@@ -59,7 +62,7 @@ export class Connection {
   #hooks: ConnectionHooks;
   #encoder = new CommandEncoder();
   #decoder: Decoder;
-  #inFlight = new Queue<Command | RawCommand>();
+  #inFlight = new Queue<WireCommand>();
   /** Encoded chunks waiting behind a blocked socket, in order (pre-encoded batches go here too). */
   #chunks: Uint8Array[] = [];
   /** How many commands at the tail of #inFlight have not been handed to the socket yet. */
@@ -88,6 +91,11 @@ export class Connection {
   /** Commands written or queued here that have not had their reply yet. */
   get inFlight(): number {
     return this.#inFlight.length;
+  }
+
+  /** How many more commands it takes before `maxInFlight` refuses them. */
+  get room(): number {
+    return this.options.maxInFlight - this.#inFlight.length;
   }
 
   /** Attach the connected socket (done once by openConnection). */
@@ -135,13 +143,15 @@ export class Connection {
    * Queue several commands whose bytes were encoded together (MULTI ... EXEC, or a worker's
    * commands): they leave contiguously, so no other command can land between them.
    */
-  writeEncoded(cmds: readonly (Command | RawCommand)[], bytes: Uint8Array): void {
+  writeEncoded(cmds: readonly WireCommand[], bytes: Uint8Array): void {
     if (this.state === "closing" || this.state === "closed") {
       for (const cmd of cmds) cmd.fail(new ClosedError(`${cmd.name} not sent: connection to ${this.address} is ${this.state}`));
       return;
     }
     if (this.#inFlight.length + cmds.length > this.options.maxInFlight) {
-      for (const cmd of cmds) cmd.fail(new LimitError("maxInFlight", `batch refused: ${this.options.maxInFlight} commands already await replies on ${this.address} (maxInFlight)`));
+      const what = cmds.length === 1 ? cmds[0]!.name : `${cmds.length} commands written together (${cmds[0]!.name}, ...)`;
+      const error = new LimitError("maxInFlight", `${what} refused: ${this.#inFlight.length} of ${this.options.maxInFlight} commands already await replies on ${this.address} (maxInFlight)`);
+      for (const cmd of cmds) cmd.fail(error);
       return;
     }
     if (this.#encoder.length > 0) this.#chunks.push(this.#encoder.take());
@@ -194,7 +204,7 @@ export class Connection {
     this.#lost(err);
   }
 
-  #enqueue(cmd: Command | RawCommand): void {
+  #enqueue(cmd: WireCommand): void {
     if (this.#inFlight.length === 0) {
       this.#decoder.bytes = cmd.bytes;
       this.#decoder.raw = cmd.raw;
@@ -248,7 +258,7 @@ export class Connection {
   }
 
   /** The command a reply just arrived for; the decoder is set up for the reply after it. */
-  #answered(): Command | RawCommand {
+  #answered(): WireCommand {
     const cmd = this.#inFlight.shift();
     if (!cmd) throw new ProtocolError(`${this.address} sent a reply no command was waiting for`);
     if (this.#unflushed > this.#inFlight.length) {
@@ -287,17 +297,9 @@ export class Connection {
             ),
       );
     }
-    const unsent: Command[] = [];
-    const unsentRaw: RawCommand[] = [];
-    for (const cmd of unwritten) {
-      cmd.state = "queued";
-      if (cmd.raw) unsentRaw.push(cmd);
-      else unsent.push(cmd);
-    }
-    if (this.#hooks.onClose) this.#hooks.onClose(reason, unsent);
-    else for (const cmd of unsent) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
-    // After onClose, so that their sink finds the owner already reconnecting when it sends them again.
-    for (const cmd of unsentRaw) cmd.unsent(reason);
+    for (const cmd of unwritten) cmd.state = "queued";
+    if (this.#hooks.onClose) this.#hooks.onClose(reason, unwritten);
+    else for (const cmd of unwritten) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
     this.#drained?.();
     this.#resolveClosed(reason);
     const hook = this.options.hooks?.connection;

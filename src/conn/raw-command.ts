@@ -22,32 +22,27 @@ export interface RawSink {
   /** The reply, `buf[start..end]`, valid only during the call. */
   reply(id: number, buf: Uint8Array, start: number, end: number): void;
   fail(id: number, error: Error): void;
-  /** The connection was lost before it handed `cmd` to its socket: it cannot have run. */
-  unsent(cmd: RawCommand, reason: Error | undefined): void;
 }
 
 /**
  * Commands a sender encoded one after another into one buffer, written as one piece. Where each
- * one starts is only worked out when needed (a command that must run decoded after all, or a
- * message naming it): the hot path never looks inside.
+ * one starts is only worked out when needed (one that must be written on its own, or a message
+ * naming it): the hot path never looks inside.
  *
  * @example
  * ```ts
- * const run = new EncodedRun(bytesOfThreeCommands, 3, false);
+ * const run = new EncodedRun(bytesOfThreeCommands, 3);
  * decodeCommand(run.command(1)); // the second command's arguments
  * ```
  */
 export class EncodedRun {
   readonly bytes: Uint8Array;
   readonly count: number;
-  /** How the sender wants replies decoded, should a command have to run as a plain command after all. */
-  readonly replyAsBytes: boolean;
   #ends: number[] | undefined;
 
-  constructor(bytes: Uint8Array, count: number, replyAsBytes: boolean) {
+  constructor(bytes: Uint8Array, count: number) {
     this.bytes = bytes;
     this.count = count;
-    this.replyAsBytes = replyAsBytes;
   }
 
   /** The bytes of command `index`. Throws ProtocolError if the run does not hold `count` commands. */
@@ -62,7 +57,7 @@ export class EncodedRun {
  *
  * @example
  * ```ts
- * const run = new EncodedRun(encodeCommand(["GET", "k"]), 1, false);
+ * const run = new EncodedRun(encodeCommand(["GET", "k"]), 1);
  * connection.writeEncoded([new RawCommand(7, sink, run, 0)], run.bytes); // sink.reply(7, ...) when it is answered
  * ```
  */
@@ -93,10 +88,15 @@ export class RawCommand {
   /** The command name, upper-cased, read from its bytes, for messages. */
   get name(): string {
     try {
-      return commandName(decodeCommand(this.run.command(this.index)));
+      return commandName(decodeCommand(this.encoded()));
     } catch {
       return "command";
     }
+  }
+
+  /** Its own bytes, to write it alone. Throws ProtocolError if its run is not well formed. */
+  encoded(): Uint8Array {
+    return this.run.command(this.index);
   }
 
   /** The reply arrived. No-op once settled. */
@@ -112,18 +112,11 @@ export class RawCommand {
     this.state = "done";
     this.sink.fail(this.id, err);
   }
-
-  /** The connection was lost with this command still unsent; the sink decides where it goes next. */
-  unsent(reason: Error | undefined): void {
-    if (this.state === "done") return;
-    this.sink.unsent(this, reason);
-  }
 }
 
 /**
  * The arguments of one encoded command (`*N` then N bulk strings, exactly), the name as a string
- * and the rest as views into `bytes`: to run it as a plain command after all. Throws ProtocolError
- * on anything else.
+ * and the rest as views into `bytes`. Throws ProtocolError on anything else.
  *
  * @example
  * ```ts

@@ -8,7 +8,7 @@ import { CommandApi } from "../client/api.ts";
 import type { Cmd } from "../client/spec.ts";
 import { blockingTimeout } from "../conn/blocking.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
-import type { Connection } from "../conn/connection.ts";
+import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { CommandFactory } from "../conn/factory.ts";
 import { runTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
@@ -48,11 +48,10 @@ export interface ClientStats {
 }
 
 /**
- * The client's shared connection while it is ready and the client open, else undefined: where a
- * worker session writes its workers' pre-encoded commands (see `worker/raw.ts`). Not public API;
- * set by the class, which alone can read its private fields.
+ * The method through which a worker owner writes its workers' encoded commands on the shared
+ * connection (see `worker/raw.ts`). Internal: not exported by the package.
  */
-export let liveConnection: (client: RedisClient) => Connection | undefined;
+export const writeRun: unique symbol = Symbol("resplex.writeRun");
 
 /**
  * A Redis client that multiplexes every caller over one connection.
@@ -169,8 +168,10 @@ export class RedisClient extends CommandApi<ClientEvents> {
     return this.close();
   }
 
-  static {
-    liveConnection = (client) => (client.#closing ? undefined : client.#shared.connection);
+  /** Internal (see {@link writeRun}): write a run of commands a worker encoded, or queue them until connected. */
+  [writeRun](run: EncodedRun, cmds: RawCommand[]): void {
+    if (!this.#closing) return this.#shared.writeRun(run, cmds);
+    for (const cmd of cmds) cmd.fail(new ClosedError(`${cmd.name} not sent: the client is closed`));
   }
 
   #subscribe(kind: SubscriptionKind, names: string | string[], listener: MessageListener): Promise<() => Promise<void>> {

@@ -25,8 +25,13 @@ const NOT_ON_SHARED: Record<string, string> = {
  */
 export function refusedOnShared(args: readonly Arg[]): string | undefined {
   const name = args[0];
-  if (typeof name !== "string" || name.length > 11) return undefined; // PUNSUBSCRIBE is the longest
+  if (typeof name !== "string" || name.length > 12) return undefined; // PUNSUBSCRIBE and SUNSUBSCRIBE are the longest
   const upper = name.toUpperCase();
   const hint = NOT_ON_SHARED[upper];
-  return hint && `${upper} cannot run on the shared connection: ${hint}`;
+  if (hint) return `${upper} cannot run on the shared connection: ${hint}`;
+  // CLIENT REPLY OFF|SKIP silences replies, and every caller after would get another's reply.
+  if (upper === "CLIENT" && typeof args[1] === "string" && args[1].toUpperCase() === "REPLY") {
+    return "CLIENT REPLY cannot run on the shared connection: replies would no longer match their commands";
+  }
+  return undefined;
 }

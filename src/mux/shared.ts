@@ -12,7 +12,8 @@
 import { ClosedError, ConnectionError, LimitError } from "../errors.ts";
 import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
-import type { Connection, ConnectionHooks } from "../conn/connection.ts";
+import type { Connection, ConnectionHooks, WireCommand } from "../conn/connection.ts";
+import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { openConnection } from "../conn/open.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
 import { Queue } from "../conn/queue.ts";
@@ -47,7 +48,7 @@ export class SharedConnection {
   readonly address: string;
   #options: SharedConnectionOptions;
   #conn: Connection | undefined;
-  #offline = new Queue<Command>();
+  #offline = new Queue<WireCommand>();
   #connecting: AbortController | undefined;
   #lastError: Error | undefined;
   #readyWaiters: Array<{ resolve: (conn: Connection) => void; reject: (err: Error) => void }> = [];
@@ -85,13 +86,32 @@ export class SharedConnection {
   write(cmd: Command): void {
     const conn = this.#conn;
     if (conn !== undefined && this.state === "ready") return conn.write(cmd);
-    if (this.#stopping) {
-      return cmd.fail(new ClosedError(`${cmd.name} not sent: the client is ${this.state}`));
-    }
     try {
       validateCommand(cmd.args); // bad arguments reject now, not when a connection finally comes
     } catch (err) {
       return cmd.fail(err as Error);
+    }
+    this.#hold(cmd);
+  }
+
+  /**
+   * Send a run of commands encoded elsewhere (a worker's, see `worker/raw.ts`) now when ready: in
+   * one piece when the connection has room for all of them, else one by one, so that as many go
+   * as `maxInFlight` allows. Otherwise queue them, each as `write` would.
+   */
+  writeRun(run: EncodedRun, cmds: RawCommand[]): void {
+    const conn = this.connection;
+    if (conn && conn.room >= cmds.length) return conn.writeEncoded(cmds, run.bytes);
+    for (const cmd of cmds) {
+      if (conn) writeAlone(conn, cmd);
+      else this.#hold(cmd);
+    }
+  }
+
+  /** Queue `cmd` for the next connection, bounded by `maxPending`. */
+  #hold(cmd: WireCommand): void {
+    if (this.#stopping) {
+      return cmd.fail(new ClosedError(`${cmd.name} not sent: the client is ${this.state}`));
     }
     if (this.#offline.length >= this.#options.maxPending) {
       return cmd.fail(
@@ -175,12 +195,15 @@ export class SharedConnection {
       this.state = "ready";
       events.ready(conn);
       for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve(conn);
-      for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) conn.write(cmd);
+      for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) {
+        if (cmd.raw) writeAlone(conn, cmd);
+        else conn.write(cmd);
+      }
       return;
     }
   }
 
-  #lost(conn: Connection | undefined, err: Error | undefined, unwritten: Command[]): void {
+  #lost(conn: Connection | undefined, err: Error | undefined, unwritten: WireCommand[]): void {
     if (conn === undefined || conn !== this.#conn) {
       // Lost during its own handshake: openConnection reports that failure; these never left.
       for (const cmd of unwritten) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} failed`, { cause: err }));
@@ -194,7 +217,7 @@ export class SharedConnection {
     this.#lastError = err ?? new ConnectionError(`connection to ${this.address} closed by the server`);
     this.#options.events.error(this.#lastError);
     // Never-written commands go back to the front, ahead of those queued since, keeping order.
-    const requeue = new Queue<Command>();
+    const requeue = new Queue<WireCommand>();
     for (const cmd of unwritten) requeue.push(cmd);
     for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) requeue.push(cmd);
     this.#offline = requeue;
@@ -221,6 +244,15 @@ export class SharedConnection {
     this.state = "closed";
     this.#options.events.end(err);
     this.#resolveEnded();
+  }
+}
+
+/** Write one command of a run on its own (the run did not fit, or waited for this connection). */
+function writeAlone(conn: Connection, cmd: RawCommand): void {
+  try {
+    conn.writeEncoded([cmd], cmd.encoded());
+  } catch (err) {
+    cmd.fail(err as Error);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { backoffDelay } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
+import type { WireCommand } from "../conn/connection.ts";
 import { CommandFactory } from "../conn/factory.ts";
 import { openConnection } from "../conn/open.ts";
 import { describeAddress } from "../conn/options.ts";
@@ -269,7 +270,7 @@ export abstract class Lifecycle {
   }
 
   /** The connection closed (any reason): forget it, requeue what it never sent, refill. */
-  #lost(member: Member, err: Error | undefined, unwritten: Command[]): void {
+  #lost(member: Member, err: Error | undefined, unwritten: WireCommand[]): void {
     const was = member.state;
     if (was === "connecting" || was === "gone") {
       // #openFailed reports a failed handshake; nothing of a caller was queued on it.
@@ -281,8 +282,9 @@ export abstract class Lifecycle {
     const reason = member.retireReason ?? (err ? `connection lost: ${err.message}` : "connection closed by the server");
     if (this.events.listens("destroy")) this.events.emit("destroy", { clientId: member.clientId, reason });
     for (const cmd of unwritten) {
-      // Never handed to the socket, so it cannot have run: a pool command may go to another connection.
-      if ((was === "busy" || was === "draining") && this.state === "open") this.dispatch(cmd);
+      // Never handed to the socket, so it cannot have run: a pool command may go to another
+      // connection. (Only a shared client's connection carries raw commands; none come here.)
+      if ((was === "busy" || was === "draining") && this.state === "open" && !cmd.raw) this.dispatch(cmd);
       else cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${member.conn.address} closed`, { cause: err }));
     }
     if (this.state === "open") this.kick();

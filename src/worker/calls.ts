@@ -1,6 +1,7 @@
 /**
  * The calls a worker client is waiting on, keyed by request id. Lighter than a `Command` per call
- * (a worker-side call needs no write state, timer or hooks — the owner's command has those), and
+ * (a worker-side call needs no write state, timer or hooks — the owner's command has those, or,
+ * for a command the worker encoded, the watch timer keeps its deadline), and
  * kept in a ring indexed by id rather than a `Map`: ids are sequential and replies come back
  * nearly in order, and a Map churned by one set and one delete per call rebuilds its hash table
  * every few hundred calls — measured on Node 20, those tables (and the calls in them) got
@@ -122,14 +123,20 @@ export class PendingCalls {
     }
   }
 
-  /** Reject the calls whose deadline passed with `TimeoutError`. */
-  expire(now: number): void {
+  /** Reject the calls whose deadline passed with `TimeoutError`; returns the earliest deadline left, or 0. */
+  expire(now: number): number {
+    let earliest = 0;
     for (const call of this.#all()) {
-      if (call.deadline === 0 || call.deadline > now) continue;
+      if (call.deadline === 0) continue;
+      if (call.deadline > now) {
+        if (earliest === 0 || call.deadline < earliest) earliest = call.deadline;
+        continue;
+      }
       this.#take(call.id);
       const what = call.form === "value" ? "timed out: no reply from the owner thread" : "timed out waiting for its reply";
       call.reject(new TimeoutError(`${commandName(call.args)} ${what}`));
     }
+    return earliest;
   }
 
   /** Resolves once every call now outstanding has settled. */

@@ -5,7 +5,8 @@
  * @module
  */
 import * as Comlink from "comlink";
-import { RedisClient } from "../mux/client.ts";
+import { RedisClient, writeRun } from "../mux/client.ts";
+import type { RunWriter } from "./raw.ts";
 import type { Pool } from "../pool/pool.ts";
 import { WorkerClient } from "./client.ts";
 import { comlinkEndpoint, toPort, type Endpoint } from "./endpoint.ts";
@@ -97,6 +98,8 @@ class Owner implements OwnerHandle {
   readonly #shared: Shareable;
   readonly #target: SharedTarget;
   readonly #heartbeat: Heartbeat;
+  /** How workers' encoded commands reach the shared client; undefined when they must not (see `raw.ts`). */
+  readonly #writeRun: RunWriter | undefined;
   readonly #sessions = new Map<Session, unknown>(); // session → the endpoint it came through
   readonly #served: Array<() => void> = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -104,6 +107,10 @@ class Owner implements OwnerHandle {
 
   constructor(target: Shareable, heartbeat: Heartbeat) {
     this.#shared = target;
+    // A command hook must see each command: encoded ones would pass it by.
+    if (target instanceof RedisClient && !target.options.connection.hooks?.command) {
+      this.#writeRun = (run, cmds) => target[writeRun](run, cmds);
+    }
     this.#target = target as unknown as SharedTarget;
     this.#heartbeat = heartbeat;
   }
@@ -121,7 +128,7 @@ class Owner implements OwnerHandle {
         if (this.#closing) throw new Error("the owner is closed");
         const channel = new MessageChannel();
         const hooks = { active: () => this.#startHeartbeat(), ended: (s: Session) => this.#sessions.delete(s) };
-        const session = new Session(channel.port1, this.#target, hooks, info.raw ? (this.#shared as RedisClient) : undefined);
+        const session = new Session(channel.port1, this.#target, hooks, this.#writeRun);
         this.#sessions.set(session, endpoint);
         return Comlink.transfer({ port: channel.port2, info }, [channel.port2]);
       },
@@ -166,12 +173,11 @@ class Owner implements OwnerHandle {
   async #info(): Promise<SessionInfo> {
     const shared = this.#shared;
     if (!(shared instanceof WorkerClient)) {
-      const { commandTimeout, hooks, decode } = shared.options.connection;
-      // A command hook must see each command; raw requests would pass the client by.
-      return { ...this.#heartbeat, commandTimeout, decodeBytes: decode === "bytes", raw: shared instanceof RedisClient && !hooks?.command };
+      const { commandTimeout, decode } = shared.options.connection;
+      return { ...this.#heartbeat, commandTimeout, decodeBytes: decode === "bytes", takesEncoded: this.#writeRun !== undefined };
     }
     await shared.ready.catch(() => {}); // if it never connects, its commands fail and say why
-    return { ...this.#heartbeat, commandTimeout: shared.commandTimeout, decodeBytes: false, raw: false };
+    return { ...this.#heartbeat, commandTimeout: shared.commandTimeout, decodeBytes: false, takesEncoded: false };
   }
 
   /** Runs only while some session holds something, so an idle owner keeps no timer (and can exit). */

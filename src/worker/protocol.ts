@@ -50,9 +50,12 @@ export interface SubscribeRequest {
  * inline (an array per command would cost twice as much to clone and rebuild), or for the other
  * requests one payload. A `raw` request is a run of commands encoded in the batch's `bytes`, ids
  * `id` on: its two items are how many, and where their bytes end (they start where the previous
- * run's end); its options say only `bytes`.
+ * run ends); see {@link RAW_RUN}.
  */
 export const REQUEST_HEADER = 4;
+
+/** Where a `raw` request's items are, from the request's start, and its whole length. */
+export const RAW_RUN = { count: REQUEST_HEADER, end: REQUEST_HEADER + 1, length: REQUEST_HEADER + 2 } as const;
 
 /** Worker → owner, on the session port. */
 export type WorkerMessage =
@@ -91,7 +94,7 @@ export interface SessionInfo {
   /** The shared client's default string mode (its `decode` option is "bytes"). */
   decodeBytes: boolean;
   /** The owner takes `raw` requests (it shares a `createClient()` client and no command hook must see each command). */
-  raw: boolean;
+  takesEncoded: boolean;
 }
 
 /** The object the owner exposes through Comlink on every endpoint it serves. */

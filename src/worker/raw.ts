@@ -12,12 +12,15 @@
  * commands of its own.
  * @module
  */
+import { EncodedRun, RawCommand, type RawSink } from "../conn/raw-command.ts";
 import { Decoder } from "../resp/decode.ts";
 import { ProtocolError } from "../errors.ts";
 import type { RespValue } from "../resp/types.ts";
 
-/** Room for a tick's replies; grown (and remembered) when a tick brings more. */
+/** Room for a tick's replies at least; a buffer grows when a tick brings more. */
 const MIN_CAPACITY = 4096;
+/** The next tick's buffer is sized after the last tick's replies, but never past this: one huge reply must not make every later tick allocate as much. */
+const MAX_CAPACITY = 256 * 1024;
 
 /**
  * Owner side: replies to one worker's raw commands, gathered in one buffer per tick, which is
@@ -62,7 +65,7 @@ export class FrameBatch {
   take(): { bytes: Uint8Array; runs: number[] } | undefined {
     if (this.#runs.length === 0) return undefined;
     const taken = { bytes: this.#buf.subarray(0, this.#length), runs: this.#runs };
-    this.#buf = new Uint8Array(Math.max(MIN_CAPACITY, this.#buf.length));
+    this.#buf = new Uint8Array(nextCapacity(this.#length));
     this.#length = 0;
     this.#runs = [];
     return taken;
@@ -72,6 +75,78 @@ export class FrameBatch {
     const grown = new Uint8Array(Math.max(need, 2 * this.#buf.length));
     grown.set(this.#buf.subarray(0, this.#length));
     this.#buf = grown;
+  }
+}
+
+/** A power of two with room for `length` bytes, within [MIN_CAPACITY, MAX_CAPACITY]. */
+function nextCapacity(length: number): number {
+  let capacity = MIN_CAPACITY;
+  while (capacity < length && capacity < MAX_CAPACITY) capacity *= 2;
+  return capacity;
+}
+
+/** Writes a run of encoded commands on the shared client (`RedisClient[writeRun]`). */
+export type RunWriter = (run: EncodedRun, cmds: RawCommand[]) => void;
+
+/** What a {@link RawForwarder} tells its session. */
+export interface ForwardedReplies {
+  /** A reply was gathered (the session sends what it holds at the end of the tick). */
+  replied(): void;
+  /** Command `id` failed: its error goes back the usual way. */
+  failed(id: number, error: Error): void;
+}
+
+/**
+ * Owner side of one worker's encoded commands: writes each run to the shared client and gathers
+ * the replies' bytes until the session takes them.
+ *
+ * @example
+ * ```ts
+ * const forwarder = new RawForwarder(writeRun, { replied: () => flush.schedule(), failed: reject });
+ * forwarder.write(1, bytesOfTwoCommands, 2); // commands 1 and 2
+ * ```
+ */
+export class RawForwarder {
+  readonly #writeRun: RunWriter;
+  readonly #replies = new FrameBatch();
+  readonly #sink: RawSink;
+  #closed = false;
+
+  constructor(writeRun: RunWriter, session: ForwardedReplies) {
+    this.#writeRun = writeRun;
+    this.#sink = {
+      reply: (id, buf, start, end) => {
+        if (this.#closed) return;
+        this.#replies.add(id, buf, start, end);
+        session.replied();
+      },
+      fail: (id, error) => {
+        if (!this.#closed) session.failed(id, error);
+      },
+    };
+  }
+
+  /** Whether replies are waiting to be taken. */
+  get holding(): boolean {
+    return !this.#replies.empty;
+  }
+
+  /** Write the `count` commands encoded in `bytes`, ids `firstId` on. */
+  write(firstId: number, bytes: Uint8Array, count: number): void {
+    const run = new EncodedRun(bytes, count);
+    const cmds: RawCommand[] = [];
+    for (let k = 0; k < count; k++) cmds.push(new RawCommand(firstId + k, this.#sink, run, k));
+    this.#writeRun(run, cmds);
+  }
+
+  /** The replies gathered since the last take (see {@link FrameBatch.take}). */
+  take(): ReturnType<FrameBatch["take"]> {
+    return this.#replies.take();
+  }
+
+  /** The session ended: replies still to come are dropped. */
+  close(): void {
+    this.#closed = true;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Worker side of a session: requests issued in one tick leave as one message; replies settle
  * the matching calls. Every call settles: with its reply, with the error the owner sent, at its
- * own deadline (the owner's plus a grace period, for an owner that vanished), when its signal
+ * own deadline (the owner's plus a grace period, for an owner that vanished; for a command encoded
+ * here, which the owner keeps no deadline for, the command's own), when its signal
  * aborts (the owner is told, and stops the command), or when the owner goes silent for the
  * heartbeat timeout — which also covers calls without a deadline (BLPOP 0, waiting for a lease).
  * @module
@@ -17,7 +18,7 @@ import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PendingCalls, type ReplyForm } from "./calls.ts";
 import { toPort, type Endpoint, type Port } from "./endpoint.ts";
-import { errorFromWire, type OwnerMessage, type RequestOp, type SessionInfo, type WireError, type WireOptions, type WorkerMessage } from "./protocol.ts";
+import { errorFromWire, RAW_RUN, REQUEST_HEADER, type OwnerMessage, type RequestOp, type SessionInfo, type WireError, type WireOptions, type WorkerMessage } from "./protocol.ts";
 import { FrameReader } from "./raw.ts";
 import { TickFlush } from "./tick.ts";
 import { pushArgs, replyFromWire } from "./values.ts";
@@ -39,10 +40,6 @@ const WATCH_MS = 250;
 export type RemoteState = "connecting" | "open" | "closing" | "closed";
 
 const ignore = () => {};
-/** The options of a raw request that wants bytes; by default it wants strings. */
-const RAW_AS_BYTES: WireOptions = { bytes: true };
-/** A raw run in a batch: `"raw", firstId, options, 2, count, end` (see `protocol.ts`). */
-const RAW_RUN_LENGTH = 6;
 
 /**
  * The calls of one worker client and the port they travel on.
@@ -63,17 +60,19 @@ export class RemoteSession {
   #nextId = 0;
   readonly #requests: unknown[] = [];
   readonly #transfer: Transferable[] = [];
-  /** Plain commands, encoded here when the owner takes raw requests (see `raw.ts`). */
-  #raw = false;
+  /** Plain commands are encoded here, and their replies decoded here, when the owner takes them so (see `raw.ts`). */
+  #encodeHere = false;
   readonly #encoder = new CommandEncoder();
-  /** Where the last raw run starts in `#requests`, or -1 (see {@link RAW_RUN_LENGTH}). */
+  /** Where the last raw run starts in `#requests`, or -1 (see `RAW_RUN`). */
   #rawRun = -1;
-  readonly #frames = new FrameReader(this.#calls);
+  readonly #frameReader = new FrameReader(this.#calls);
   readonly #flush = new TickFlush(() => this.#sendBatch());
   /** Worker-side deadline of a call with the owner's default timeout; 0 (none) until the owner tells it. */
   #defaultTimeout = 0;
   #lastHeard = Date.now();
   #watch: ReturnType<typeof setTimeout> | undefined;
+  /** When the watch timer fires (`Date.now()` ms). */
+  #watchAt = 0;
   readonly #onEnd: (error: Error | undefined) => void;
   readonly #connectTimeout: number;
   readonly #hooks: Hooks | undefined;
@@ -119,7 +118,7 @@ export class RemoteSession {
     }
     const blocking = mayBlock(args) ? blockingTimeout(args) : undefined;
     const observer = this.#hooks && observeCommand(this.#hooks, args);
-    if (this.#raw && blocking === undefined && isolation === undefined && options?.signal === undefined && options?.timeout === undefined && !refusedOnShared(args)) {
+    if (this.#encodeHere && blocking === undefined && isolation === undefined && options?.signal === undefined && options?.timeout === undefined && !refusedOnShared(args)) {
       return reportTo(this.#sendRaw(args, options?.bytes ?? this.#info!.decodeBytes), observer);
     }
     const wire = options || blocking !== undefined || isolation !== undefined ? wireOptions(options, blocking !== undefined, isolation) : 0;
@@ -130,21 +129,26 @@ export class RemoteSession {
   /** A plain command, encoded here; its reply comes back as the server sent it (see `raw.ts`). */
   #sendRaw(args: readonly Arg[], bytes: boolean): Promise<RespValue> {
     this.#encoder.encode(args); // validated above: cannot throw
-    const wire = bytes ? RAW_AS_BYTES : 0;
     const requests = this.#requests;
     const run = this.#rawRun;
     const id = ++this.#nextId;
-    // The run is still the last request, and alike: this command joins it (ids stay consecutive).
-    if (run >= 0 && run === requests.length - RAW_RUN_LENGTH && requests[run + 2] === wire) {
-      (requests[run + 4] as number)++;
-      requests[run + 5] = this.#encoder.length;
+    // The run is still the last request: this command joins it (ids stay consecutive).
+    if (run >= 0 && run === requests.length - RAW_RUN.length) {
+      (requests[run + RAW_RUN.count] as number)++;
+      requests[run + RAW_RUN.end] = this.#encoder.length;
     } else {
       this.#rawRun = requests.length;
-      requests.push("raw", id, wire, 2, 1, this.#encoder.length);
+      requests.push("raw", id, 0, RAW_RUN.length - REQUEST_HEADER, 1, this.#encoder.length);
       this.#scheduled();
     }
     const form: ReplyForm = bytes ? "frame-bytes" : "frame";
-    return this.#calls.add(id, args, this.#info!.commandTimeout, undefined, form);
+    // The owner keeps no deadline for it: this call's is the command's own, kept by the watch.
+    const timeout = this.#info!.commandTimeout;
+    if (timeout > 0 && timeout < WATCH_MS) {
+      const deadline = Date.now() + timeout;
+      if (deadline < this.#watchAt) this.#watchUntil(deadline);
+    }
+    return this.#calls.add(id, args, timeout, undefined, form);
   }
 
   /** `MULTI ... EXEC` in the owner; replies are parsed here, where the parse functions live. */
@@ -244,7 +248,7 @@ export class RemoteSession {
       return;
     }
     this.#info = info;
-    this.#raw = info.raw;
+    this.#encodeHere = info.takesEncoded;
     this.#rawPort = port;
     this.#port = toPort(port as unknown as Endpoint);
     this.#stopListening = this.#port.listen((data) => this.#receive(data as OwnerMessage));
@@ -260,7 +264,7 @@ export class RemoteSession {
     switch (message.kind) {
       case "replies": {
         const { ok, failed, nested, frames, frameRuns } = message;
-        if (frames) this.#frames.read(frames, frameRuns!);
+        if (frames) this.#frameReader.read(frames, frameRuns!);
         for (let i = 0; i < ok.length; i += 2) this.#calls.settle(ok[i] as number, ok[i + 1] as RespValue);
         for (let i = 0; i < nested.length; i += 2) this.#calls.settle(nested[i] as number, replyFromWire(nested[i + 1]));
         for (let i = 0; i < failed.length; i += 2) this.#calls.fail(failed[i] as number, errorFromWire(failed[i + 1] as WireError));
@@ -277,7 +281,7 @@ export class RemoteSession {
 
   #startWatch(): void {
     this.#lastHeard = Date.now(); // nothing was expected from the owner until now
-    this.#watch = setTimeout(() => this.#check(), WATCH_MS);
+    this.#watchUntil(this.#lastHeard + WATCH_MS);
   }
 
   /** While calls are pending: expire deadlines; an owner silent for the heartbeat timeout is taken for gone. */
@@ -285,7 +289,7 @@ export class RemoteSession {
     this.#watch = undefined;
     if (this.#state === "closed") return;
     const now = Date.now();
-    this.#calls.expire(now);
+    const earliest = this.#calls.expire(now);
     if (this.#calls.size === 0) return;
     const limit = this.#info?.heartbeatTimeout ?? this.#connectTimeout;
     if (now - this.#lastHeard >= limit) {
@@ -293,7 +297,14 @@ export class RemoteSession {
       this.#end(new ConnectionError(reason), reason);
       return;
     }
-    this.#watch = setTimeout(() => this.#check(), Math.min(WATCH_MS, limit - (now - this.#lastHeard)));
+    this.#watchUntil(Math.min(now + WATCH_MS, this.#lastHeard + limit, earliest || Infinity));
+  }
+
+  /** (Re)arm the watch timer for `at`. */
+  #watchUntil(at: number): void {
+    clearTimeout(this.#watch);
+    this.#watchAt = at;
+    this.#watch = setTimeout(() => this.#check(), Math.max(0, at - Date.now()));
   }
 
   /** Settle every pending call, stop the timer, close the port. `error` is why, unless the user closed. */

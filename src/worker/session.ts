@@ -8,15 +8,13 @@
  */
 import type { CommandApi } from "../client/api.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
-import { decodeCommand, EncodedRun, RawCommand, type RawSink } from "../conn/raw-command.ts";
-import { ClosedError } from "../errors.ts";
-import { liveConnection, type RedisClient } from "../mux/client.ts";
+import { ClosedError, ProtocolError } from "../errors.ts";
 import type { MessageListener } from "../mux/subscriber.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { toPort, type Endpoint, type Port } from "./endpoint.ts";
-import { errorToWire, REQUEST_HEADER, type OwnerMessage, type RequestOp, type SubscribeRequest, type WireOptions, type WorkerMessage } from "./protocol.ts";
+import { errorToWire, RAW_RUN, REQUEST_HEADER, type OwnerMessage, type RequestOp, type SubscribeRequest, type WireOptions, type WorkerMessage } from "./protocol.ts";
 import { PubSubSender } from "./pubsub.ts";
-import { FrameBatch } from "./raw.ts";
+import { RawForwarder, type RunWriter } from "./raw.ts";
 import { TickFlush } from "./tick.ts";
 import { replyForWire } from "./values.ts";
 
@@ -44,8 +42,6 @@ export interface SessionHooks {
 }
 
 const ignore = () => {};
-const AS_BYTES: CommandOptions = { bytes: true };
-const AS_STRINGS: CommandOptions = { bytes: false };
 
 /**
  * One worker client's session.
@@ -73,24 +69,21 @@ export class Session {
   #failed: unknown[] = [];
   #nested: unknown[] = [];
   #transfer: Transferable[] = [];
-  /** The client raw requests are written to; undefined when the owner takes none (see `raw.ts`). */
-  readonly #raw: RedisClient | undefined;
-  readonly #frames = new FrameBatch();
-  readonly #sink: RawSink = {
-    reply: (id, buf, start, end) => this.#frame(id, buf, start, end),
-    fail: (id, error) => this.#reject(id, error),
-    unsent: (cmd) => this.#runPlain(cmd),
-  };
+  /** Writes the worker's encoded commands and gathers their replies; undefined when the owner takes none (see `raw.ts`). */
+  readonly #forwarder: RawForwarder | undefined;
   readonly #flush = new TickFlush(() => this.#sendReplies());
   readonly #controllers = new Map<number, AbortController>();
   readonly #isolations = new Map<number, Isolation>();
   readonly #subscriptions = new Map<number, Promise<(() => Promise<void>) | undefined>>();
   #pubsub: PubSubSender | undefined;
 
-  /** `raw`: the same client as `target`, when the owner takes raw requests. */
-  constructor(port: MessagePort, target: SharedTarget, hooks: SessionHooks, raw?: RedisClient) {
+  /** `writeRun`: how encoded commands reach `target`, when the owner takes them. */
+  constructor(port: MessagePort, target: SharedTarget, hooks: SessionHooks, writeRun?: RunWriter) {
     this.#port = port;
-    this.#raw = raw;
+    this.#forwarder = writeRun && new RawForwarder(writeRun, {
+      replied: () => this.#replied(),
+      failed: (id, error) => this.#reject(id, error),
+    });
     this.#out = toPort(port as unknown as Endpoint);
     this.#target = target;
     this.#hooks = hooks;
@@ -129,6 +122,7 @@ export class Session {
     for (const subscription of this.#subscriptions.values()) returned.push(subscription.then((stop) => stop?.()));
     this.#subscriptions.clear();
     this.#pubsub?.close();
+    this.#forwarder?.close();
     this.#hooks.ended(this);
     this.#ending = Promise.allSettled(returned).then(ignore);
     return this.#ending;
@@ -154,8 +148,11 @@ export class Session {
       const n = requests[i + 3] as number;
       i += REQUEST_HEADER;
       if (op === "raw") {
-        const end = requests[i + 1] as number;
-        this.#writeRaw(id, new EncodedRun(bytes!.subarray(rawStart, end), requests[i] as number, wire !== 0 && wire.bytes === true));
+        const count = requests[i + RAW_RUN.count - REQUEST_HEADER] as number;
+        const end = requests[i + RAW_RUN.end - REQUEST_HEADER] as number;
+        this.#outstanding += count;
+        if (this.#forwarder) this.#forwarder.write(id, bytes!.subarray(rawStart, end), count);
+        else for (let k = 0; k < count; k++) this.#reject(id + k, new ProtocolError("this owner takes no encoded commands"));
         rawStart = end;
         i += n;
         continue;
@@ -171,33 +168,9 @@ export class Session {
     }
   }
 
-  /**
-   * Write a run of raw commands, ids `firstId` on, to the shared connection in one piece, or run
-   * them as plain commands while it is not ready.
-   */
-  #writeRaw(firstId: number, run: EncodedRun): void {
-    const cmds: RawCommand[] = [];
-    for (let k = 0; k < run.count; k++) cmds.push(new RawCommand(firstId + k, this.#sink, run, k));
-    this.#outstanding += run.count;
-    const connection = this.#raw && liveConnection(this.#raw);
-    if (connection) connection.writeEncoded(cmds, run.bytes);
-    else for (const cmd of cmds) this.#runPlain(cmd);
-  }
-
-  /** A raw command the connection cannot take as bytes (not connected, or lost before sending it): decode it and send it. */
-  #runPlain(cmd: RawCommand): void {
-    try {
-      const reply = this.#target.send(decodeCommand(cmd.run.command(cmd.index)), cmd.run.replyAsBytes ? AS_BYTES : AS_STRINGS);
-      reply.then((value) => this.#resolve(cmd.id, value), (err) => this.#reject(cmd.id, err));
-    } catch (err) {
-      this.#reject(cmd.id, err);
-    }
-  }
-
-  #frame(id: number, buf: Uint8Array, start: number, end: number): void {
-    if (this.#ending) return;
+  /** The forwarder gathered a reply to an encoded command. */
+  #replied(): void {
     this.#outstanding--;
-    this.#frames.add(id, buf, start, end);
     this.#flush.schedule();
   }
 
@@ -327,8 +300,8 @@ export class Session {
   }
 
   #sendReplies(): void {
-    if (this.#ending || (this.#ok.length + this.#failed.length + this.#nested.length === 0 && this.#frames.empty)) return;
-    const frames = this.#frames.take();
+    if (this.#ending || (this.#ok.length + this.#failed.length + this.#nested.length === 0 && !this.#forwarder?.holding)) return;
+    const frames = this.#forwarder?.take();
     if (frames) this.#transfer.push(frames.bytes.buffer as ArrayBuffer);
     const message: OwnerMessage = { kind: "replies", ok: this.#ok, failed: this.#failed, nested: this.#nested, frames: frames?.bytes, frameRuns: frames?.runs };
     this.#out.post(message, this.#transfer);

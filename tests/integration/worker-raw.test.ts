@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConnectionError, createClient, RedisError, TimeoutError, type ClientOptions, type Connector, type RedisClient } from "../../mod.ts";
+import { ConnectionError, createClient, LimitError, RedisError, TimeoutError, type ClientOptions, type Connector, type RedisClient } from "../../mod.ts";
 import { defaultConnector } from "../../src/transport/auto.ts";
 import { exposeClient, wrapClient, type Endpoint, type OwnerHandle, type WorkerClient } from "../../worker.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
@@ -139,14 +139,29 @@ describe("worker clients: the raw path when the connection fails", () => {
     await server?.stop();
   });
 
-  test("a raw command times out at the owner's commandTimeout with TimeoutError", async () => {
-    const shared = share(server.url, { commandTimeout: 300 });
+  for (const commandTimeout of [50, 300]) {
+    test(`a raw command times out at the owner's commandTimeout (${commandTimeout} ms) with TimeoutError`, async () => {
+      const shared = share(server.url, { commandTimeout });
+      try {
+        await shared.client.ping();
+        const started = Date.now();
+        await assert.rejects(shared.worker.send(["DEBUG", "SLEEP", "0.5"]), (err: Error) => err instanceof TimeoutError && /DEBUG timed out waiting for its reply/.test(err.message));
+        const waited = Date.now() - started;
+        assert.ok(waited >= commandTimeout && waited < commandTimeout + 150, `rejected after ${waited} ms`);
+      } finally {
+        await shared.close();
+      }
+    });
+  }
+
+  test("past maxInFlight, the commands that fit run and only the rest are refused with LimitError", async () => {
+    const shared = share(server.url, { maxInFlight: 10 });
     try {
-      await shared.worker.ready;
-      const started = Date.now();
-      await assert.rejects(shared.worker.send(["DEBUG", "SLEEP", "1"]), (err: Error) => err instanceof TimeoutError && /DEBUG timed out waiting for its reply/.test(err.message));
-      const waited = Date.now() - started;
-      assert.ok(waited >= 300 && waited < 1_000, `rejected after ${waited} ms`);
+      await shared.client.ping();
+      const outcomes = await Promise.allSettled(Array.from({ length: 11 }, (_, i) => shared.worker.set(`raw:limit:${i}`, "v")));
+      assert.deepEqual(outcomes.slice(0, 10).map((o) => o.status === "fulfilled" && o.value), Array(10).fill("OK"));
+      const last = outcomes[10]!;
+      assert.ok(last.status === "rejected" && last.reason instanceof LimitError && last.reason.limit === "maxInFlight", String((last as PromiseRejectedResult).reason));
     } finally {
       await shared.close();
     }
@@ -184,6 +199,27 @@ describe("worker clients: the raw path when the connection fails", () => {
       }
       assert.deepEqual(outcomes.slice(4).map((o) => o.status === "fulfilled" && o.value), ["OK", "OK", "OK", "OK"]);
       assert.equal(await shared.worker.get("raw:held:3"), "v");
+    } finally {
+      await shared.close();
+    }
+  });
+
+  test("commands held back by a lost connection run after the reconnect in the order they were issued", async () => {
+    const clog = cloggingConnector();
+    const shared = share(server.url, { connector: clog.connector, reconnect: { initialDelay: 50, maxDelay: 100 }, commandTimeout: 20_000 });
+    try {
+      await shared.client.ping();
+      clog.clog();
+      const first = shared.worker.ping().catch((err: Error) => err); // written to the clogged socket
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const timed = shared.worker.with({ timeout: 20_000 });
+      const held = [shared.worker.append("raw:order:lost", "1"), timed.append("raw:order:lost", "2"), shared.worker.append("raw:order:lost", "3")];
+      const settled = Promise.allSettled(held);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await server.restart();
+      assert.ok((await first) instanceof ConnectionError);
+      assert.deepEqual((await settled).map((o) => o.status), ["fulfilled", "fulfilled", "fulfilled"]);
+      assert.equal(await shared.worker.get("raw:order:lost"), "123");
     } finally {
       await shared.close();
     }

@@ -3,6 +3,7 @@ import { backoffDelay, resolveReconnect } from "../../src/conn/backoff.ts";
 import { blockingTimeout } from "../../src/conn/blocking.ts";
 import { describeAddress, parseRedisUrl, redactUrl, resolveConnectionOptions } from "../../src/conn/options.ts";
 import { Queue } from "../../src/conn/queue.ts";
+import { refusedOnShared } from "../../src/mux/refused.ts";
 import { describe, test } from "../harness/runner.ts";
 
 describe("Redis URLs", () => {
@@ -82,5 +83,22 @@ describe("Queue", () => {
     assert.equal(q.at(94), 99);
     assert.deepEqual(q.drain(), Array.from({ length: 95 }, (_, i) => i + 5));
     assert.equal(q.shift(), undefined);
+  });
+});
+
+describe("commands refused on a shared connection", () => {
+  test("every command that changes the connection's state for all callers is refused, in any case, with a hint", () => {
+    const refused = ["SUBSCRIBE", "psubscribe", "SSubscribe", "UNSUBSCRIBE", "PUNSUBSCRIBE", "sunsubscribe", "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "MONITOR", "RESET", "QUIT", "HELLO", "AUTH"];
+    for (const name of refused) {
+      const message = refusedOnShared([name, "x"]);
+      assert.ok(message?.startsWith(`${name.toUpperCase()} cannot run on the shared connection: `), `${name}: ${message}`);
+    }
+    assert.match(refusedOnShared(["client", "reply", "off"]) ?? "", /CLIENT REPLY cannot run/);
+  });
+
+  test("everything else may run", () => {
+    for (const args of [["GET", "k"], ["CLIENT", "ID"], ["PUBLISH", "c", "m"], ["SUBSCRIBERS"], [new Uint8Array([1])]]) {
+      assert.equal(refusedOnShared(args), undefined, String(args[0]));
+    }
   });
 });

@@ -60,7 +60,7 @@ describe("decodeCommand", () => {
   }
 });
 
-type Outcome = ["reply", number, string] | ["fail", number, Error] | ["unsent", RawCommand, Error | undefined];
+type Outcome = ["reply", number, string] | ["fail", number, Error];
 
 /** A sink that records outcomes (a reply as its text, copied while the view is valid). */
 function recordingSink(): RawSink & { outcomes: Outcome[] } {
@@ -69,49 +69,45 @@ function recordingSink(): RawSink & { outcomes: Outcome[] } {
     outcomes,
     reply: (id, buf, start, end) => void outcomes.push(["reply", id, new TextDecoder().decode(buf.subarray(start, end))]),
     fail: (id, error) => void outcomes.push(["fail", id, error]),
-    unsent: (cmd, reason) => void outcomes.push(["unsent", cmd, reason]),
   };
 }
 
 function rawCommand(id: number, sink: RawSink, args: Arg[] = ["GET", "k"]): RawCommand {
-  return new RawCommand(id, sink, new EncodedRun(encodeCommand(args), 1, false), 0);
+  return new RawCommand(id, sink, new EncodedRun(encodeCommand(args), 1), 0);
 }
 
 describe("RawCommand", () => {
-  test("settleFrame hands the reply's bytes to the sink once; a later settleFrame, fail or unsent is ignored", () => {
+  test("settleFrame hands the reply's bytes to the sink once; a later settleFrame or fail is ignored", () => {
     const sink = recordingSink();
     const cmd = rawCommand(7, sink);
     const chunk = resp("+x\r\n$3\r\nabc\r\n");
     cmd.settleFrame(chunk, 4, chunk.length);
     cmd.settleFrame(chunk, 0, 4);
     cmd.fail(new Error("late"));
-    cmd.unsent(new Error("lost"));
     assert.deepStrictEqual(sink.outcomes, [["reply", 7, "$3\r\nabc\r\n"]]);
     assert.equal(cmd.state, "done");
   });
 
-  test("after fail, settleFrame and unsent are ignored", () => {
+  test("after fail, settleFrame is ignored", () => {
     const sink = recordingSink();
     const cmd = rawCommand(8, sink);
     const error = new Error("timed out");
     cmd.fail(error);
     cmd.settleFrame(resp(":1\r\n"), 0, 4);
-    cmd.unsent(undefined);
     cmd.fail(new Error("again"));
     assert.equal(sink.outcomes.length, 1);
     assert.deepStrictEqual(sink.outcomes[0], ["fail", 8, error]);
   });
 
-  test("unsent hands the command back to the sink without settling it; it can still settle, once", () => {
-    const sink = recordingSink();
-    const cmd = rawCommand(9, sink);
-    const reason = new Error("connection lost");
-    cmd.unsent(reason);
-    assert.notEqual(cmd.state, "done");
-    cmd.settleFrame(resp(":1\r\n"), 0, 4);
-    cmd.unsent(reason);
-    cmd.fail(new Error("late"));
-    assert.deepStrictEqual(sink.outcomes, [["unsent", cmd, reason], ["reply", 9, ":1\r\n"]]);
+  test("encoded() is its own slice of the run; a run that does not hold its count of commands throws ProtocolError", () => {
+    const encoder = new CommandEncoder();
+    encoder.encode(["GET", "a"]);
+    encoder.encode(["SET", "b", "c"]);
+    const bytes = encoder.take();
+    const run = new EncodedRun(bytes, 2);
+    assert.deepStrictEqual(decodeCommand(new RawCommand(1, recordingSink(), run, 1).encoded()), ["SET", utf8.encode("b"), utf8.encode("c")]);
+    assert.throws(() => new RawCommand(1, recordingSink(), new EncodedRun(bytes, 3), 0).encoded(), ProtocolError);
+    assert.throws(() => new RawCommand(1, recordingSink(), new EncodedRun(bytes.subarray(0, bytes.length - 1), 2), 0).encoded(), ProtocolError);
   });
 
   test("name is the upper-cased name read from its own bytes, or \"command\" when they are not a command", () => {
@@ -121,11 +117,11 @@ describe("RawCommand", () => {
     const from = encoder.length;
     encoder.encode(["hset", "h", "f", "v"]);
     const bytes = encoder.take();
-    const run = new EncodedRun(bytes, 2, false);
+    const run = new EncodedRun(bytes, 2);
     assert.equal(new RawCommand(1, sink, run, 0).name, "GET");
     assert.equal(new RawCommand(2, sink, run, 1).name, "HSET");
     assert.deepStrictEqual(run.command(1), bytes.subarray(from));
-    assert.equal(new RawCommand(3, sink, new EncodedRun(resp("+OK\r\n"), 1, false), 0).name, "command");
+    assert.equal(new RawCommand(3, sink, new EncodedRun(resp("+OK\r\n"), 1), 0).name, "command");
     assert.equal(sink.outcomes.length, 0);
   });
 });
@@ -162,6 +158,15 @@ describe("FrameBatch", () => {
     assert.deepStrictEqual(next, { bytes: resp("+OK\r\n"), runs: [301, 1] });
     assert.notEqual(next.bytes.buffer, taken.bytes.buffer);
     assert.deepStrictEqual(taken.bytes, expected, "a later add wrote into bytes already taken");
+  });
+
+  test("after one huge reply, the next tick's buffer is small again", () => {
+    const batch = new FrameBatch();
+    const huge = new Uint8Array(4 * 1024 * 1024);
+    batch.add(1, huge, 0, huge.length);
+    assert.equal(batch.take()!.bytes.length, huge.length);
+    batch.add(2, resp("+OK\r\n"), 0, 5);
+    assert.ok(batch.take()!.bytes.buffer.byteLength <= 256 * 1024, "the buffer a small tick transfers stays small");
   });
 
   test("ids that are not consecutive start new runs", () => {
