@@ -139,9 +139,9 @@ export class Decoder {
     this.pushBytes = options.pushBytes ?? this.bytes;
   }
 
-  /** Number of bytes buffered for an incomplete value: an unfinished header line or bulk payload. */
+  /** Number of bytes buffered for an incomplete value: an unfinished header line or bulk payload, or a raw reply's start. */
   get pending(): number {
-    return this.#carry.length + this.#bulk.filled;
+    return this.#carry.length + this.#bulk.filled + (this.#frames?.pending ?? 0);
   }
 
   /** Feed a chunk (any size, split anywhere). Calls the handlers synchronously for each completed value. */

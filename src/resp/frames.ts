@@ -41,6 +41,13 @@ export class FrameScanner {
     this.#onFrame = onFrame;
   }
 
+  /** Bytes held of a value that spans chunks. */
+  get pending(): number {
+    let bytes = 0;
+    for (const part of this.#parts) bytes += part.length;
+    return bytes;
+  }
+
   /** Whether a value is partly scanned (its next bytes must come to {@link FrameScanner.scan}). */
   get active(): boolean {
     return this.#items > 0 || this.#skip > 0;

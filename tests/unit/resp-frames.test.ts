@@ -78,7 +78,9 @@ describe("FrameScanner: where a value ends", () => {
     assert.equal(scanner.active, false);
     assert.equal(scanner.scan(chunk, 8), chunk.length);
     assert.equal(scanner.active, true);
+    assert.equal(scanner.pending, 6, "the bytes of the value so far are held");
     assert.equal(scanner.scan(resp("\r\n:2\r\n+b\r\n"), 0), 6);
+    assert.equal(scanner.pending, 0);
     assert.deepStrictEqual(frames, ["+a\r\n", ":1\r\n", "*2\r\n:1\r\n:2\r\n"]);
   });
 
