@@ -7,15 +7,12 @@
  * @module
  */
 import { ProtocolError } from "../errors.ts";
+import { ARRAY, BULK_STRING, CR, LF } from "../resp/bytes.ts";
 import { RESP_LIMITS } from "../resp/limits.ts";
 import { excerpt, parseLength, utf8 } from "../resp/scalars.ts";
 import type { Arg } from "../resp/types.ts";
 import { commandName, type CommandState } from "./command.ts";
 
-const CR = 13;
-const LF = 10;
-const STAR = 42;
-const DOLLAR = 36;
 
 /** Where raw commands' outcomes go, keyed by the sender's id. */
 export interface RawSink {
@@ -140,7 +137,7 @@ function commandEnds(bytes: Uint8Array, count: number): number[] {
 /** Reads the command at `bytes[at]`, appending its arguments to `args` if given; returns where it ends. */
 function readCommand(bytes: Uint8Array, at: number, args: Arg[] | undefined): number {
   const bad = () => notACommand(bytes, at);
-  if (bytes[at] !== STAR) throw bad();
+  if (bytes[at] !== ARRAY) throw bad();
   let lf = bytes.indexOf(LF, at);
   if (lf < 0 || bytes[lf - 1] !== CR) throw bad();
   const count = parseLength(bytes, at + 1, lf - 1, RESP_LIMITS.maxAggregateLength, false);
@@ -148,7 +145,7 @@ function readCommand(bytes: Uint8Array, at: number, args: Arg[] | undefined): nu
   let i = lf + 1;
   for (let k = 0; k < count; k++) {
     lf = bytes.indexOf(LF, i);
-    if (bytes[i] !== DOLLAR || lf < 0 || bytes[lf - 1] !== CR) throw bad();
+    if (bytes[i] !== BULK_STRING || lf < 0 || bytes[lf - 1] !== CR) throw bad();
     const length = parseLength(bytes, i + 1, lf - 1, RESP_LIMITS.maxBulkLength, false);
     const end = lf + 1 + length;
     if (bytes[end] !== CR || bytes[end + 1] !== LF) throw bad();

@@ -6,10 +6,9 @@
  * @module
  */
 import { ProtocolError } from "../errors.ts";
+import { CR, LF } from "./bytes.ts";
 import { excerpt } from "./scalars.ts";
 
-const CR = 13;
-const LF = 10;
 
 /**
  * The error for a payload not followed by CRLF: its length was wrong, or the stream is corrupt.

@@ -16,6 +16,10 @@
 import { ProtocolError, RedisError } from "../errors.ts";
 import { AggregateStack, type AggregateKind } from "./aggregates.ts";
 import { BulkPayload, missingPayloadCrlf } from "./bulk-payload.ts";
+import {
+  ARRAY, ATTRIBUTE, BIG_NUMBER, BOOLEAN, BULK_ERROR, BULK_STRING, CR, DOUBLE, INTEGER, LF, MAP, NULL, PUSH, SET, SIMPLE_ERROR,
+  SIMPLE_STRING, VERBATIM_STRING,
+} from "./bytes.ts";
 import { BytePool } from "./byte-pool.ts";
 import { FrameScanner } from "./frames.ts";
 import { RESP_LIMITS } from "./limits.ts";
@@ -23,26 +27,7 @@ import { LineCarry, lineTooLong } from "./line-carry.ts";
 import { excerpt, parseBigNumber, parseBoolean, parseDouble, parseInteger, parseLength, utf8 } from "./scalars.ts";
 import type { RespValue } from "./types.ts";
 
-const CR = 13;
-const LF = 10;
 const COLON = 58;
-
-// Type bytes, https://redis.io/docs/latest/develop/reference/protocol-spec/
-const SIMPLE_STRING = 43; // +
-const SIMPLE_ERROR = 45; // -
-const INTEGER = 58; // :
-const BULK_STRING = 36; // $
-const ARRAY = 42; // *
-const NULL = 95; // _
-const BOOLEAN = 35; // #
-const DOUBLE = 44; // ,
-const BIG_NUMBER = 40; // (
-const BULK_ERROR = 33; // !
-const VERBATIM_STRING = 61; // =
-const MAP = 37; // %
-const SET = 126; // ~
-const ATTRIBUTE = 124; // |
-const PUSH = 62; // >
 
 const { maxBulkLength, maxAggregateLength, maxLineLength } = RESP_LIMITS;
 

@@ -8,14 +8,11 @@
  * in the rare case the UTF-8 length needs more digits than the string's length.
  * @module
  */
+import { ARRAY, BULK_STRING, CR, LF } from "./bytes.ts";
 import type { Arg } from "./types.ts";
 import { validateCommand } from "./validate.ts";
 
-const CR = 13;
-const LF = 10;
 const ZERO = 48;
-const DOLLAR = 36;
-const STAR = 42;
 
 /** A full-size slab holds a few hundred typical commands, so one allocation serves many flushes. */
 const SLAB_SIZE = 64 * 1024;
@@ -96,7 +93,7 @@ export class CommandEncoder {
     const mark = this.#pos - this.#start;
     try {
       this.#ensure(HEADER_ROOM);
-      this.#pos = writeHeader(this.#buf, this.#pos, STAR, count);
+      this.#pos = writeHeader(this.#buf, this.#pos, ARRAY, count);
       for (let k = 0; k < count; k++) {
         const a = args[k]!;
         if (typeof a === "string") this.#string(a);
@@ -147,7 +144,7 @@ export class CommandEncoder {
     const buf = this.#buf;
     const at = this.#pos;
     if (units <= ASCII_LOOP_MAX) {
-      const payload = writeHeader(buf, at, DOLLAR, units);
+      const payload = writeHeader(buf, at, BULK_STRING, units);
       let k = 0;
       for (; k < units; k++) {
         const c = s.charCodeAt(k);
@@ -166,7 +163,7 @@ export class CommandEncoder {
     const written = textEncoder.encodeInto(s, buf.subarray(payload)).written;
     const digits = digitCount(written);
     if (digits !== guess) buf.copyWithin(payload + digits - guess, payload, payload + written);
-    const start = writeHeader(buf, at, DOLLAR, written);
+    const start = writeHeader(buf, at, BULK_STRING, written);
     this.#pos = writeCrlf(buf, start + written);
   }
 
@@ -174,7 +171,7 @@ export class CommandEncoder {
   #longString(s: string): void {
     const size = utf8Length(s);
     this.#ensure(size + HEADER_ROOM);
-    const start = writeHeader(this.#buf, this.#pos, DOLLAR, size);
+    const start = writeHeader(this.#buf, this.#pos, BULK_STRING, size);
     textEncoder.encodeInto(s, this.#buf.subarray(start, start + size));
     this.#pos = writeCrlf(this.#buf, start + size);
   }
@@ -189,7 +186,7 @@ export class CommandEncoder {
     const buf = this.#buf;
     const magnitude = n < 0 ? -n : n;
     const size = digitCount(magnitude) + (n < 0 ? 1 : 0);
-    let pos = writeHeader(buf, this.#pos, DOLLAR, size);
+    let pos = writeHeader(buf, this.#pos, BULK_STRING, size);
     if (n < 0) buf[pos++] = 45; // -
     pos = writeUint(buf, pos, magnitude);
     this.#pos = writeCrlf(buf, pos);
@@ -199,14 +196,14 @@ export class CommandEncoder {
   #ascii(s: string): void {
     this.#ensure(s.length + HEADER_ROOM);
     const buf = this.#buf;
-    const start = writeHeader(buf, this.#pos, DOLLAR, s.length);
+    const start = writeHeader(buf, this.#pos, BULK_STRING, s.length);
     for (let k = 0; k < s.length; k++) buf[start + k] = s.charCodeAt(k);
     this.#pos = writeCrlf(buf, start + s.length);
   }
 
   #bytes(a: Uint8Array): void {
     this.#ensure(a.length + HEADER_ROOM);
-    const start = writeHeader(this.#buf, this.#pos, DOLLAR, a.length);
+    const start = writeHeader(this.#buf, this.#pos, BULK_STRING, a.length);
     this.#buf.set(a, start);
     this.#pos = writeCrlf(this.#buf, start + a.length);
   }

@@ -9,12 +9,14 @@
  */
 import { ProtocolError } from "../errors.ts";
 import { missingPayloadCrlf } from "./bulk-payload.ts";
+import {
+  ARRAY, ATTRIBUTE, BIG_NUMBER, BOOLEAN, BULK_ERROR, BULK_STRING, CR, DOUBLE, INTEGER, LF, MAP, NULL, PUSH, SET, SIMPLE_ERROR,
+  SIMPLE_STRING, VERBATIM_STRING,
+} from "./bytes.ts";
 import { RESP_LIMITS } from "./limits.ts";
 import { LineCarry, lineTooLong } from "./line-carry.ts";
 import { excerpt, parseLength } from "./scalars.ts";
 
-const CR = 13;
-const LF = 10;
 const { maxBulkLength, maxAggregateLength, maxLineLength } = RESP_LIMITS;
 
 /**
@@ -117,27 +119,27 @@ export class FrameScanner {
     this.#items--;
     const start = i + 1;
     switch (line[i]) {
-      case 36: // $ bulk string
-      case 33: // ! bulk error
-      case 61: { // = verbatim string
-        const length = parseLength(line, start, cr, maxBulkLength, line[i] === 36);
+      case BULK_STRING:
+      case BULK_ERROR:
+      case VERBATIM_STRING: {
+        const length = parseLength(line, start, cr, maxBulkLength, line[i] === BULK_STRING);
         if (length >= 0) this.#skip = length + 2;
         return;
       }
-      case 42: // * array
-      case 62: // > push
-      case 126: { // ~ set
-        const count = parseLength(line, start, cr, maxAggregateLength, line[i] === 42);
+      case ARRAY:
+      case PUSH:
+      case SET: {
+        const count = parseLength(line, start, cr, maxAggregateLength, line[i] === ARRAY);
         if (count > 0) this.#items += count;
         return;
       }
-      case 37: // % map
+      case MAP:
         this.#items += 2 * parseLength(line, start, cr, maxAggregateLength, false);
         return;
-      case 124: // | attribute: its pairs, then the value it annotates
+      case ATTRIBUTE: // its pairs, then the value it annotates
         this.#items += 2 * parseLength(line, start, cr, maxAggregateLength, false) + 1;
         return;
-      case 43: case 45: case 58: case 95: case 35: case 44: case 40: // + - : _ # , (
+      case SIMPLE_STRING: case SIMPLE_ERROR: case INTEGER: case NULL: case BOOLEAN: case DOUBLE: case BIG_NUMBER:
         return;
       default:
         throw new ProtocolError(`Unknown RESP type byte 0x${line[i]!.toString(16).padStart(2, "0")} in ${excerpt(line, i, lf + 1)}`);

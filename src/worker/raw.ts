@@ -13,9 +13,11 @@
  * @module
  */
 import { EncodedRun, RawCommand, type RawSink } from "../conn/raw-command.ts";
-import { Decoder } from "../resp/decode.ts";
 import { ProtocolError } from "../errors.ts";
-import type { RespValue } from "../resp/types.ts";
+import { Decoder } from "../resp/decode.ts";
+import { CommandEncoder } from "../resp/encode.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+import { RAW_RUN, REQUEST_HEADER, type RequestOp } from "./protocol.ts";
 
 /** Room for a tick's replies at least; a buffer grows when a tick brings more. */
 const MIN_CAPACITY = 4096;
@@ -147,6 +149,47 @@ export class RawForwarder {
   /** The session ended: replies still to come are dropped. */
   close(): void {
     this.#closed = true;
+  }
+}
+
+/**
+ * Worker side: encodes plain commands into one buffer per batch, and describes them in the batch's
+ * requests as runs — one `raw` request for commands issued one after another (see `RAW_RUN`).
+ *
+ * @example
+ * ```ts
+ * const runs = new RunEncoder();
+ * runs.add(requests, 1, ["GET", "a"]); // true: a new run
+ * runs.add(requests, 2, ["GET", "b"]); // false: joined it
+ * port.postMessage({ kind: "batch", requests, bytes: runs.take() });
+ * ```
+ */
+export class RunEncoder {
+  readonly #encoder = new CommandEncoder();
+  /** Where the last run starts in the batch's requests, or -1. */
+  #runAt = -1;
+
+  /**
+   * Encode `args` (already validated) as request `id` of `requests`. Returns whether it opened a
+   * new run; if not, it joined the run that is still the last request (its ids stay consecutive).
+   */
+  add(requests: unknown[], id: number, args: readonly Arg[]): boolean {
+    this.#encoder.encode(args);
+    const run = this.#runAt;
+    if (run >= 0 && run === requests.length - RAW_RUN.length) {
+      (requests[run + RAW_RUN.count] as number)++;
+      requests[run + RAW_RUN.end] = this.#encoder.length;
+      return false;
+    }
+    this.#runAt = requests.length;
+    requests.push("raw" satisfies RequestOp, id, 0, RAW_RUN.length - REQUEST_HEADER, 1, this.#encoder.length);
+    return true;
+  }
+
+  /** The batch's encoded commands, in a buffer of their own to transfer (the encoder's is a view into its slab); undefined if none. */
+  take(): Uint8Array | undefined {
+    this.#runAt = -1;
+    return this.#encoder.length > 0 ? this.#encoder.take().slice() : undefined;
   }
 }
 

@@ -13,13 +13,12 @@ import { commandName, type CommandOptions } from "../conn/command.ts";
 import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
 import { ClosedError, ConnectionError, RedisError } from "../errors.ts";
 import { refusedOnShared } from "../mux/refused.ts";
-import { CommandEncoder } from "../resp/encode.ts";
 import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PendingCalls, type ReplyForm } from "./calls.ts";
 import { toPort, type Endpoint, type Port } from "./endpoint.ts";
-import { errorFromWire, RAW_RUN, REQUEST_HEADER, type OwnerMessage, type RequestOp, type SessionInfo, type WireError, type WireOptions, type WorkerMessage } from "./protocol.ts";
-import { FrameReader } from "./raw.ts";
+import { errorFromWire, type OwnerMessage, type RequestOp, type SessionInfo, type WireError, type WireOptions, type WorkerMessage } from "./protocol.ts";
+import { FrameReader, RunEncoder } from "./raw.ts";
 import { TickFlush } from "./tick.ts";
 import { pushArgs, replyFromWire } from "./values.ts";
 
@@ -62,9 +61,7 @@ export class RemoteSession {
   readonly #transfer: Transferable[] = [];
   /** Plain commands are encoded here, and their replies decoded here, when the owner takes them so (see `raw.ts`). */
   #encodeHere = false;
-  readonly #encoder = new CommandEncoder();
-  /** Where the last raw run starts in `#requests`, or -1 (see `RAW_RUN`). */
-  #rawRun = -1;
+  readonly #runs = new RunEncoder();
   readonly #frameReader = new FrameReader(this.#calls);
   readonly #flush = new TickFlush(() => this.#sendBatch());
   /** Worker-side deadline of a call with the owner's default timeout; 0 (none) until the owner tells it. */
@@ -128,19 +125,8 @@ export class RemoteSession {
 
   /** A plain command, encoded here; its reply comes back as the server sent it (see `raw.ts`). */
   #sendRaw(args: readonly Arg[], bytes: boolean): Promise<RespValue> {
-    this.#encoder.encode(args); // validated above: cannot throw
-    const requests = this.#requests;
-    const run = this.#rawRun;
     const id = ++this.#nextId;
-    // The run is still the last request: this command joins it (ids stay consecutive).
-    if (run >= 0 && run === requests.length - RAW_RUN.length) {
-      (requests[run + RAW_RUN.count] as number)++;
-      requests[run + RAW_RUN.end] = this.#encoder.length;
-    } else {
-      this.#rawRun = requests.length;
-      requests.push("raw", id, 0, RAW_RUN.length - REQUEST_HEADER, 1, this.#encoder.length);
-      this.#scheduled();
-    }
+    if (this.#runs.add(this.#requests, id, args)) this.#scheduled();
     const form: ReplyForm = bytes ? "frame-bytes" : "frame";
     // The owner keeps no deadline for it: this call's is the command's own, kept by the watch.
     const timeout = this.#info!.commandTimeout;
@@ -233,11 +219,9 @@ export class RemoteSession {
 
   #sendBatch(): void {
     if (!this.#port || this.#requests.length === 0) return; // before connect, requests wait here
-    // The encoder's bytes are a view into its slab: copy them into a buffer of their own to transfer.
-    const bytes = this.#encoder.length > 0 ? this.#encoder.take().slice() : undefined;
-    if (bytes) this.#transfer.push(bytes.buffer);
+    const bytes = this.#runs.take();
+    if (bytes) this.#transfer.push(bytes.buffer as ArrayBuffer);
     this.#port.post({ kind: "batch", requests: this.#requests, bytes } satisfies WorkerMessage, this.#transfer);
-    this.#rawRun = -1;
     this.#requests.length = this.#transfer.length = 0; // postMessage cloned them synchronously
   }
 
@@ -316,8 +300,7 @@ export class RemoteSession {
     const lost = error instanceof ConnectionError;
     this.#calls.failAll((name) => (lost ? new ConnectionError(`${name} did not complete: ${reason}`) : new ClosedError(`${name} did not complete: ${reason}`)));
     this.#requests.length = this.#transfer.length = 0;
-    this.#rawRun = -1;
-    this.#encoder.take();
+    this.#runs.take();
     clearTimeout(this.#watch);
     this.#watch = undefined;
     this.#stopListening();

@@ -1,0 +1,39 @@
+/**
+ * The bytes RESP is built from: line ends and the type byte that starts each value
+ * (https://redis.io/docs/latest/develop/reference/protocol-spec/).
+ * @module
+ */
+
+export const CR = 13;
+export const LF = 10;
+
+/** `+` */
+export const SIMPLE_STRING = 43;
+/** `-` */
+export const SIMPLE_ERROR = 45;
+/** `:` */
+export const INTEGER = 58;
+/** `$` */
+export const BULK_STRING = 36;
+/** `*` */
+export const ARRAY = 42;
+/** `_` */
+export const NULL = 95;
+/** `#` */
+export const BOOLEAN = 35;
+/** `,` */
+export const DOUBLE = 44;
+/** `(` */
+export const BIG_NUMBER = 40;
+/** `!` */
+export const BULK_ERROR = 33;
+/** `=` */
+export const VERBATIM_STRING = 61;
+/** `%` */
+export const MAP = 37;
+/** `~` */
+export const SET = 126;
+/** `|` */
+export const ATTRIBUTE = 124;
+/** `>` */
+export const PUSH = 62;
