@@ -88,24 +88,28 @@ function checkContents(tarball, installed) {
   if (strays.length) throw new Error(`the tarball holds files it should not: ${strays.slice(0, 10).join(", ")}`);
 }
 
-/** The sources import `./x.ts`; tsc must have rewritten every such specifier to a `.js` that exists. */
+/**
+ * The sources import `./x.ts`; every such specifier must have become a `.js` that exists, in the
+ * compiled modules (tsc) and in the declarations (scripts/build.mjs), whose `.js` stands for the `.d.ts`.
+ */
 function checkRelativeImports(installed) {
   const dist = join(installed, "dist");
-  const scripts = readdirSync(dist, { recursive: true }).map(String).filter((f) => f.endsWith(".js"));
+  const scripts = readdirSync(dist, { recursive: true }).map(String).filter((f) => f.endsWith(".js") || f.endsWith(".d.ts"));
   const broken = [];
   let count = 0;
   for (const file of scripts) {
     // Comments go first: JSDoc examples quote `./x.ts` imports on purpose.
     const source = readFileSync(join(dist, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
     for (const [, specifier] of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g)) {
-      const target = resolve(dist, dirname(file), specifier);
+      const module = resolve(dist, dirname(file), specifier);
+      const target = file.endsWith(".d.ts") ? module.replace(/\.js$/, ".d.ts") : module;
       count++;
       if (!specifier.endsWith(".js") || !existsFile(target)) broken.push(`${file}: ${specifier}`);
     }
   }
   if (broken.length) throw new Error(`compiled imports that do not resolve:\n  ${broken.join("\n  ")}`);
   if (count === 0) throw new Error("found no relative import in the compiled modules: the scan is broken");
-  console.log(`pack smoke: ${count} relative imports in ${scripts.length} compiled modules resolve to .js files`);
+  console.log(`pack smoke: ${count} relative imports in ${scripts.length} compiled modules and declarations resolve`);
 }
 
 /** The consumer file compiled by the repository's tsc, as a strict NodeNext user would. */
