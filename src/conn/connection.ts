@@ -14,12 +14,12 @@ import type { RespValue } from "../resp/types.ts";
 import type { Socket } from "../transport/types.ts";
 import type { Command } from "./command.ts";
 import type { RawCommand } from "./raw-command.ts";
-
-/** A command on a connection: one whose reply is decoded, or one whose reply is forwarded as bytes. */
-export type WireCommand = Command | RawCommand;
 import { guarded } from "./hooks.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
+
+/** A command on a connection: one whose reply is decoded, or one whose reply is forwarded as bytes. */
+export type WireCommand = Command | RawCommand;
 
 /** Past this many encoded bytes a flush happens at once instead of at the end of the tick. */
 const FLUSH_THRESHOLD = 256 * 1024;

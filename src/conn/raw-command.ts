@@ -13,7 +13,6 @@ import { excerpt, parseLength, utf8 } from "../resp/scalars.ts";
 import type { Arg } from "../resp/types.ts";
 import { commandName, type CommandState } from "./command.ts";
 
-
 /** Where raw commands' outcomes go, keyed by the sender's id. */
 export interface RawSink {
   /** The reply, `buf[start..end]`, valid only during the call. */
@@ -35,6 +34,11 @@ export interface RawSink {
 export class EncodedRun {
   readonly bytes: Uint8Array;
   readonly count: number;
+  /**
+   * When the sender gives up on these commands (`Date.now()` ms), or 0 for never. The sender keeps
+   * the deadline; this copy stops one that waited for a connection past it from being sent.
+   */
+  deadline = 0;
   #ends: number[] | undefined;
 
   constructor(bytes: Uint8Array, count: number) {

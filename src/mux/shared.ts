@@ -9,7 +9,7 @@
  * node-redis #3398, Bun #32779 were each a transition that forgot a queue).
  * @module
  */
-import { ClosedError, ConnectionError, LimitError } from "../errors.ts";
+import { ClosedError, ConnectionError, LimitError, TimeoutError } from "../errors.ts";
 import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
 import type { Connection, ConnectionHooks, WireCommand } from "../conn/connection.ts";
@@ -100,6 +100,8 @@ export class SharedConnection {
    * as `maxInFlight` allows. Otherwise queue them, each as `write` would.
    */
   writeRun(run: EncodedRun, cmds: RawCommand[]): void {
+    const { commandTimeout } = this.#options.connection;
+    if (commandTimeout > 0) run.deadline = Date.now() + commandTimeout; // for commands that end up held back
     const conn = this.connection;
     if (conn && conn.room >= cmds.length) return conn.writeEncoded(cmds, run.bytes);
     for (const cmd of cmds) {
@@ -195,9 +197,11 @@ export class SharedConnection {
       this.state = "ready";
       events.ready(conn);
       for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve(conn);
+      const now = Date.now();
       for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) {
-        if (cmd.raw) writeAlone(conn, cmd);
-        else conn.write(cmd);
+        if (!cmd.raw) conn.write(cmd); // a Command that timed out meanwhile is skipped there
+        else if (cmd.run.deadline !== 0 && cmd.run.deadline <= now) cmd.fail(new TimeoutError(`${cmd.name} timed out before it could be sent`));
+        else writeAlone(conn, cmd);
       }
       return;
     }

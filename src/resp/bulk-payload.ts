@@ -9,7 +9,6 @@ import { ProtocolError } from "../errors.ts";
 import { CR, LF } from "./bytes.ts";
 import { excerpt } from "./scalars.ts";
 
-
 /**
  * The error for a payload not followed by CRLF: its length was wrong, or the stream is corrupt.
  *

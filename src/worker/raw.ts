@@ -7,9 +7,10 @@
  * Measured on Node 20 (bench/worker.ts), this is what lets one shared connection keep up with four
  * workers that each have a connection of their own.
  *
- * Commands with a signal or a timeout of their own, blocking commands, transactions and anything
- * on an isolated connection take the value path (`protocol.ts`), where the owner runs them as
- * commands of its own.
+ * Commands with a signal or a timeout of their own, blocking commands, transactions, anything on
+ * an isolated connection, and commands the shared connection refuses (SELECT, SUBSCRIBE, ...: see
+ * `mux/refused.ts`, which rejects them there with a hint) take the value path (`protocol.ts`),
+ * where the owner runs them as commands of its own.
  * @module
  */
 import { EncodedRun, RawCommand, type RawSink } from "../conn/raw-command.ts";

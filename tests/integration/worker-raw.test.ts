@@ -167,6 +167,21 @@ describe("worker clients: the raw path when the connection fails", () => {
     }
   });
 
+  test("a raw command whose call timed out while the owner reconnected is not sent afterwards", async () => {
+    const shared = share(server.url, { commandTimeout: 200, reconnect: { initialDelay: 50, maxDelay: 100 } });
+    try {
+      await shared.client.ping();
+      await server.kill();
+      await until(() => shared.client.stats().state === "reconnecting", "the owner to notice");
+      await assert.rejects(shared.worker.incr("raw:expired"), TimeoutError);
+      await server.restart();
+      await until(() => shared.client.stats().state === "ready", "the owner to reconnect");
+      assert.equal(await shared.worker.get("raw:expired"), null, "the INCR its caller was told timed out did not run");
+    } finally {
+      await shared.close();
+    }
+  });
+
   test("commands issued while the owner reconnects wait for the connection and then run", async () => {
     const shared = share(server.url, { reconnect: { initialDelay: 50, maxDelay: 100 } });
     try {
