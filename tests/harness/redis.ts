@@ -98,6 +98,10 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     log = "";
     const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
     proc = child;
+    // A test or bench that crashes must not leave its server running.
+    const reap = () => child.kill("SIGKILL");
+    process.once("exit", reap);
+    child.once("exit", () => process.off("exit", reap));
     child.stdout?.on("data", (d) => (log += d));
     child.stderr?.on("data", (d) => (log += d));
     const died = exited(child).then(() => false);
