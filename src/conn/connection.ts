@@ -13,7 +13,7 @@ import { Decoder } from "../resp/decode.ts";
 import type { RespValue } from "../resp/types.ts";
 import type { Socket } from "../transport/types.ts";
 import type { Command } from "./command.ts";
-import type { RawCommand } from "./raw-command.ts";
+import { ReplySpan, type RawCommand } from "./raw-command.ts";
 import { guarded } from "./hooks.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
@@ -61,6 +61,8 @@ export class Connection {
   #socket: Socket | undefined;
   #hooks: ConnectionHooks;
   #encoder = new CommandEncoder();
+  /** Replies to raw commands not handed over yet (see {@link ReplySpan}). */
+  readonly #replySpan = new ReplySpan();
   #decoder: Decoder;
   #inFlight = new Queue<WireCommand>();
   /** Encoded chunks waiting behind a blocked socket, in order (pre-encoded batches go here too). */
@@ -111,6 +113,8 @@ export class Connection {
       this.#decoder.feed(chunk);
     } catch (err) {
       this.destroy(err instanceof ProtocolError ? err : new ProtocolError(`bad reply from ${this.address}`, { cause: err }));
+    } finally {
+      this.#replySpan.handOver(); // it points into `chunk`, which the transport may reuse
     }
   }
 
@@ -253,7 +257,7 @@ export class Connection {
   #onFrame(buf: Uint8Array, start: number, end: number): void {
     const cmd = this.#answered();
     if (!cmd.raw) throw new ProtocolError(`the reply to ${cmd.name} was not decoded`);
-    cmd.settleFrame(buf, start, end);
+    this.#replySpan.add(cmd, buf, start, end);
     if (this.#inFlight.length === 0 && this.#drained) this.#drained();
   }
 

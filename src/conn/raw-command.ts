@@ -13,10 +13,10 @@ import { excerpt, parseLength, utf8 } from "../resp/scalars.ts";
 import type { Arg } from "../resp/types.ts";
 import { commandName, type CommandState } from "./command.ts";
 
-/** Where raw commands' outcomes go, keyed by the sender's id. */
+/** Where raw commands' outcomes go, keyed by the sender's ids. */
 export interface RawSink {
-  /** The reply, `buf[start..end]`, valid only during the call. */
-  reply(id: number, buf: Uint8Array, start: number, end: number): void;
+  /** The replies to commands `firstId` to `firstId + count - 1`, in order, are `buf[start..end]` (valid only during the call). */
+  replies(firstId: number, count: number, buf: Uint8Array, start: number, end: number): void;
   fail(id: number, error: Error): void;
 }
 
@@ -59,7 +59,7 @@ export class EncodedRun {
  * @example
  * ```ts
  * const run = new EncodedRun(encodeCommand(["GET", "k"]), 1);
- * connection.writeEncoded([new RawCommand(7, sink, run, 0)], run.bytes); // sink.reply(7, ...) when it is answered
+ * connection.writeEncoded([new RawCommand(7, sink, run, 0)], run.bytes); // sink.replies(7, 1, ...) when it is answered
  * ```
  */
 export class RawCommand {
@@ -100,11 +100,11 @@ export class RawCommand {
     return this.run.command(this.index);
   }
 
-  /** The reply arrived. No-op once settled. */
-  settleFrame(buf: Uint8Array, start: number, end: number): void {
-    if (this.state === "done") return;
+  /** Its reply arrived (and goes to the sink in a {@link ReplySpan}); false if it had already failed. */
+  answer(): boolean {
+    if (this.state === "done") return false;
     this.state = "done";
-    this.sink.reply(this.id, buf, start, end);
+    return true;
   }
 
   /** Reject. No-op once settled. */
@@ -112,6 +112,55 @@ export class RawCommand {
     if (this.state === "done") return;
     this.state = "done";
     this.sink.fail(this.id, err);
+  }
+}
+
+/**
+ * Replies to raw commands, gathered while they follow one another in one chunk and answer
+ * consecutive commands of one sink, and handed over as one piece: a worker's replies mostly arrive
+ * together, and one copy of the lot costs less than one per reply. A connection hands the span
+ * over before the chunk it points into is gone.
+ *
+ * @example
+ * ```ts
+ * const span = new ReplySpan();
+ * span.add(cmd7, chunk, 0, 11);
+ * span.add(cmd8, chunk, 11, 16); // joins: sink.replies(7, 2, chunk, 0, 16) on hand-over
+ * span.handOver();
+ * ```
+ */
+export class ReplySpan {
+  #sink: RawSink | undefined;
+  #firstId = 0;
+  #count = 0;
+  #buf: Uint8Array | undefined;
+  #start = 0;
+  #end = 0;
+
+  /** The reply to `cmd` is `buf[start..end]`. */
+  add(cmd: RawCommand, buf: Uint8Array, start: number, end: number): void {
+    if (!cmd.answer()) return;
+    if (cmd.sink === this.#sink && buf === this.#buf && start === this.#end && cmd.id === this.#firstId + this.#count) {
+      this.#end = end;
+      this.#count++;
+      return;
+    }
+    this.handOver();
+    this.#sink = cmd.sink;
+    this.#firstId = cmd.id;
+    this.#count = 1;
+    this.#buf = buf;
+    this.#start = start;
+    this.#end = end;
+  }
+
+  /** Give the gathered replies to their sink. */
+  handOver(): void {
+    const sink = this.#sink;
+    if (!sink) return;
+    const buf = this.#buf!;
+    this.#sink = this.#buf = undefined;
+    sink.replies(this.#firstId, this.#count, buf, this.#start, this.#end);
   }
 }
 

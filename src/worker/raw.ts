@@ -32,8 +32,7 @@ const MAX_CAPACITY = 256 * 1024;
  * @example
  * ```ts
  * const frames = new FrameBatch();
- * frames.add(7, chunk, 0, 11); // the reply to command 7
- * frames.add(8, chunk, 11, 16);
+ * frames.add(7, 2, chunk, 0, 16); // the replies to commands 7 and 8
  * const { bytes, runs } = frames.take()!; // runs: [7, 2]; post { frames: bytes, frameRuns: runs } with [bytes.buffer]
  * ```
  */
@@ -48,8 +47,8 @@ export class FrameBatch {
     return this.#runs.length === 0;
   }
 
-  /** Append the reply to command `id`, `buf[start..end]`. */
-  add(id: number, buf: Uint8Array, start: number, end: number): void {
+  /** Append the replies to commands `firstId` to `firstId + count - 1`, `buf[start..end]`. */
+  add(firstId: number, count: number, buf: Uint8Array, start: number, end: number): void {
     const n = end - start;
     if (this.#length + n > this.#buf.length) this.#grow(this.#length + n);
     const out = this.#buf;
@@ -60,8 +59,8 @@ export class FrameBatch {
     this.#length += n;
     const runs = this.#runs;
     const last = runs.length - 2;
-    if (last >= 0 && runs[last]! + runs[last + 1]! === id) runs[last + 1]!++;
-    else runs.push(id, 1);
+    if (last >= 0 && runs[last]! + runs[last + 1]! === firstId) runs[last + 1]! += count;
+    else runs.push(firstId, count);
   }
 
   /** The replies gathered since the last take, in a buffer of their own to transfer, and their ids as runs; undefined if none. */
@@ -93,8 +92,8 @@ export type RunWriter = (run: EncodedRun, cmds: RawCommand[]) => void;
 
 /** What a {@link RawForwarder} tells its session. */
 export interface ForwardedReplies {
-  /** A reply was gathered (the session sends what it holds at the end of the tick). */
-  replied(): void;
+  /** `count` replies were gathered (the session sends what it holds at the end of the tick). */
+  replied(count: number): void;
   /** Command `id` failed: its error goes back the usual way. */
   failed(id: number, error: Error): void;
 }
@@ -118,10 +117,10 @@ export class RawForwarder {
   constructor(writeRun: RunWriter, session: ForwardedReplies) {
     this.#writeRun = writeRun;
     this.#sink = {
-      reply: (id, buf, start, end) => {
+      replies: (firstId, count, buf, start, end) => {
         if (this.#closed) return;
-        this.#replies.add(id, buf, start, end);
-        session.replied();
+        this.#replies.add(firstId, count, buf, start, end);
+        session.replied(count);
       },
       fail: (id, error) => {
         if (!this.#closed) session.failed(id, error);

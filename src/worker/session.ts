@@ -81,7 +81,7 @@ export class Session {
   constructor(port: MessagePort, target: SharedTarget, hooks: SessionHooks, writeRun?: RunWriter) {
     this.#port = port;
     this.#forwarder = writeRun && new RawForwarder(writeRun, {
-      replied: () => this.#replied(),
+      replied: (count) => this.#replied(count),
       failed: (id, error) => this.#reject(id, error),
     });
     this.#out = toPort(port as unknown as Endpoint);
@@ -168,9 +168,9 @@ export class Session {
     }
   }
 
-  /** The forwarder gathered a reply to an encoded command. */
-  #replied(): void {
-    this.#outstanding--;
+  /** The forwarder gathered `count` replies to encoded commands. */
+  #replied(count: number): void {
+    this.#outstanding -= count;
     this.#flush.schedule();
   }
 

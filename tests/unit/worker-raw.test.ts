@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "../harness/runner.ts";
 import { ProtocolError, RedisError } from "../../src/errors.ts";
-import { decodeCommand, EncodedRun, RawCommand, type RawSink } from "../../src/conn/raw-command.ts";
+import { decodeCommand, EncodedRun, RawCommand, ReplySpan, type RawSink } from "../../src/conn/raw-command.ts";
 import { CommandEncoder, encodeCommand } from "../../src/resp/encode.ts";
 import type { Arg, RespValue } from "../../src/resp/types.ts";
 import { FrameBatch, FrameReader } from "../../src/worker/raw.ts";
@@ -60,14 +60,14 @@ describe("decodeCommand", () => {
   }
 });
 
-type Outcome = ["reply", number, string] | ["fail", number, Error];
+type Outcome = ["replies", number, number, string] | ["fail", number, Error];
 
-/** A sink that records outcomes (a reply as its text, copied while the view is valid). */
+/** A sink that records outcomes (replies as their text, copied while the view is valid). */
 function recordingSink(): RawSink & { outcomes: Outcome[] } {
   const outcomes: Outcome[] = [];
   return {
     outcomes,
-    reply: (id, buf, start, end) => void outcomes.push(["reply", id, new TextDecoder().decode(buf.subarray(start, end))]),
+    replies: (firstId, count, buf, start, end) => void outcomes.push(["replies", firstId, count, new TextDecoder().decode(buf.subarray(start, end))]),
     fail: (id, error) => void outcomes.push(["fail", id, error]),
   };
 }
@@ -77,26 +77,24 @@ function rawCommand(id: number, sink: RawSink, args: Arg[] = ["GET", "k"]): RawC
 }
 
 describe("RawCommand", () => {
-  test("settleFrame hands the reply's bytes to the sink once; a later settleFrame or fail is ignored", () => {
+  test("answer() settles it once; a later answer or fail is ignored", () => {
     const sink = recordingSink();
     const cmd = rawCommand(7, sink);
-    const chunk = resp("+x\r\n$3\r\nabc\r\n");
-    cmd.settleFrame(chunk, 4, chunk.length);
-    cmd.settleFrame(chunk, 0, 4);
+    assert.equal(cmd.answer(), true);
+    assert.equal(cmd.answer(), false);
     cmd.fail(new Error("late"));
-    assert.deepStrictEqual(sink.outcomes, [["reply", 7, "$3\r\nabc\r\n"]]);
+    assert.deepStrictEqual(sink.outcomes, []);
     assert.equal(cmd.state, "done");
   });
 
-  test("after fail, settleFrame is ignored", () => {
+  test("after fail, answer() is refused", () => {
     const sink = recordingSink();
     const cmd = rawCommand(8, sink);
     const error = new Error("timed out");
     cmd.fail(error);
-    cmd.settleFrame(resp(":1\r\n"), 0, 4);
+    assert.equal(cmd.answer(), false);
     cmd.fail(new Error("again"));
-    assert.equal(sink.outcomes.length, 1);
-    assert.deepStrictEqual(sink.outcomes[0], ["fail", 8, error]);
+    assert.deepStrictEqual(sink.outcomes, [["fail", 8, error]]);
   });
 
   test("encoded() is its own slice of the run; a run that does not hold its count of commands throws ProtocolError", () => {
@@ -126,6 +124,45 @@ describe("RawCommand", () => {
   });
 });
 
+describe("ReplySpan", () => {
+  test("replies to consecutive commands of one sink, one after another in one chunk, go over as one piece", () => {
+    const sink = recordingSink();
+    const run = new EncodedRun(resp("*1\r\n$4\r\nPING\r\n".repeat(3)), 3);
+    const [a, b, c] = [0, 1, 2].map((k) => new RawCommand(10 + k, sink, run, k));
+    const chunk = resp("+A\r\n", "+B\r\n", "+C\r\n");
+    const span = new ReplySpan();
+    span.add(a!, chunk, 0, 4);
+    span.add(b!, chunk, 4, 8);
+    span.add(c!, chunk, 8, 12);
+    assert.deepStrictEqual(sink.outcomes, [], "nothing goes over before handOver()");
+    span.handOver();
+    span.handOver();
+    assert.deepStrictEqual(sink.outcomes, [["replies", 10, 3, "+A\r\n+B\r\n+C\r\n"]]);
+  });
+
+  test("a gap in the bytes or the ids, another chunk or another sink starts a new piece; a failed command's reply is dropped", () => {
+    const one = recordingSink();
+    const other = recordingSink();
+    const run = new EncodedRun(resp("*1\r\n$4\r\nPING\r\n".repeat(6)), 6);
+    const cmd = (sink: RawSink, id: number, k: number) => new RawCommand(id, sink, run, k);
+    const chunk = resp("+A\r\n+B\r\n+C\r\n+D\r\n+E\r\n");
+    const next = resp("+F\r\n");
+    const failed = cmd(one, 7, 5);
+    const gaveUp = new Error("gave up");
+    failed.fail(gaveUp);
+    const span = new ReplySpan();
+    span.add(cmd(one, 1, 0), chunk, 0, 4);
+    span.add(cmd(one, 3, 1), chunk, 4, 8); // not the next id
+    span.add(cmd(other, 4, 2), chunk, 8, 12); // another sink
+    span.add(cmd(other, 5, 3), chunk, 16, 20); // a gap in the bytes
+    span.add(failed, chunk, 20, 24);
+    span.add(cmd(other, 6, 4), next, 0, 4); // another chunk
+    span.handOver();
+    assert.deepStrictEqual(one.outcomes, [["fail", 7, gaveUp], ["replies", 1, 1, "+A\r\n"], ["replies", 3, 1, "+B\r\n"]]);
+    assert.deepStrictEqual(other.outcomes, [["replies", 4, 1, "+C\r\n"], ["replies", 5, 1, "+E\r\n"], ["replies", 6, 1, "+F\r\n"]]);
+  });
+});
+
 describe("FrameBatch", () => {
   test("take() is undefined while nothing was added", () => {
     const batch = new FrameBatch();
@@ -140,7 +177,7 @@ describe("FrameBatch", () => {
       // Short replies and ones past 16 bytes, each taken from inside a larger chunk.
       const reply = id % 3 === 0 ? resp(`$${20 + id}\r\n`, "v".repeat(20 + id), "\r\n") : resp(`:${id}\r\n`);
       const chunk = resp("+before\r\n", reply, "+after\r\n");
-      batch.add(id, chunk, 9, 9 + reply.length);
+      batch.add(id, 1, chunk, 9, 9 + reply.length);
       chunk.fill(0); // a socket reuses its chunk: the batch must have copied
       replies.push(reply);
     }
@@ -153,7 +190,7 @@ describe("FrameBatch", () => {
     assert.ok(batch.empty);
     assert.equal(batch.take(), undefined);
 
-    batch.add(301, resp("+OK\r\n"), 0, 5);
+    batch.add(301, 1, resp("+OK\r\n"), 0, 5);
     const next = batch.take()!;
     assert.deepStrictEqual(next, { bytes: resp("+OK\r\n"), runs: [301, 1] });
     assert.notEqual(next.bytes.buffer, taken.bytes.buffer);
@@ -163,16 +200,17 @@ describe("FrameBatch", () => {
   test("after one huge reply, the next tick's buffer is small again", () => {
     const batch = new FrameBatch();
     const huge = new Uint8Array(4 * 1024 * 1024);
-    batch.add(1, huge, 0, huge.length);
+    batch.add(1, 1, huge, 0, huge.length);
     assert.equal(batch.take()!.bytes.length, huge.length);
-    batch.add(2, resp("+OK\r\n"), 0, 5);
+    batch.add(2, 1, resp("+OK\r\n"), 0, 5);
     assert.ok(batch.take()!.bytes.buffer.byteLength <= 256 * 1024, "the buffer a small tick transfers stays small");
   });
 
   test("ids that are not consecutive start new runs", () => {
     const batch = new FrameBatch();
-    for (const id of [5, 6, 9, 7, 8]) batch.add(id, resp(":1\r\n"), 0, 4);
-    assert.deepStrictEqual(batch.take()!.runs, [5, 2, 9, 1, 7, 2]);
+    for (const id of [5, 6, 12, 7, 8]) batch.add(id, 1, resp(":1\r\n"), 0, 4);
+    batch.add(9, 3, resp(":1\r\n:2\r\n:3\r\n"), 0, 12); // joins the run 7, 8
+    assert.deepStrictEqual(batch.take()!.runs, [5, 2, 12, 1, 7, 5]);
   });
 });
 
