@@ -124,6 +124,19 @@ export class CommandEncoder {
     return out;
   }
 
+  /**
+   * Like take(), but in a buffer of its own that may be transferred to another thread. Most of a
+   * slab (a big value's, say) is handed over as it is, and the encoder starts a new slab, so those
+   * bytes are not copied again; a little is copied out, which costs less than a new slab.
+   */
+  takeTransferable(): Uint8Array {
+    if (this.#start > 0 || 2 * (this.#pos - this.#start) < this.#buf.length) return this.take().slice();
+    const out = this.#buf.subarray(0, this.#pos);
+    this.#buf = EMPTY;
+    this.#start = this.#pos = 0;
+    return out;
+  }
+
   /** Makes room for `n` more bytes, carrying the untaken bytes into a new slab when needed. */
   #ensure(n: number): void {
     if (this.#pos + n <= this.#buf.length) return;

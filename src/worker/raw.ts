@@ -187,10 +187,10 @@ export class RunEncoder {
     return true;
   }
 
-  /** The batch's encoded commands, in a buffer of their own to transfer (the encoder's is a view into its slab); undefined if none. */
+  /** The batch's encoded commands, in a buffer of their own to transfer; undefined if none. */
   take(): Uint8Array | undefined {
     this.#runAt = -1;
-    return this.#encoder.length > 0 ? this.#encoder.take().slice() : undefined;
+    return this.#encoder.length > 0 ? this.#encoder.takeTransferable() : undefined;
   }
 }
 

@@ -132,6 +132,24 @@ describe("CommandEncoder", () => {
     assert.equal(latin1(encoder.take()), "*1\r\n$4\r\nPING\r\n");
   });
 
+  test("takeTransferable() gives bytes a buffer of their own: a big value's slab as it is, a few bytes copied out", () => {
+    const encoder = new CommandEncoder();
+    const big = new Uint8Array(1024 * 1024).fill(7);
+    encoder.encode(["SET", "k", big]);
+    const length = encoder.length;
+    const handed = encoder.takeTransferable();
+    assert.equal(handed.byteOffset, 0, "the big value's slab, handed over");
+    assert.equal(handed.length, length);
+    assert.deepStrictEqual(handed.subarray(handed.length - 2 - big.length, handed.length - 2), big);
+    encoder.encode(["PING"]);
+    const small = encoder.takeTransferable();
+    assert.equal(latin1(small), "*1\r\n$4\r\nPING\r\n");
+    assert.equal(small.buffer.byteLength, small.length, "a few bytes, copied into an exact buffer");
+    structuredClone(handed, { transfer: [handed.buffer as ArrayBuffer] }); // detaches it: the encoder must not write there again
+    encoder.encode(["ECHO", "after"]);
+    assert.equal(latin1(encoder.take()), "*2\r\n$4\r\nECHO\r\n$5\r\nafter\r\n");
+  });
+
   test("never writes into an array it returned from take()", () => {
     const encoder = new CommandEncoder({ slabSize: 1024 });
     const taken: [Uint8Array, Uint8Array][] = [];
