@@ -2,8 +2,8 @@
  * Command deadlines without a timer per command.
  *
  * Commands that use the client's default timeout are created in deadline order, so one timer armed
- * for the oldest unsettled one covers them all (a `setTimeout` per command costs more than the
- * command at 500k ops/s). Commands with their own timeout get their own timer. Either way the
+ * for the oldest unsettled one (or a second from now, whichever comes first) covers them all (a
+ * `setTimeout` per command costs more than the command at 500k ops/s). Commands with their own timeout get their own timer. Either way the
  * deadline covers queueing, sending and the reply, and timers stop when commands settle, so
  * nothing keeps `close()` or the process waiting (ioredis PR #2169 leaked such timers).
  * @module
@@ -11,6 +11,12 @@
 import { TimeoutError } from "../errors.ts";
 import type { Command } from "./command.ts";
 import { Queue } from "./queue.ts";
+
+/**
+ * The sweep runs at least this often while commands are tracked, so that settled ones (and their
+ * replies) are let go within a second after a burst, not only when the oldest one's deadline comes.
+ */
+const SWEEP_MS = 1_000;
 
 /** Tracks deadlines of commands created with one default timeout. */
 export class Deadlines {
@@ -39,6 +45,11 @@ export class Deadlines {
     if (this.#timer === undefined) this.#arm(cmd.deadline);
   }
 
+  /** Commands tracked, settled ones not yet let go included. */
+  get size(): number {
+    return this.#tracked.length;
+  }
+
   /** Stop the timer (on close). Tracked commands are settled by their owner. */
   clear(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
@@ -47,7 +58,7 @@ export class Deadlines {
   }
 
   #arm(at: number): void {
-    this.#timer = setTimeout(() => this.#sweep(), Math.max(0, at - Date.now()));
+    this.#timer = setTimeout(() => this.#sweep(), Math.min(SWEEP_MS, Math.max(0, at - Date.now())));
   }
 
   #sweep(): void {

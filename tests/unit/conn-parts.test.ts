@@ -2,9 +2,13 @@ import assert from "node:assert/strict";
 import { backoffDelay, resolveReconnect } from "../../src/conn/backoff.ts";
 import { blockingTimeout } from "../../src/conn/blocking.ts";
 import { describeAddress, parseRedisUrl, redactUrl, resolveConnectionOptions } from "../../src/conn/options.ts";
+import { Command } from "../../src/conn/command.ts";
+import { Deadlines } from "../../src/conn/deadlines.ts";
 import { Queue } from "../../src/conn/queue.ts";
+import { TimeoutError } from "../../src/errors.ts";
 import { refusedOnShared } from "../../src/mux/refused.ts";
 import { describe, test } from "../harness/runner.ts";
+import { sleep } from "../harness/wait.ts";
 
 describe("Redis URLs", () => {
   test("parses user, password, host, port and db", () => {
@@ -83,6 +87,27 @@ describe("Queue", () => {
     assert.equal(q.at(94), 99);
     assert.deepEqual(q.drain(), Array.from({ length: 95 }, (_, i) => i + 5));
     assert.equal(q.shift(), undefined);
+  });
+});
+
+describe("command deadlines", () => {
+  test("settled commands are let go within about a second after a burst, not at the oldest one's deadline", async () => {
+    const deadlines = new Deadlines(60_000);
+    const burst = Array.from({ length: 1000 }, (_, i) => new Command(["GET", `k${i}`], false, 60_000));
+    for (const cmd of burst) deadlines.track(cmd, 60_000);
+    for (const cmd of burst) cmd.settle("v");
+    assert.equal(deadlines.size, 1000, "the burst is still held right after it settled");
+    await sleep(1_200);
+    assert.equal(deadlines.size, 0);
+    deadlines.clear();
+  });
+
+  test("a command still waiting past its deadline rejects with TimeoutError", async () => {
+    const deadlines = new Deadlines(50);
+    const cmd = new Command(["GET", "k"], false, 50);
+    deadlines.track(cmd, 50);
+    await assert.rejects(cmd.promise, (err: Error) => err instanceof TimeoutError && /GET timed out/.test(err.message));
+    deadlines.clear();
   });
 });
 
