@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sleep } from "./wait.ts";
 
 export interface RedisServerOptions {
   /** Extra `redis-server` arguments, e.g. `["--requirepass", "pw"]`. */
@@ -64,7 +65,7 @@ async function waitFor(check: () => Promise<boolean>, what: string, ms = 10_000)
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
   throw new Error(`timed out waiting for ${what}`);
 }

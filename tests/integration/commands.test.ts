@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createClient, raw, type RedisClient, RedisError } from "../../mod.ts";
 import { type RedisServer, startRedis } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
+import { sleep } from "../harness/wait.ts";
 
 describe("typed commands", () => {
   let server: RedisServer;
@@ -136,7 +137,7 @@ describe("typed commands", () => {
         const other = createClient({ url: server.url, protocol });
         try {
           const popped = redis.brpop([k("jobs")], 5);
-          await new Promise((r) => setTimeout(r, 50));
+          await sleep(50);
           await other.lpush(k("jobs"), "job");
           assert.deepEqual(await popped, [k("jobs"), "job"]);
           assert.equal(await redis.blpop(k("jobs"), 0.1), null);

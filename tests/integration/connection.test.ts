@@ -6,6 +6,7 @@ import { AbortError, ConnectionError, ProtocolError, RedisError, TimeoutError } 
 import { connectTestClient, type TestClient } from "../harness/client.ts";
 import { freePort, startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
+import { sleep } from "../harness/wait.ts";
 
 describe("connection", () => {
   let server: RedisServer;
@@ -159,7 +160,7 @@ describe("connection", () => {
     const c = await connectTestClient(doomed.url);
     try {
       const outcome = c.send(["DEBUG", "SLEEP", "2"]).catch((e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       await doomed.kill();
       const err = await outcome;
       assert.ok(err instanceof ConnectionError, String(err));

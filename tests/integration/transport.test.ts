@@ -7,6 +7,7 @@ import { freePort, startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 import { connectTestClient } from "../harness/client.ts";
 import { makeCertificates, type TestCertificates } from "../harness/tls.ts";
+import { sleep } from "../harness/wait.ts";
 
 const text = new TextDecoder();
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -22,7 +23,7 @@ async function open(options: Omit<ConnectOptions, "onData">): Promise<{ socket: 
       const end = Date.now() + 10_000;
       while (!buffer.includes(expected)) {
         if (Date.now() > end) throw new Error(`never received ${JSON.stringify(expected)}; got ${JSON.stringify(buffer.slice(-200))}`);
-        await new Promise((r) => setTimeout(r, 5));
+        await sleep(5);
       }
     },
   };

@@ -4,7 +4,7 @@ import { defaultConnector } from "../../src/transport/auto.ts";
 import { exposeClient, wrapClient, type Endpoint, type OwnerHandle, type WorkerClient } from "../../worker.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
-import { until } from "../harness/wait.ts";
+import { sleep, until } from "../harness/wait.ts";
 
 // The raw path (src/worker/raw.ts): a worker client of a createClient() owner encodes its plain
 // commands itself and decodes the reply bytes the owner forwards. Ports of a MessageChannel in one
@@ -203,10 +203,10 @@ describe("worker clients: the raw path when the connection fails", () => {
       await shared.client.ping(); // connected: the worker's commands go out raw
       clog.clog();
       const written = Array.from({ length: 4 }, (_, i) => shared.worker.set(`raw:lost:${i}`, "v"));
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the socket said it is full: the next batch waits in the connection
+      await sleep(100); // the socket said it is full: the next batch waits in the connection
       const held = Array.from({ length: 4 }, (_, i) => shared.worker.set(`raw:held:${i}`, "v"));
       const settled = Promise.allSettled([...written, ...held]);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       await server.restart(); // the connection is lost; the client reconnects to the new server
       const outcomes = await settled;
       for (const o of outcomes.slice(0, 4)) {
@@ -226,11 +226,11 @@ describe("worker clients: the raw path when the connection fails", () => {
       await shared.client.ping();
       clog.clog();
       const first = shared.worker.ping().catch((err: Error) => err); // written to the clogged socket
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       const timed = shared.worker.with({ timeout: 20_000 });
       const held = [shared.worker.append("raw:order:lost", "1"), timed.append("raw:order:lost", "2"), shared.worker.append("raw:order:lost", "3")];
       const settled = Promise.allSettled(held);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       await server.restart();
       assert.ok((await first) instanceof ConnectionError);
       assert.deepEqual((await settled).map((o) => o.status), ["fulfilled", "fulfilled", "fulfilled"]);

@@ -5,6 +5,7 @@ import { SessionState } from "../../src/pool/session.ts";
 import { WaitSamples } from "../../src/pool/stats.ts";
 import { Waiter, Waiters } from "../../src/pool/waiters.ts";
 import { describe, test } from "../harness/runner.ts";
+import { sleep } from "../harness/wait.ts";
 
 describe("pool session tracking", () => {
   test("a lease that sent nothing stateful is clean", () => {
@@ -77,9 +78,9 @@ describe("pool waiters", () => {
     const t0 = Date.now();
     for (let i = 0; i < 3; i++) {
       waiters.push(new Waiter<number>(true, 30, () => {}, () => expired.push(Date.now() - t0)));
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
     }
-    await new Promise((r) => setTimeout(r, 80));
+    await sleep(80);
     assert.equal(expired.length, 3);
     assert.ok(expired[0]! >= 25 && expired[2]! >= expired[0]!);
   });
