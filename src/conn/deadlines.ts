@@ -3,9 +3,10 @@
  *
  * Commands that use the client's default timeout are created in deadline order, so one timer armed
  * for the oldest unsettled one (or a second from now, whichever comes first) covers them all (a
- * `setTimeout` per command costs more than the command at 500k ops/s). Commands with their own timeout get their own timer. Either way the
- * deadline covers queueing, sending and the reply, and timers stop when commands settle, so
- * nothing keeps `close()` or the process waiting (ioredis PR #2169 leaked such timers).
+ * `setTimeout` per command costs more than the command at 500k ops/s). Commands with their own
+ * timeout get their own timer. Either way the deadline covers queueing, sending and the reply, and
+ * timers stop when commands settle, so nothing keeps `close()` or the process waiting (ioredis PR
+ * #2169 leaked such timers).
  * @module
  */
 import { TimeoutError } from "../errors.ts";

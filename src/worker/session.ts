@@ -146,17 +146,17 @@ export class Session {
       const id = requests[i + 1] as number;
       const wire = requests[i + 2] as WireOptions | 0;
       const n = requests[i + 3] as number;
-      i += REQUEST_HEADER;
       if (op === "raw") {
-        const count = requests[i + RAW_RUN.count - REQUEST_HEADER] as number;
-        const end = requests[i + RAW_RUN.end - REQUEST_HEADER] as number;
+        const count = requests[i + RAW_RUN.count] as number;
+        const end = requests[i + RAW_RUN.end] as number;
         this.#outstanding += count;
         if (this.#forwarder) this.#forwarder.write(id, bytes!.subarray(rawStart, end), count);
         else for (let k = 0; k < count; k++) this.#reject(id + k, new ProtocolError("this owner takes no encoded commands"));
         rawStart = end;
-        i += n;
+        i += REQUEST_HEADER + n;
         continue;
       }
+      i += REQUEST_HEADER;
       const payload = op === "send" ? requests.slice(i, i + n) : requests[i];
       i += n;
       if (op !== "abort") this.#outstanding++;
