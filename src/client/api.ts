@@ -77,7 +77,7 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
 
   /** Start an explicit pipeline; `exec()` resolves to one entry per command (reply or error). */
   pipeline(): Pipeline {
-    return new Pipeline((cmd) => this.run(cmd));
+    return new Pipeline((cmds) => Promise.allSettled(cmds.map((cmd) => this.run(cmd))));
   }
 
   /** A Lua script run with `EVALSHA`, loaded with `EVAL` when the server answers `NOSCRIPT`. */

@@ -4,7 +4,8 @@
  * @module
  */
 import type { Arg } from "../resp/types.ts";
-import { blockingDeadline, blockingTimeout } from "./blocking.ts";
+import { blockingTimeout } from "../commands/lookup.ts";
+import { blockingDeadline } from "./blocking.ts";
 import { Command, type CommandOptions } from "./command.ts";
 import { Deadlines } from "./deadlines.ts";
 import { type Hooks, observeCommand } from "./hooks.ts";

@@ -17,6 +17,7 @@ import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { openConnection } from "../conn/open.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
 import { Queue } from "../conn/queue.ts";
+import { encodeTogether } from "../conn/transaction.ts";
 import { validateCommand } from "../resp/validate.ts";
 
 /** Lifecycle of a {@link SharedConnection}. */
@@ -51,7 +52,6 @@ export class SharedConnection {
   #offline = new Queue<WireCommand>();
   #connecting: AbortController | undefined;
   #lastError: Error | undefined;
-  #readyWaiters: Array<{ resolve: (conn: Connection) => void; reject: (err: Error) => void }> = [];
   #ended: Promise<void>;
   #resolveEnded!: () => void;
 
@@ -110,6 +110,21 @@ export class SharedConnection {
     }
   }
 
+  /**
+   * Send the commands of a transaction, encoded together as `bytes`, now when ready, else queue
+   * them as one piece: they wait, and are written, together or not at all.
+   */
+  writeTogether(cmds: readonly Command[], bytes: Uint8Array): void {
+    const conn = this.#conn;
+    if (conn !== undefined && this.state === "ready") return conn.writeEncoded(cmds, bytes);
+    if (!this.#stopping && this.#offline.length + cmds.length > this.#options.maxPending) {
+      const error = new LimitError("maxPending", `MULTI refused: ${this.#offline.length} commands already wait for a connection to ${this.address} (maxPending ${this.#options.maxPending})`);
+      for (const cmd of cmds) cmd.fail(error);
+      return;
+    }
+    for (const cmd of cmds) this.#hold(cmd);
+  }
+
   /** Queue `cmd` for the next connection, bounded by `maxPending`. */
   #hold(cmd: WireCommand): void {
     if (this.#stopping) {
@@ -121,25 +136,6 @@ export class SharedConnection {
       );
     }
     this.#offline.push(cmd);
-  }
-
-  /** Resolves with the live connection once ready; rejects when closed or after `timeoutMs`. */
-  whenReady(timeoutMs: number): Promise<Connection> {
-    const conn = this.connection;
-    if (conn) return Promise.resolve(conn);
-    if (this.#stopping) return Promise.reject(new ClosedError(`the client is ${this.state}`));
-    return new Promise((resolve, reject) => {
-      const waiter = { resolve, reject };
-      this.#readyWaiters.push(waiter);
-      if (timeoutMs > 0) {
-        const timer = setTimeout(() => {
-          this.#readyWaiters = this.#readyWaiters.filter((w) => w !== waiter);
-          reject(new ConnectionError(`no connection to ${this.address} within ${timeoutMs} ms`, { cause: this.#lastError }));
-        }, timeoutMs);
-        waiter.resolve = (c) => (clearTimeout(timer), resolve(c));
-        waiter.reject = (e) => (clearTimeout(timer), reject(e));
-      }
-    });
   }
 
   /** Stop: queued commands reject, written ones get their replies (up to `timeoutMs`), then the socket closes. */
@@ -196,15 +192,31 @@ export class SharedConnection {
       this.#conn = conn;
       this.state = "ready";
       events.ready(conn);
-      for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve(conn);
       const now = Date.now();
       for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) {
-        if (!cmd.raw) conn.write(cmd); // a Command that timed out meanwhile is skipped there
+        if (!cmd.raw && cmd.together) this.#writeHeldTransaction(conn, cmd.together);
+        else if (!cmd.raw) conn.write(cmd); // a Command that timed out meanwhile is skipped there
         else if (cmd.run.deadline !== 0 && cmd.run.deadline <= now) cmd.fail(new TimeoutError(`${cmd.name} timed out before it could be sent`));
         else writeAlone(conn, cmd);
       }
       return;
     }
+  }
+
+  /**
+   * Write a transaction that waited for this connection as one piece — unless part of it settled
+   * meanwhile (timed out, aborted): then none of it is written, or a MULTI without its EXEC
+   * would swallow every other caller's commands.
+   */
+  #writeHeldTransaction(conn: Connection, group: readonly Command[]): void {
+    while ((this.#offline.peek() as Command | undefined)?.together === group) this.#offline.shift();
+    const settled = group.find((cmd) => cmd.state === "done");
+    if (settled) {
+      const error = new TimeoutError(`MULTI not sent: part of the transaction (${settled.name}) timed out or was aborted while it waited for a connection`);
+      for (const cmd of group) cmd.fail(error);
+      return;
+    }
+    conn.writeEncoded(group, encodeTogether(group));
   }
 
   #lost(conn: Connection | undefined, err: Error | undefined, unwritten: WireCommand[]): void {
@@ -240,7 +252,6 @@ export class SharedConnection {
 
   #failQueued(err: Error): void {
     for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) cmd.fail(err);
-    for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(err);
   }
 
   #finish(err: Error | undefined): void {

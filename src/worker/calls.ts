@@ -9,7 +9,7 @@
  * Deadlines are swept by the session's watch timer, not a timer per call.
  * @module
  */
-import { commandName } from "../conn/command.ts";
+import { commandName } from "../commands/lookup.ts";
 import { AbortError, RedisError, TimeoutError } from "../errors.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 

@@ -7,7 +7,8 @@
 import * as Comlink from "comlink";
 import { CommandApi } from "../client/api.ts";
 import type { Cmd } from "../client/spec.ts";
-import { commandName, type CommandOptions } from "../conn/command.ts";
+import { commandName } from "../commands/lookup.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import type { Hooks } from "../conn/hooks.ts";
 import { ClosedError } from "../errors.ts";
 import type { MessageListener, SubscriptionKind } from "../mux/subscriber.ts";

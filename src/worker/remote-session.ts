@@ -8,11 +8,11 @@
  * @module
  */
 import type { Cmd } from "../client/spec.ts";
-import { blockingDeadline, blockingTimeout } from "../conn/blocking.ts";
-import { commandName, type CommandOptions } from "../conn/command.ts";
+import { blockingDeadline } from "../conn/blocking.ts";
+import { blockingTimeout, commandName, lookupCommand } from "../commands/lookup.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
 import { ClosedError, ConnectionError, RedisError } from "../errors.ts";
-import { refusedOnShared } from "../mux/refused.ts";
 import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PendingCalls, type ReplyForm } from "./calls.ts";
@@ -113,9 +113,12 @@ export class RemoteSession {
     } catch (err) {
       return Promise.reject(err);
     }
-    const blocking = mayBlock(args) ? blockingTimeout(args) : undefined;
+    // Commands with a rule in the table (blocking, refused on shared connections, WAIT) take the
+    // value path, where the owner's client applies the rule; plain ones may go raw.
+    const info = lookupCommand(args);
+    const blocking = blockingTimeout(args, info);
     const observer = this.#hooks && observeCommand(this.#hooks, args);
-    if (this.#encodeHere && blocking === undefined && isolation === undefined && options?.signal === undefined && options?.timeout === undefined && !refusedOnShared(args)) {
+    if (this.#encodeHere && info?.rule === undefined && isolation === undefined && options?.signal === undefined && options?.timeout === undefined) {
       return reportTo(this.#sendRaw(args, options?.bytes ?? this.#info!.decodeBytes), observer);
     }
     const wire = options || blocking !== undefined || isolation !== undefined ? wireOptions(options, blocking !== undefined, isolation) : 0;
@@ -311,14 +314,6 @@ export class RemoteSession {
   #refuse(args: readonly Arg[]): Promise<never> {
     return Promise.reject(new ClosedError(`${commandName(args)} not sent: ${this.#endReason}`));
   }
-}
-
-/** Only commands starting with B, X or W can block (BLPOP, XREAD, WAIT, ...): skip the full check for the rest. */
-function mayBlock(args: readonly Arg[]): boolean {
-  const first = args[0];
-  if (typeof first !== "string") return true;
-  const c = first.charCodeAt(0) | 0x20; // lower case
-  return c === 0x62 || c === 0x78 || c === 0x77;
 }
 
 function wireOptions(options: CommandOptions | undefined, blocking: boolean, isolation: number | undefined): WireOptions | 0 {
