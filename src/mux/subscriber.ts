@@ -1,12 +1,9 @@
 /**
  * Pub/sub on a connection of its own. A subscribed connection can run nothing but (un)subscribe
  * commands, so the multiplexer's shared connection never enters that mode. Messages arrive as
- * RESP3 pushes, or as plain arrays on RESP2 (claimed through `isPush`).
- *
- * (Un)subscribe commands have no reply a command could wait for: the server confirms each name
- * in a frame of its own, or refuses the whole command with one error reply (an ACL `NOPERM`).
- * So the subscriber keeps the commands it wrote, in order, and settles each from its frames; a
- * refusal reaches the callers of that command and nobody else, and the connection stays up.
+ * RESP3 pushes, or as plain arrays on RESP2 (claimed through `isPush`). Which command the server's
+ * confirmations and refusals answer is kept in `subscriptions.ts`; a refusal (an ACL `NOPERM`)
+ * reaches the callers of that command, and the connection stays up.
  *
  * The subscriber runs its own reconnects: every one waits a jittered backoff that keeps growing
  * while connections fail or die young, so a connection the server keeps dropping is not reopened
@@ -22,19 +19,15 @@ import { describeAddress, type ResolvedConnectionOptions } from "../conn/options
 import { ClosedError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
 import { CommandEncoder, encodeCommand } from "../resp/encode.ts";
 import type { RespValue } from "../resp/types.ts";
+import { KINDS, Subscriptions, type MessageListener, type SubscriptionKind } from "./subscriptions.ts";
 
-/** Plain, pattern or sharded subscriptions. */
-export type SubscriptionKind = "subscribe" | "psubscribe" | "ssubscribe";
-
-/** Receives a message; `pattern` is set for pattern subscriptions. */
-export type MessageListener = (message: string | Uint8Array, channel: string, pattern?: string) => void;
+export type { MessageListener, SubscriptionKind } from "./subscriptions.ts";
 
 const MESSAGE_KINDS: Record<string, SubscriptionKind> = { message: "subscribe", pmessage: "psubscribe", smessage: "ssubscribe" };
 const CONFIRM_KINDS: Record<string, SubscriptionKind> = { subscribe: "subscribe", psubscribe: "psubscribe", ssubscribe: "ssubscribe" };
 const UNSUBSCRIBE_KINDS: Record<string, SubscriptionKind> = { unsubscribe: "subscribe", punsubscribe: "psubscribe", sunsubscribe: "ssubscribe" };
 const PUBSUB_FRAMES = new Set([...Object.keys(MESSAGE_KINDS), ...Object.keys(CONFIRM_KINDS), ...Object.keys(UNSUBSCRIBE_KINDS)]);
 const UNSUBSCRIBE: Record<SubscriptionKind, string> = { subscribe: "UNSUBSCRIBE", psubscribe: "PUNSUBSCRIBE", ssubscribe: "SUNSUBSCRIBE" };
-const KINDS: readonly SubscriptionKind[] = ["subscribe", "psubscribe", "ssubscribe"];
 
 const text = new TextDecoder();
 function asText(value: RespValue | undefined): string {
@@ -48,34 +41,11 @@ export interface SubscriberOptions {
   events: { error(err: Error): void };
 }
 
-/** A channel or pattern someone listens to. */
-interface Subscription {
-  listeners: Set<MessageListener>;
-  /** The server confirmed it on the current connection. */
-  confirmed: boolean;
-  /** `subscribe()` calls waiting for that confirmation. */
-  waiters: Array<{ resolve(): void; reject(err: Error): void }>;
-}
-
-/** An (un)subscribe command written on the current connection, until the server answered all of it. */
-interface Written {
-  kind: SubscriptionKind;
-  subscribing: boolean;
-  /** Names not confirmed yet, each with the subscription its confirmation settles (none when unsubscribing). */
-  awaiting: Map<string, Subscription | undefined>;
-}
-
 /** Subscriptions of one client, over one dedicated, self-healing connection. */
 export class Subscriber {
   #options: SubscriberOptions;
   #address: string;
-  #subscriptions: Record<SubscriptionKind, Map<string, Subscription>> = {
-    subscribe: new Map(),
-    psubscribe: new Map(),
-    ssubscribe: new Map(),
-  };
-  /** Commands written on `#conn` not fully answered, oldest first (the server answers in order). */
-  #written: Written[] = [];
+  #subscriptions: Subscriptions;
   #conn: Connection | undefined;
   #readyAt = 0;
   #connecting: AbortController | undefined;
@@ -87,6 +57,7 @@ export class Subscriber {
   constructor(options: SubscriberOptions) {
     this.#options = options;
     this.#address = describeAddress(options.connection);
+    this.#subscriptions = new Subscriptions((err) => options.events.error(err));
   }
 
   /**
@@ -99,20 +70,7 @@ export class Subscriber {
     if (names.length === 0) throw new TypeError(`${kind}: give at least one channel or pattern`);
     if (typeof listener !== "function") throw new TypeError(`${kind}: listener must be a function`);
     if (this.#closed) throw new ClosedError(`${kind} refused: the client is closed`);
-    const fresh: string[] = [];
-    const confirmations: Promise<void>[] = [];
-    for (const name of new Set(names)) {
-      const map = this.#subscriptions[kind];
-      let subscription = map.get(name);
-      if (!subscription) {
-        map.set(name, (subscription = { listeners: new Set(), confirmed: false, waiters: [] }));
-        fresh.push(name);
-      }
-      subscription.listeners.add(listener);
-      // A name another call is still subscribing counts only once the server confirmed it.
-      const waiting = subscription;
-      if (!waiting.confirmed) confirmations.push(new Promise((resolve, reject) => waiting.waiters.push({ resolve, reject })));
-    }
+    const { fresh, confirmations } = this.#subscriptions.add(kind, names, listener);
     const unsubscribe = () => this.#remove(kind, names, listener);
     if (confirmations.length === 0) return unsubscribe;
     this.#connect();
@@ -134,23 +92,17 @@ export class Subscriber {
     this.#retry = undefined;
     const reason = new ClosedError("the client was closed before the subscription was confirmed");
     this.#connecting?.abort(reason);
-    this.#rejectWaiters(reason);
+    this.#subscriptions.rejectWaiters(reason);
     await this.#conn?.close();
   }
 
   /** Number of channels and patterns subscribed. */
   get count(): number {
-    return this.#subscriptions.subscribe.size + this.#subscriptions.psubscribe.size + this.#subscriptions.ssubscribe.size;
+    return this.#subscriptions.size;
   }
 
   async #remove(kind: SubscriptionKind, names: string[], listener: MessageListener): Promise<void> {
-    const gone: string[] = [];
-    for (const name of names) {
-      const subscription = this.#subscriptions[kind].get(name);
-      if (!subscription?.listeners.delete(listener) || subscription.listeners.size > 0) continue;
-      this.#subscriptions[kind].delete(name);
-      gone.push(name);
-    }
+    const gone = this.#subscriptions.remove(kind, names, listener);
     if (gone.length > 0) this.#write(kind, gone, false);
   }
 
@@ -158,12 +110,8 @@ export class Subscriber {
   #write(kind: SubscriptionKind, names: string[], subscribing: boolean): void {
     const conn = this.#conn;
     if (!conn) return; // offline: the next connection subscribes what is listened to then
-    this.#written.push({ kind, subscribing, awaiting: this.#awaiting(kind, names, subscribing) });
+    this.#subscriptions.written(kind, names, subscribing);
     conn.writeEncoded([], encodeCommand([subscribing ? kind.toUpperCase() : UNSUBSCRIBE[kind], ...names]));
-  }
-
-  #awaiting(kind: SubscriptionKind, names: string[], subscribing: boolean): Map<string, Subscription | undefined> {
-    return new Map(names.map((name) => [name, subscribing ? this.#subscriptions[kind].get(name) : undefined]));
   }
 
   /** Open a connection unless one is open, opening, or waiting to be reopened. */
@@ -181,7 +129,7 @@ export class Subscriber {
         {
           isPush: (value): value is RespValue[] => Array.isArray(value) && PUBSUB_FRAMES.has(asText(value[0])),
           onPush: (frame) => this.#onFrame(frame),
-          onUnmatchedReply: (value) => value instanceof RedisError && this.#written.length > 0 && this.#refused(value),
+          onUnmatchedReply: (value) => this.#onRefusal(value),
           onClose: (err) => this.#lost(conn, err),
         },
         controller.signal,
@@ -199,8 +147,8 @@ export class Subscriber {
     // One command per name, so that a name the server refuses now (its ACL changed) fails alone.
     const encoder = new CommandEncoder();
     for (const kind of KINDS) {
-      for (const name of this.#subscriptions[kind].keys()) {
-        this.#written.push({ kind, subscribing: true, awaiting: this.#awaiting(kind, [name], true) });
+      for (const name of this.#subscriptions.names(kind)) {
+        this.#subscriptions.written(kind, [name], true);
         encoder.encode([kind.toUpperCase(), name]);
       }
     }
@@ -210,8 +158,7 @@ export class Subscriber {
   #lost(conn: Connection | undefined, err: Error | undefined): void {
     if (conn === undefined || conn !== this.#conn) return; // lost during its handshake: #open reports that
     this.#conn = undefined;
-    this.#written.length = 0;
-    for (const kind of KINDS) for (const subscription of this.#subscriptions[kind].values()) subscription.confirmed = false;
+    this.#subscriptions.disconnected();
     if (this.#closed) return;
     const error = err ?? new ConnectionError(`subscriber connection to ${this.#address} closed by the server`);
     this.#options.events.error(error);
@@ -238,14 +185,15 @@ export class Subscriber {
       `subscriber connection to ${this.#address}: gave up reconnecting after ${failures} failed attempts; the next subscribe() connects again`,
       { cause },
     );
-    this.#rejectWaiters(err);
+    this.#subscriptions.rejectWaiters(err);
     this.#options.events.error(err);
   }
 
-  #rejectWaiters(err: Error): void {
-    for (const kind of KINDS) {
-      for (const subscription of this.#subscriptions[kind].values()) for (const waiter of subscription.waiters.splice(0)) waiter.reject(err);
-    }
+  /** An error reply no command waits for: the refusal of an (un)subscribe command we wrote, if one awaits an answer. */
+  #onRefusal(value: RespValue): boolean {
+    if (!(value instanceof RedisError) || !this.#subscriptions.awaitingAnswer) return false;
+    this.#subscriptions.refuse(value);
+    return true;
   }
 
   #onFrame(frame: RespValue[]): void {
@@ -254,47 +202,15 @@ export class Subscriber {
     if (messageKind === "psubscribe") {
       const pattern = asText(frame[1]);
       const channel = asText(frame[2]);
-      for (const listener of this.#subscriptions.psubscribe.get(pattern)?.listeners ?? []) deliver(listener, frame[3], channel, pattern);
+      for (const listener of this.#subscriptions.listeners("psubscribe", pattern)) deliver(listener, frame[3], channel, pattern);
     } else if (messageKind) {
       const channel = asText(frame[1]);
-      for (const listener of this.#subscriptions[messageKind].get(channel)?.listeners ?? []) deliver(listener, frame[2], channel);
+      for (const listener of this.#subscriptions.listeners(messageKind, channel)) deliver(listener, frame[2], channel);
     } else if (CONFIRM_KINDS[type]) {
-      this.#confirmed(CONFIRM_KINDS[type], asText(frame[1]), true);
+      this.#subscriptions.confirm(CONFIRM_KINDS[type], asText(frame[1]), true);
     } else if (UNSUBSCRIBE_KINDS[type]) {
-      this.#confirmed(UNSUBSCRIBE_KINDS[type], asText(frame[1]), false);
+      this.#subscriptions.confirm(UNSUBSCRIBE_KINDS[type], asText(frame[1]), false);
     }
-  }
-
-  /** The server confirmed one name of a command we wrote; once it confirmed them all, the command is done. */
-  #confirmed(kind: SubscriptionKind, name: string, subscribing: boolean): void {
-    const index = this.#written.findIndex((w) => w.kind === kind && w.subscribing === subscribing && w.awaiting.has(name));
-    if (index < 0) return; // not asked for (a server-side SUNSUBSCRIBE, say): nothing waits for it
-    const written = this.#written[index]!;
-    const subscription = written.awaiting.get(name);
-    written.awaiting.delete(name);
-    if (written.awaiting.size === 0) this.#written.splice(index, 1);
-    // The subscription may have been dropped (and even made anew, with a command of its own) since.
-    if (!subscription || this.#subscriptions[kind].get(name) !== subscription) return;
-    subscription.confirmed = true;
-    for (const waiter of subscription.waiters.splice(0)) waiter.resolve();
-  }
-
-  /**
-   * The server refused the oldest command still unanswered (Redis refuses a command whole, so no
-   * name of it was subscribed). Its waiting callers get the error; a resubscription nobody waits
-   * for is dropped and reported as an `error` event. Returns `true`: the reply is taken.
-   */
-  #refused(err: RedisError): true {
-    const written = this.#written.shift()!;
-    let unreported = !written.subscribing;
-    for (const [name, subscription] of written.awaiting) {
-      if (!subscription || this.#subscriptions[written.kind].get(name) !== subscription) continue;
-      this.#subscriptions[written.kind].delete(name);
-      if (subscription.waiters.length === 0) unreported = true;
-      for (const waiter of subscription.waiters.splice(0)) waiter.reject(err);
-    }
-    if (unreported) this.#options.events.error(err);
-    return true;
   }
 }
 
