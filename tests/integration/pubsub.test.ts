@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ClosedError, RedisError, createClient, type Connector, type RedisClient } from "../../mod.ts";
+import { ClosedError, ConnectionError, RedisError, createClient, type Connector, type RedisClient } from "../../mod.ts";
 import { defaultConnector } from "../../src/transport/auto.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
@@ -183,6 +183,20 @@ describe("pub/sub subscriber after giving up", () => {
       await until(() => got.includes("after:1") && got.includes("before:2"), "deliveries on the new connection");
     } finally {
       await c.close();
+    }
+  });
+
+  test("subscribe() while the server is down rejects with ConnectionError once the subscriber gives up, even without commandTimeout", async () => {
+    await server.kill();
+    const c = createClient({ url: server.url, commandTimeout: 0, reconnect: { initialDelay: 20, maxDelay: 50, maxAttempts: 2 } });
+    c.on("error", () => {});
+    try {
+      const outcome = await settledWithin(c.subscribe("unreachable", () => {}), 5_000);
+      assert.ok(outcome instanceof ConnectionError, `subscribe() with no server: ${String(outcome)}`);
+      assert.match(outcome.message, /gave up/);
+    } finally {
+      await c.close();
+      await server.restart();
     }
   });
 });
