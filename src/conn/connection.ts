@@ -38,6 +38,12 @@ export interface ConnectionHooks {
    */
   isPush?(value: RespValue): value is RespValue[];
   /**
+   * A reply arrived while no command waits for one. Return `true` to take it: a subscriber takes
+   * the error replies to its (un)subscribe commands, which it writes without a command to answer.
+   * Otherwise such a reply poisons the connection.
+   */
+  onUnmatchedReply?(value: RespValue): boolean;
+  /**
    * The connection is closed. Commands it had written are already rejected; `unwritten` holds the
    * ones it never handed to the socket, in order, so the owner may queue them elsewhere (they
    * cannot have run). Without this hook they are rejected too.
@@ -248,6 +254,7 @@ export class Connection {
 
   #onReply(value: RespValue): void {
     if (this.#hooks.isPush?.(value)) return this.#onPush(value);
+    if (this.#inFlight.length === 0 && this.#hooks.onUnmatchedReply?.(value)) return;
     const cmd = this.#answered();
     if (cmd.raw) throw new ProtocolError(`decoded the reply to ${cmd.name}, which was to be forwarded as bytes`);
     cmd.settle(value);
