@@ -4,7 +4,7 @@ import { exposeClient, wrapClient, type Endpoint } from "../../worker.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 import { until } from "../harness/wait.ts";
-import { spawnWorker, type ErrorReport } from "./worker-fixtures/spawn.ts";
+import { runtime, spawnWorker, type ErrorReport } from "./worker-fixtures/spawn.ts";
 
 /** Nothing leased or busy, nobody waiting. */
 function idle(pool: Pool): boolean {
@@ -124,5 +124,35 @@ describe("worker client lifecycle", () => {
       port1.close();
     }
   });
-});
 
+  test("ports from createPort() are let go once the clients that came through them closed", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const owner = exposeClient(client, port1 as unknown as Endpoint);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const redis = wrapClient(owner.createPort() as unknown as Endpoint);
+        assert.equal(await redis.ping(), "PONG");
+        await redis.close();
+      }
+      await until(() => owner.ports === 0 && owner.connections === 0, `the ports to be let go (${owner.ports} left)`);
+    } finally {
+      await owner.close();
+      port2.close();
+    }
+  });
+
+  // Deno's MessagePort has no close event: there a port nobody used is let go by owner.close() alone.
+  if (runtime !== "deno") {
+    test("ports from createPort() are let go once their other end closed", async () => {
+      const { port1, port2 } = new MessageChannel();
+      const owner = exposeClient(client, port1 as unknown as Endpoint);
+      try {
+        for (let i = 0; i < 20; i++) owner.createPort().close();
+        await until(() => owner.ports === 0, `the ports to be let go (${owner.ports} left)`);
+      } finally {
+        await owner.close();
+        port2.close();
+      }
+    });
+  }
+});
