@@ -174,6 +174,14 @@ export class PendingCalls {
     return earliest;
   }
 
+  /** The earliest deadline of the calls outstanding, or 0 for none. */
+  nextDeadline(): number {
+    let earliest = 0;
+    for (const call of this.#slots) if (call !== undefined && call.deadline !== 0 && (earliest === 0 || call.deadline < earliest)) earliest = call.deadline;
+    for (const call of this.#stragglers.values()) if (call.deadline !== 0 && (earliest === 0 || call.deadline < earliest)) earliest = call.deadline;
+    return earliest;
+  }
+
   /** Resolves once every call now outstanding has settled. */
   settled(): Promise<unknown> {
     return Promise.allSettled(this.#all().map((call) => call.promise));
