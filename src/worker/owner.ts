@@ -29,8 +29,9 @@ export interface ExposeOptions {
   heartbeatInterval?: number;
   /**
    * A worker that sends nothing for this long while holding something is taken for gone and what
-   * it held is released; the worker, if it was only busy, finds its client closed. It also bounds
-   * how long a worker waits for an owner that went silent. Default `10000` ms.
+   * it held is released; the worker, if it was only busy, finds its client closed. Time the
+   * owner's own thread was too busy to listen does not count. It also bounds how long a worker
+   * waits for an owner that went silent. Default `10000` ms.
    */
   heartbeatTimeout?: number;
 }
@@ -122,6 +123,8 @@ class Owner implements OwnerHandle {
   readonly #served = new Set<Served>();
   #ports = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the heartbeat timer is due (`Date.now()` ms). */
+  #beatDue = 0;
   #closing: Promise<void> | undefined;
 
   constructor(target: Shareable, heartbeat: Heartbeat) {
@@ -225,16 +228,22 @@ class Owner implements OwnerHandle {
 
   /** Runs only while some session holds something, so an idle owner keeps no timer (and can exit). */
   #startHeartbeat(): void {
-    if (this.#timer === undefined && !this.#closing) this.#timer = setTimeout(() => this.#beat(), this.#heartbeat.heartbeatInterval);
+    if (this.#timer !== undefined || this.#closing) return;
+    this.#beatDue = Date.now() + this.#heartbeat.heartbeatInterval;
+    this.#timer = setTimeout(() => this.#beat(), this.#heartbeat.heartbeatInterval);
   }
 
   #beat(): void {
     this.#timer = undefined;
     const now = Date.now();
+    // While this thread was too busy to run the timer it neither pinged the workers nor read
+    // their answers: that time is not their silence.
+    const lag = now - this.#beatDue;
     let busy = false;
     for (const session of this.#sessions.keys()) {
       if (!session.busy) continue;
       busy = true;
+      if (lag > 0) session.lastHeard = Math.min(now, session.lastHeard + lag);
       if (now - session.lastHeard > this.#heartbeat.heartbeatTimeout) {
         void session.end(`the worker did not answer for ${this.#heartbeat.heartbeatTimeout} ms`);
       } else session.ping();

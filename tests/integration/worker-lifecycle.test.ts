@@ -173,6 +173,24 @@ describe("worker client lifecycle", () => {
     }
   }, 60_000);
 
+  test("an owner whose event loop was busy past the heartbeat timeout keeps its workers' sessions", async () => {
+    const worker = await spawnWorker("agent.ts");
+    const owner = exposeClient(pool, worker.endpoint, { heartbeatInterval: 50, heartbeatTimeout: 300 });
+    try {
+      assert.equal(await worker.call("holdIsolated"), "inside");
+      const end = Date.now() + 1_000;
+      while (Date.now() < end); // the owner's thread is busy; the worker answered every ping it got
+      await sleep(600); // a few heartbeats: the worker answers the pings sent now
+      assert.equal(pool.stats().leased, 1);
+      assert.equal(owner.connections, 1);
+      assert.equal(await worker.call("state"), "open");
+    } finally {
+      await worker.terminate();
+      await owner.close();
+      await until(() => idle(pool), "the lease to come back");
+    }
+  }, 60_000);
+
   test("ports from createPort() are let go once the clients that came through them closed", async () => {
     const { port1, port2 } = new MessageChannel();
     const owner = exposeClient(client, port1 as unknown as Endpoint);
