@@ -84,7 +84,7 @@ export class RemoteSession {
   #watch: ReturnType<typeof setTimeout> | undefined;
   /** When the watch timer fires (`Date.now()` ms). */
   #watchAt = 0;
-  /** The watch found something overdue and yielded a task before judging it. */
+  /** The watch timer now armed is the one after a task yielded: it judges what is overdue. */
   #yielded = false;
   readonly #connect: () => Promise<Connected>;
   /** When to repeat the connect request, and how long to wait after that one. */
@@ -311,6 +311,8 @@ export class RemoteSession {
    */
   #check(): void {
     this.#watch = undefined;
+    const yielded = this.#yielded;
+    this.#yielded = false;
     if (this.#state === "closed") return;
     const connecting = this.#port === undefined;
     if (!connecting && this.#calls.size === 0) return;
@@ -318,14 +320,13 @@ export class RemoteSession {
     const limit = connecting ? this.#connectTimeout : this.#info!.heartbeatTimeout;
     const next = this.#calls.nextDeadline();
     const overdue = (next !== 0 && next <= now) || now - this.#lastHeard >= limit;
-    if (overdue && !this.#yielded) {
+    if (overdue && !yielded) {
       // Replies and pings that came while this thread was busy may wait in the port behind this
       // timer: let them be read first.
       this.#yielded = true;
       this.#watchUntil(now);
       return;
     }
-    this.#yielded = false;
     const earliest = overdue ? this.#calls.expire(now) : next;
     if (!connecting && this.#calls.size === 0) return;
     if (now - this.#lastHeard >= limit) {
