@@ -34,7 +34,10 @@ describe("worker client: pending calls", () => {
     const calls = new PendingCalls(() => {});
     const short = calls.add(1, ["GET", "a"], 10, undefined);
     const none = calls.add(2, ["BLPOP", "q", 0], 0, undefined);
+    const deadline = calls.nextDeadline();
+    assert.ok(deadline > 0 && deadline <= Date.now() + 10, "the earliest deadline is the short call's");
     calls.expire(Date.now() + 20);
+    assert.equal(calls.nextDeadline(), 0, "the call left has none");
     await assert.rejects(short, TimeoutError);
     assert.equal(calls.size, 1);
     calls.failAll((name) => new ClosedError(`${name} did not complete`));
