@@ -15,6 +15,7 @@ import type { Socket } from "../transport/types.ts";
 import type { Command } from "./command.ts";
 import { ReplySpan, type RawCommand } from "./raw-command.ts";
 import { guarded } from "./hooks.ts";
+import { LivenessWatch } from "./liveness.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
 
@@ -65,6 +66,8 @@ export class Connection {
   readonly #replySpan = new ReplySpan();
   #decoder: Decoder;
   #inFlight = new Queue<WireCommand>();
+  /** Notices a peer that stopped answering without closing (see liveness.ts). */
+  readonly #liveness: LivenessWatch | undefined;
   /** Encoded chunks waiting behind a blocked socket, in order (pre-encoded batches go here too). */
   #chunks: Uint8Array[] = [];
   /** How many commands at the tail of #inFlight have not been handed to the socket yet. */
@@ -88,6 +91,11 @@ export class Connection {
       { bytes: options.decode === "bytes" },
     );
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#liveness = LivenessWatch.for(options, {
+      address: this.address,
+      awaiting: (index) => this.#inFlight.at(index),
+      dead: (err) => this.destroy(err),
+    });
   }
 
   /** Commands written or queued here that have not had their reply yet. */
@@ -109,6 +117,7 @@ export class Connection {
 
   /** Feed received bytes (the socket's onData). */
   receive(chunk: Uint8Array): void {
+    if (this.#liveness) this.#liveness.heard = true;
     try {
       this.#decoder.feed(chunk);
     } catch (err) {
@@ -212,6 +221,7 @@ export class Connection {
     if (this.#inFlight.length === 0) {
       this.#decoder.bytes = cmd.bytes;
       this.#decoder.raw = cmd.raw;
+      this.#liveness?.watch();
     }
     cmd.state = "written";
     this.#inFlight.push(cmd);
@@ -285,6 +295,7 @@ export class Connection {
     if (this.state === "closed") return;
     const opened = this.state !== "open"; // past the handshake: its opening was reported
     this.state = "closed";
+    this.#liveness?.stop();
     const reason = this.#closeError ?? socketError;
     const commands = this.#inFlight.drain();
     const unwritten = commands.splice(commands.length - this.#unflushed, this.#unflushed);

@@ -14,6 +14,7 @@ import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
 import type { Connection, ConnectionHooks, WireCommand } from "../conn/connection.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
+import { startHeartbeat } from "../conn/liveness.ts";
 import { openConnection } from "../conn/open.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
 import { Queue } from "../conn/queue.ts";
@@ -39,6 +40,8 @@ export interface SharedConnectionOptions {
   maxPending: number;
   /** Push routing for the connection (pub/sub). */
   hooks?: Pick<ConnectionHooks, "onPush" | "isPush">;
+  /** PING each connection while it awaits no replies, so a frozen peer is noticed (see `startHeartbeat`). */
+  heartbeat?: boolean;
   events: SharedConnectionEvents;
 }
 
@@ -195,6 +198,7 @@ export class SharedConnection {
       if (this.#stopping) return conn.destroy();
       this.#conn = conn;
       this.state = "ready";
+      if (this.#options.heartbeat) startHeartbeat(conn);
       events.ready(conn);
       for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve(conn);
       const now = Date.now();

@@ -116,6 +116,7 @@ export class Subscriber {
       connection: this.#options.connection,
       reconnect: this.#options.reconnect,
       maxPending: 0,
+      heartbeat: true, // it only listens: without a PING now and then, a frozen peer goes unnoticed
       hooks: {
         isPush: (value): value is RespValue[] => Array.isArray(value) && PUBSUB_FRAMES.has(asText(value[0])),
         onPush: (frame) => this.#onFrame(frame),
