@@ -57,6 +57,11 @@ export interface ConnectionOptions {
    * Default `3`.
    */
   maxConsecutiveTimeouts?: number;
+  /**
+   * TCP keepalive: the idle time in ms before the first probe, or `false` for none. Deno sets
+   * keepalive but cannot set the idle time (the OS default applies there). Default `5000`.
+   */
+  keepAlive?: number | false;
   /** Opens sockets; defaults to the running runtime's adapter. Pass your own for proxies or tests. */
   connector?: Connector;
   /** Callbacks for command start/end, connection open/close and pool waits (tracing, metrics). */
@@ -80,6 +85,7 @@ export interface ResolvedConnectionOptions {
   maxInFlight: number;
   livenessTimeout: number;
   maxConsecutiveTimeouts: number;
+  keepAlive: number | false;
   connector: Connector | undefined;
   hooks: Hooks | undefined;
 }
@@ -167,6 +173,7 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
     maxInFlight: checkNumber("maxInFlight", opts.maxInFlight ?? 100_000, 1),
     livenessTimeout: checkNumber("livenessTimeout", opts.livenessTimeout ?? 5_000, 0),
     maxConsecutiveTimeouts,
+    keepAlive: opts.keepAlive === false ? false : checkNumber("keepAlive", opts.keepAlive ?? 5_000, 0),
     connector: opts.connector,
     hooks: opts.hooks,
   };

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ConnectionError, TimeoutError, createClient, createPool } from "../../mod.ts";
+import { existsSync, readFileSync } from "node:fs";
+import { ConnectionError, TimeoutError, createClient, createPool, type RedisClient } from "../../mod.ts";
 import { startProxy, type FaultProxy } from "../harness/proxy.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
@@ -7,6 +8,22 @@ import { sleep, until } from "../harness/wait.ts";
 
 /** Fast reconnects, so tests wait on detection, not on backoff. */
 const reconnect = { initialDelay: 20, maxDelay: 100 };
+
+/** The kernel's timer of the established TCP socket from local `port` to `serverPort` (Linux `/proc/net/tcp`): "02:..." is keepalive. */
+function tcpTimer(port: number, serverPort: number): string | undefined {
+  const hex = (n: number) => `:${n.toString(16).toUpperCase().padStart(4, "0")}`;
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+    const [, local, remote, state, , timer] = line.trim().split(/\s+/);
+    if (local?.endsWith(hex(port)) && remote?.endsWith(hex(serverPort)) && state === "01") return timer;
+  }
+  return undefined;
+}
+
+/** The client's own port, as the server sees it. */
+async function localPort(c: RedisClient): Promise<number> {
+  const info = String(await c.send(["CLIENT", "INFO"]));
+  return Number(/\baddr=[^ ]*:(\d+)/.exec(info)![1]);
+}
 
 describe("liveness: a peer that stops answering is noticed", () => {
   let server: RedisServer;
@@ -123,4 +140,19 @@ describe("liveness: a peer that stops answering is noticed", () => {
       }
     });
   }
+
+  test("TCP keepalive is on, probing after keepAlive ms of idleness; keepAlive: false turns it off", async () => {
+    if (!existsSync("/proc/net/tcp")) return; // the kernel's timers are read from Linux's /proc
+    const on = createClient({ url: server.url, keepAlive: 3_000 });
+    const off = createClient({ url: server.url, keepAlive: false });
+    try {
+      const timer = tcpTimer(await localPort(on), server.port);
+      assert.match(timer ?? "", /^02:/, `timer ${timer}`); // 02: the keepalive timer
+      // Deno cannot set the idle time (the OS default applies); Node and Bun can. The field counts 1/100 s.
+      if (!("Deno" in globalThis)) assert.ok(parseInt(timer!.slice(3), 16) * 10 <= 3_000, `timer ${timer}`);
+      assert.match(tcpTimer(await localPort(off), server.port) ?? "", /^00:/);
+    } finally {
+      await Promise.all([on.close(), off.close()]);
+    }
+  });
 });

@@ -75,10 +75,12 @@ describe("liveness watch", () => {
 
   test("the options are validated", () => {
     assert.deepEqual(
-      (({ livenessTimeout, maxConsecutiveTimeouts }) => ({ livenessTimeout, maxConsecutiveTimeouts }))(resolveConnectionOptions()),
-      { livenessTimeout: 5_000, maxConsecutiveTimeouts: 3 },
+      (({ livenessTimeout, maxConsecutiveTimeouts, keepAlive }) => ({ livenessTimeout, maxConsecutiveTimeouts, keepAlive }))(resolveConnectionOptions()),
+      { livenessTimeout: 5_000, maxConsecutiveTimeouts: 3, keepAlive: 5_000 },
     );
+    assert.equal(resolveConnectionOptions({ keepAlive: false }).keepAlive, false);
     assert.throws(() => resolveConnectionOptions({ livenessTimeout: -1 }), /livenessTimeout/);
     assert.throws(() => resolveConnectionOptions({ maxConsecutiveTimeouts: 1.5 }), /maxConsecutiveTimeouts/);
+    assert.throws(() => resolveConnectionOptions({ keepAlive: -5 }), /keepAlive/);
   });
 });
