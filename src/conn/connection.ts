@@ -7,7 +7,7 @@
  * poisons only this connection: it is destroyed and its commands rejected with the reason.
  * @module
  */
-import { ClosedError, ConnectionError, LimitError, ProtocolError } from "../errors.ts";
+import { ClosedError, ConnectionError, LimitError, ProtocolError, RedisError } from "../errors.ts";
 import { CommandEncoder } from "../resp/encode.ts";
 import { Decoder } from "../resp/decode.ts";
 import type { RespValue } from "../resp/types.ts";
@@ -15,6 +15,7 @@ import type { Socket } from "../transport/types.ts";
 import type { Command } from "./command.ts";
 import { ReplySpan, type RawCommand } from "./raw-command.ts";
 import { guarded } from "./hooks.ts";
+import { LivenessWatch } from "./liveness.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
 
@@ -71,6 +72,8 @@ export class Connection {
   readonly #replySpan = new ReplySpan();
   #decoder: Decoder;
   #inFlight = new Queue<WireCommand>();
+  /** Notices a peer that stopped answering without closing (see liveness.ts). */
+  readonly #liveness: LivenessWatch | undefined;
   /** Encoded chunks waiting behind a blocked socket, in order (pre-encoded batches go here too). */
   #chunks: Uint8Array[] = [];
   /** How many commands at the tail of #inFlight have not been handed to the socket yet. */
@@ -94,6 +97,11 @@ export class Connection {
       { bytes: options.decode === "bytes" },
     );
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#liveness = LivenessWatch.for(options, {
+      address: this.address,
+      awaiting: (index) => this.#inFlight.at(index),
+      dead: (err) => this.destroy(err),
+    });
   }
 
   /** Commands written or queued here that have not had their reply yet. */
@@ -115,6 +123,7 @@ export class Connection {
 
   /** Feed received bytes (the socket's onData). */
   receive(chunk: Uint8Array): void {
+    if (this.#liveness) this.#liveness.heard = true;
     try {
       this.#decoder.feed(chunk);
     } catch (err) {
@@ -218,6 +227,7 @@ export class Connection {
     if (this.#inFlight.length === 0) {
       this.#decoder.bytes = cmd.bytes;
       this.#decoder.raw = cmd.raw;
+      this.#liveness?.watch();
     }
     cmd.state = "written";
     this.#inFlight.push(cmd);
@@ -254,7 +264,10 @@ export class Connection {
 
   #onReply(value: RespValue): void {
     if (this.#hooks.isPush?.(value)) return this.#onPush(value);
-    if (this.#inFlight.length === 0 && this.#hooks.onUnmatchedReply?.(value)) return;
+    // The subscriber's (un)subscribe commands have no Command to answer: it may claim an error
+    // reply (a refusal) even while a heartbeat PING awaits its PONG, and any reply nothing awaits.
+    const claim = this.#hooks.onUnmatchedReply;
+    if (claim !== undefined && (this.#inFlight.length === 0 || value instanceof RedisError) && claim(value)) return;
     const cmd = this.#answered();
     if (cmd.raw) throw new ProtocolError(`decoded the reply to ${cmd.name}, which was to be forwarded as bytes`);
     cmd.settle(value);
@@ -292,6 +305,7 @@ export class Connection {
     if (this.state === "closed") return;
     const opened = this.state !== "open"; // past the handshake: its opening was reported
     this.state = "closed";
+    this.#liveness?.stop();
     const reason = this.#closeError ?? socketError;
     const commands = this.#inFlight.drain();
     const unwritten = commands.splice(commands.length - this.#unflushed, this.#unflushed);

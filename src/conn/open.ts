@@ -57,6 +57,7 @@ export async function openConnection(
       port: options.port,
       path: options.path,
       tls: options.tls,
+      keepAlive: options.keepAlive === false ? undefined : options.keepAlive,
       signal: controller.signal,
       onData: (chunk) => conn.receive(chunk),
     });

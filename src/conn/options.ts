@@ -36,6 +36,32 @@ export interface ConnectionOptions {
   decode?: "string" | "bytes";
   /** Most commands awaiting replies on one connection before new ones are refused. Default `100000`. */
   maxInFlight?: number;
+  /**
+   * Once the oldest reply a connection awaits is overdue (its command's deadline passed), how long
+   * the connection may stay silent before the peer is presumed dead (frozen, or gone without a
+   * FIN or RST) and the connection is closed, ms; `0` disables. Its written commands then reject
+   * with `ConnectionError` ("may have run") and the client reconnects. Blocking commands count
+   * only once their own deadline (server timeout plus grace) passed. The subscriber's connection
+   * sends a PING every this many ms while idle so that it is checked too. Default `5000`.
+   *
+   * @example
+   * ```ts
+   * // a dead peer is noticed about 1 s after a reply fell due, 1.5 s after it was asked for
+   * const redis = createClient({ url, commandTimeout: 500, livenessTimeout: 1000 });
+   * ```
+   */
+  livenessTimeout?: number;
+  /**
+   * After this many commands in a row time out on one connection with no reply in between, the
+   * peer is presumed dead and the connection closed (as for `livenessTimeout`); `0` disables.
+   * Default `3`.
+   */
+  maxConsecutiveTimeouts?: number;
+  /**
+   * TCP keepalive: the idle time in ms before the first probe, or `false` for none. Deno sets
+   * keepalive but cannot set the idle time (the OS default applies there). Default `5000`.
+   */
+  keepAlive?: number | false;
   /** Opens sockets; defaults to the running runtime's adapter. Pass your own for proxies or tests. */
   connector?: Connector;
   /** Callbacks for command start/end, connection open/close and pool waits (tracing, metrics). */
@@ -57,6 +83,9 @@ export interface ResolvedConnectionOptions {
   commandTimeout: number;
   decode: "string" | "bytes";
   maxInFlight: number;
+  livenessTimeout: number;
+  maxConsecutiveTimeouts: number;
+  keepAlive: number | false;
   connector: Connector | undefined;
   hooks: Hooks | undefined;
 }
@@ -122,6 +151,10 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
   if (decode !== "string" && decode !== "bytes") throw new TypeError(`option decode must be "string" or "bytes"`);
   const db = opts.db ?? 0;
   if (!Number.isInteger(db) || db < 0) throw new TypeError(`option db must be an integer >= 0, got ${String(db)}`);
+  const maxConsecutiveTimeouts = opts.maxConsecutiveTimeouts ?? 3;
+  if (!Number.isInteger(maxConsecutiveTimeouts) || maxConsecutiveTimeouts < 0) {
+    throw new TypeError(`option maxConsecutiveTimeouts must be an integer >= 0, got ${String(maxConsecutiveTimeouts)}`);
+  }
   const port = opts.port ?? 6379;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`option port must be 0-65535, got ${String(port)}`);
   return {
@@ -138,6 +171,9 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
     commandTimeout: checkNumber("commandTimeout", opts.commandTimeout ?? 5_000, 0),
     decode,
     maxInFlight: checkNumber("maxInFlight", opts.maxInFlight ?? 100_000, 1),
+    livenessTimeout: checkNumber("livenessTimeout", opts.livenessTimeout ?? 5_000, 0),
+    maxConsecutiveTimeouts,
+    keepAlive: opts.keepAlive === false ? false : checkNumber("keepAlive", opts.keepAlive ?? 5_000, 0),
     connector: opts.connector,
     hooks: opts.hooks,
   };

@@ -14,6 +14,7 @@
  */
 import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Connection } from "../conn/connection.ts";
+import { startHeartbeat } from "../conn/liveness.ts";
 import { openConnection } from "../conn/open.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
 import { ClosedError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
@@ -144,6 +145,7 @@ export class Subscriber {
     if (this.#closed) return conn.destroy();
     this.#conn = conn;
     this.#readyAt = Date.now();
+    startHeartbeat(conn); // it only listens: without a PING now and then, a frozen peer goes unnoticed
     // One command per name, so that a name the server refuses now (its ACL changed) fails alone.
     const encoder = new CommandEncoder();
     for (const kind of KINDS) {

@@ -17,6 +17,8 @@ interface DenoConn {
   close(): void;
   closeWrite(): Promise<void>;
   setNoDelay?(on?: boolean): void;
+  /** TCP only; takes no idle time, so the OS default applies. */
+  setKeepAlive?(on?: boolean): void;
   handshake?(): Promise<unknown>;
   ref(): void;
   unref(): void;
@@ -53,6 +55,8 @@ export const denoConnector: Connector = async (options) => {
     conn = options.path
       ? await Deno.connect({ transport: "unix", path: options.path })
       : await Deno.connect({ hostname: options.host, port: options.port });
+    // On the TCP connection, before TLS wraps it: a TLS connection has no setKeepAlive.
+    if (options.keepAlive !== undefined && !options.path) conn.setKeepAlive?.(true);
     if (tls && !options.path) {
       conn = await Deno.startTls(conn, {
         hostname: tls.servername ?? options.host,
