@@ -37,3 +37,18 @@ export const SET = 126;
 export const ATTRIBUTE = 124;
 /** `>` */
 export const PUSH = 62;
+
+/**
+ * Whether a value of type `type` is one whole line (`+ - : _ # , (`), as opposed to a header line
+ * that announces a payload or elements. Only these lines can be long (a status or error reply holds
+ * any string a Lua script returns), so only these are exempt from `RESP_LIMITS.maxLineLength`.
+ *
+ * @example
+ * ```ts
+ * isLineValue(SIMPLE_STRING); // true
+ * isLineValue(BULK_STRING);   // false: "$5" announces a payload
+ * ```
+ */
+export function isLineValue(type: number): boolean {
+  return type === SIMPLE_STRING || type === SIMPLE_ERROR || type === INTEGER || type === NULL || type === BOOLEAN || type === DOUBLE || type === BIG_NUMBER;
+}
