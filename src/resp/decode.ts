@@ -20,7 +20,7 @@ import { AggregateStack, type AggregateKind } from "./aggregates.ts";
 import { BulkPayload, missingPayloadCrlf } from "./bulk-payload.ts";
 import {
   ARRAY, ATTRIBUTE, BIG_NUMBER, BOOLEAN, BULK_ERROR, BULK_STRING, CR, DOUBLE, INTEGER, LF, MAP, NULL, PUSH, SET, SIMPLE_ERROR,
-  SIMPLE_STRING, VERBATIM_STRING, isLineValue,
+  SIMPLE_STRING, VERBATIM_STRING, copyOf, isLineValue,
 } from "./bytes.ts";
 import { BytePool } from "./byte-pool.ts";
 import { FrameScanner } from "./frames.ts";
@@ -148,7 +148,7 @@ export class Decoder {
       throw new ProtocolError(`Decoder is unusable after an earlier error: ${this.#failure.message}`, { cause: this.#failure });
     }
     if (this.#feeding) {
-      this.#queued.push(chunk.slice());
+      this.#queued.push(copyOf(chunk, 0, chunk.length));
       return;
     }
     this.#feeding = true;

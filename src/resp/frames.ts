@@ -10,7 +10,7 @@
  */
 import { ProtocolError, type LimitError } from "../errors.ts";
 import { missingPayloadCrlf } from "./bulk-payload.ts";
-import { ARRAY, ATTRIBUTE, BULK_ERROR, BULK_STRING, CR, isLineValue, LF, MAP, PUSH, SET, VERBATIM_STRING } from "./bytes.ts";
+import { ARRAY, ATTRIBUTE, BULK_ERROR, BULK_STRING, copyOf, CR, isLineValue, LF, MAP, PUSH, SET, VERBATIM_STRING } from "./bytes.ts";
 import { refusedReply, RESP_LIMITS } from "./limits.ts";
 import { LineCarry, lineTooLong } from "./line-carry.ts";
 import { excerpt, parseLength } from "./scalars.ts";
@@ -93,7 +93,7 @@ export class FrameScanner {
       else i = this.#headerLine(buf, i, end);
       if (this.#items === 0 && this.#skip === 0) return this.#complete(buf, start, i);
     }
-    if (this.#refused === null) this.#parts.push(buf.slice(start, end));
+    if (this.#refused === null) this.#parts.push(copyOf(buf, start, end));
     return end;
   }
 
