@@ -49,6 +49,8 @@ export class SharedConnection {
   #options: SharedConnectionOptions;
   #conn: Connection | undefined;
   #offline = new Queue<WireCommand>();
+  /** Commands held since the offline queue was last searched through for settled ones (see #dropSettled). */
+  #heldSinceSweep = Infinity;
   #connecting: AbortController | undefined;
   #lastError: Error | undefined;
   #readyWaiters: Array<{ resolve: (conn: Connection) => void; reject: (err: Error) => void }> = [];
@@ -74,6 +76,7 @@ export class SharedConnection {
 
   /** Commands waiting for a connection. */
   get pending(): number {
+    this.#dropSettledHead(Date.now());
     return this.#offline.length;
   }
 
@@ -110,17 +113,38 @@ export class SharedConnection {
     }
   }
 
-  /** Queue `cmd` for the next connection, bounded by `maxPending`. */
+  /** Queue `cmd` for the next connection, bounded by `maxPending`; commands that settled while queued do not count. */
   #hold(cmd: WireCommand): void {
     if (this.#stopping) {
       return cmd.fail(new ClosedError(`${cmd.name} not sent: the client is ${this.state}`));
     }
+    this.#heldSinceSweep++;
+    if (this.#offline.length >= this.#options.maxPending) this.#dropSettled();
     if (this.#offline.length >= this.#options.maxPending) {
       return cmd.fail(
         new LimitError("maxPending", `${cmd.name} refused: ${this.#options.maxPending} commands already wait for a connection to ${this.address} (maxPending)`),
       );
     }
     this.#offline.push(cmd);
+  }
+
+  /**
+   * Let go of queued commands that timed out or were aborted while they waited. With the default
+   * timeout they expire in the order they were queued, so the head is checked every time; commands
+   * with timeouts or signals of their own settle anywhere, so the whole queue is searched too, but
+   * only once a quarter of its length has been held since the last search: at the bound, a queue of
+   * 100,000 live commands must not cost a pass per refused command.
+   */
+  #dropSettled(): void {
+    const now = Date.now();
+    this.#dropSettledHead(now);
+    if (this.#offline.length < this.#options.maxPending || 4 * this.#heldSinceSweep < this.#offline.length) return;
+    this.#heldSinceSweep = 0;
+    this.#offline.prune((cmd) => stillWaiting(cmd, now));
+  }
+
+  #dropSettledHead(now: number): void {
+    for (let cmd = this.#offline.peek(); cmd && !stillWaiting(cmd, now); cmd = this.#offline.peek()) this.#offline.shift();
   }
 
   /** Resolves with the live connection once ready; rejects when closed or after `timeoutMs`. */
@@ -199,8 +223,8 @@ export class SharedConnection {
       for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve(conn);
       const now = Date.now();
       for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) {
-        if (!cmd.raw) conn.write(cmd); // a Command that timed out meanwhile is skipped there
-        else if (cmd.run.deadline !== 0 && cmd.run.deadline <= now) cmd.fail(new TimeoutError(`${cmd.name} timed out before it could be sent`));
+        if (!stillWaiting(cmd, now)) continue;
+        if (!cmd.raw) conn.write(cmd);
         else writeAlone(conn, cmd);
       }
       return;
@@ -249,6 +273,17 @@ export class SharedConnection {
     this.#options.events.end(err);
     this.#resolveEnded();
   }
+}
+
+/**
+ * Whether a queued command still waits to be sent: not settled (timed out, aborted) meanwhile. A
+ * worker's command keeps no timer here: one past its deadline is failed now (its caller has given up).
+ */
+function stillWaiting(cmd: WireCommand, now: number): boolean {
+  if (cmd.state === "done") return false;
+  if (!cmd.raw || cmd.run.deadline === 0 || cmd.run.deadline > now) return true;
+  cmd.fail(new TimeoutError(`${cmd.name} timed out before it could be sent`));
+  return false;
 }
 
 /** Write one command of a run on its own (the run did not fit, or waited for this connection). */
