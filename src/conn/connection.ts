@@ -93,6 +93,7 @@ export class Connection {
         onReply: (value) => this.#onReply(value),
         onPush: (value) => this.#onPush(value),
         onFrame: (buf, start, end) => this.#onFrame(buf, start, end),
+        onLimit: (error) => this.#onLimit(error),
       },
       { bytes: options.decode === "bytes" },
     );
@@ -278,6 +279,12 @@ export class Connection {
     const cmd = this.#answered();
     if (!cmd.raw) throw new ProtocolError(`the reply to ${cmd.name} was not decoded`);
     this.#replySpan.add(cmd, buf, start, end);
+    if (this.#inFlight.length === 0 && this.#drained) this.#drained();
+  }
+
+  /** A reply past a bound of RESP_LIMITS was read past: its command alone fails, the connection reads on. */
+  #onLimit(error: LimitError): void {
+    this.#answered().fail(error);
     if (this.#inFlight.length === 0 && this.#drained) this.#drained();
   }
 

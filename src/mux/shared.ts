@@ -50,6 +50,8 @@ export class SharedConnection {
   #options: SharedConnectionOptions;
   #conn: Connection | undefined;
   #offline = new Queue<WireCommand>();
+  /** Commands held since the offline queue was last searched through for settled ones (see #dropSettled). */
+  #heldSinceSweep = Infinity;
   #connecting: AbortController | undefined;
   #lastError: Error | undefined;
   #ended: Promise<void>;
@@ -74,6 +76,7 @@ export class SharedConnection {
 
   /** Commands waiting for a connection. */
   get pending(): number {
+    this.#dropSettledHead(Date.now());
     return this.#offline.length;
   }
 
@@ -117,6 +120,7 @@ export class SharedConnection {
   writeTogether(cmds: readonly Command[], bytes: Uint8Array): void {
     const conn = this.#conn;
     if (conn !== undefined && this.state === "ready") return conn.writeEncoded(cmds, bytes);
+    if (!this.#stopping && this.#offline.length + cmds.length > this.#options.maxPending) this.#dropSettled();
     if (!this.#stopping && this.#offline.length + cmds.length > this.#options.maxPending) {
       const error = new LimitError("maxPending", `MULTI refused: ${this.#offline.length} commands already wait for a connection to ${this.address} (maxPending ${this.#options.maxPending})`);
       for (const cmd of cmds) cmd.fail(error);
@@ -125,17 +129,38 @@ export class SharedConnection {
     for (const cmd of cmds) this.#hold(cmd);
   }
 
-  /** Queue `cmd` for the next connection, bounded by `maxPending`. */
+  /** Queue `cmd` for the next connection, bounded by `maxPending`; commands that settled while queued do not count. */
   #hold(cmd: WireCommand): void {
     if (this.#stopping) {
       return cmd.fail(new ClosedError(`${cmd.name} not sent: the client is ${this.state}`));
     }
+    this.#heldSinceSweep++;
+    if (this.#offline.length >= this.#options.maxPending) this.#dropSettled();
     if (this.#offline.length >= this.#options.maxPending) {
       return cmd.fail(
         new LimitError("maxPending", `${cmd.name} refused: ${this.#options.maxPending} commands already wait for a connection to ${this.address} (maxPending)`),
       );
     }
     this.#offline.push(cmd);
+  }
+
+  /**
+   * Let go of queued commands that timed out or were aborted while they waited. With the default
+   * timeout they expire in the order they were queued, so the head is checked every time; commands
+   * with timeouts or signals of their own settle anywhere, so the whole queue is searched too, but
+   * only once a quarter of its length has been held since the last search: at the bound, a queue of
+   * 100,000 live commands must not cost a pass per refused command.
+   */
+  #dropSettled(): void {
+    const now = Date.now();
+    this.#dropSettledHead(now);
+    if (this.#offline.length < this.#options.maxPending || 4 * this.#heldSinceSweep < this.#offline.length) return;
+    this.#heldSinceSweep = 0;
+    this.#offline.prune((cmd) => stillWaiting(cmd, now));
+  }
+
+  #dropSettledHead(now: number): void {
+    for (let cmd = this.#offline.peek(); cmd && !stillWaiting(cmd, now); cmd = this.#offline.peek()) this.#offline.shift();
   }
 
   /** Stop: queued commands reject, written ones get their replies (up to `timeoutMs`), then the socket closes. */
@@ -195,8 +220,8 @@ export class SharedConnection {
       const now = Date.now();
       for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) {
         if (!cmd.raw && cmd.together) this.#writeHeldTransaction(conn, cmd.together);
-        else if (!cmd.raw) conn.write(cmd); // a Command that timed out meanwhile is skipped there
-        else if (cmd.run.deadline !== 0 && cmd.run.deadline <= now) cmd.fail(new TimeoutError(`${cmd.name} timed out before it could be sent`));
+        else if (!stillWaiting(cmd, now)) continue;
+        else if (!cmd.raw) conn.write(cmd);
         else writeAlone(conn, cmd);
       }
       return;
@@ -260,6 +285,17 @@ export class SharedConnection {
     this.#options.events.end(err);
     this.#resolveEnded();
   }
+}
+
+/**
+ * Whether a queued command still waits to be sent: not settled (timed out, aborted) meanwhile. A
+ * worker's command keeps no timer here: one past its deadline is failed now (its caller has given up).
+ */
+function stillWaiting(cmd: WireCommand, now: number): boolean {
+  if (cmd.state === "done") return false;
+  if (!cmd.raw || cmd.run.deadline === 0 || cmd.run.deadline > now) return true;
+  cmd.fail(new TimeoutError(`${cmd.name} timed out before it could be sent`));
+  return false;
 }
 
 /** Write one command of a run on its own (the run did not fit, or waited for this connection). */

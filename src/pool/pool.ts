@@ -162,6 +162,18 @@ export class Pool extends CommandApi<PoolEvents> {
     }
   }
 
+  /** A view (see {@link CommandApi.with}) also lends leases that carry its options, and waits for them under its signal. */
+  protected override viewMembers(options: CommandOptions): Record<PropertyKey, unknown> {
+    const underSignal = (given: AcquireOptions = {}): AcquireOptions =>
+      options.signal && given.signal === undefined ? { ...given, signal: options.signal } : given;
+    return {
+      ...super.viewMembers(options),
+      acquire: async (given?: AcquireOptions) => (await this.acquire(underSignal(given))).with(options),
+      withConnection: <T>(fn: (lease: Lease) => Promise<T> | T, given?: AcquireOptions) =>
+        this.withConnection((lease) => fn(lease.with(options)), underSignal(given)),
+    };
+  }
+
   /** Same as {@link Pool.withConnection}: `fn` gets a lease of its own. */
   isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
     return this.withConnection(fn);

@@ -70,6 +70,20 @@ describe("Queue", () => {
     assert.deepEqual(q.drain(), Array.from({ length: 95 }, (_, i) => i + 5));
     assert.equal(q.shift(), undefined);
   });
+
+  test("prune() removes what it is told to, wrapped around the ring, keeping the rest in order", () => {
+    const q = new Queue<number>();
+    for (let i = 0; i < 12; i++) q.push(i);
+    for (let i = 0; i < 10; i++) q.shift();
+    for (let i = 12; i < 24; i++) q.push(i); // the items now wrap around the end of the ring
+    q.prune((n) => n % 3 !== 0);
+    assert.deepEqual(q.drain(), [10, 11, 13, 14, 16, 17, 19, 20, 22, 23]);
+    q.push(1);
+    q.prune(() => false);
+    assert.equal(q.length, 0);
+    q.push(7);
+    assert.deepEqual(q.drain(), [7]);
+  });
 });
 
 describe("command deadlines", () => {
