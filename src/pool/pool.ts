@@ -149,7 +149,17 @@ export class Pool extends CommandApi<PoolEvents> {
    * ```
    */
   override pipeline(): Pipeline {
-    return new Pipeline((cmds) => this.withConnection((lease) => Promise.allSettled(cmds.map((cmd) => lease.run(cmd)))));
+    return this.#pipeline(undefined);
+  }
+
+  /** A pipeline on one lease, its commands sent with `options` (a view's). */
+  #pipeline(options: CommandOptions | undefined): Pipeline {
+    return new Pipeline((cmds) =>
+      this.withConnection((lease) => {
+        const on = options ? lease.with(options) : lease;
+        return Promise.allSettled(cmds.map((cmd) => on.run(cmd)));
+      })
+    );
   }
 
   /** `MULTI ... EXEC` on a leased connection, released afterwards. */
@@ -171,6 +181,7 @@ export class Pool extends CommandApi<PoolEvents> {
       acquire: async (given?: AcquireOptions) => (await this.acquire(underSignal(given))).with(options),
       withConnection: <T>(fn: (lease: Lease) => Promise<T> | T, given?: AcquireOptions) =>
         this.withConnection((lease) => fn(lease.with(options)), underSignal(given)),
+      pipeline: () => this.#pipeline(options),
     };
   }
 
