@@ -1,0 +1,103 @@
+/**
+ * Errors that tell the truth: what a command's error says about whether it ran, why a connection
+ * could not be made, and how many attempts a client makes.
+ */
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { ClosedError, ConnectionError, RedisError, TimeoutError, createClient, createPool, type ClientOptions } from "../../mod.ts";
+import { openConnection } from "../../src/conn/open.ts";
+import { resolveConnectionOptions } from "../../src/conn/options.ts";
+import { defaultConnector } from "../../src/transport/auto.ts";
+import type { Connector, Socket } from "../../src/transport/types.ts";
+import { connectTestClient, type TestClient } from "../harness/client.ts";
+import { freePort, startRedis, type RedisServer } from "../harness/redis.ts";
+import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
+import { makeCertificates, type TestCertificates } from "../harness/tls.ts";
+import { sleep, until } from "../harness/wait.ts";
+
+/** The `code` of every error in `err`'s cause chain, outermost first. */
+function causeCodes(err: unknown): unknown[] {
+  const codes: unknown[] = [];
+  for (let e = (err as { cause?: unknown })?.cause, depth = 0; e !== undefined && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    codes.push((e as { code?: unknown }).code);
+  }
+  return codes;
+}
+
+/** How long `promise` took to settle, and its error (it must reject). */
+async function rejection(promise: Promise<unknown>): Promise<{ error: Error; ms: number }> {
+  const started = Date.now();
+  const error = await promise.then(
+    (value) => assert.fail(`resolved with ${String(value)}`),
+    (e: unknown) => e as Error,
+  );
+  return { error, ms: Date.now() - started };
+}
+
+/** A connector that counts its calls and hands them to the runtime's adapter. */
+function countingConnector(): { connector: Connector; calls: () => number } {
+  let calls = 0;
+  return {
+    connector: async (options) => {
+      calls++;
+      return (await defaultConnector())(options);
+    },
+    calls: () => calls,
+  };
+}
+
+describe("written-but-unanswered commands at close()", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test("close({ timeout }) rejects a written command with ConnectionError (it may have run), a never-written one with ClosedError", async () => {
+    const c = createClient({ url: server.url, commandTimeout: 0 });
+    await c.send(["PING"]);
+    server.pause(); // the server takes the command in but does not answer
+    const written = c.send(["INCR", "errors:counter"]).catch((e: unknown) => e);
+    await sleep(50); // it has left
+    const closing = c.close({ timeout: 100 });
+    const late = c.send(["PING"]).catch((e: unknown) => e);
+    await closing;
+    server.resume();
+    const err = (await written) as Error;
+    assert.ok(err instanceof ConnectionError, `got ${String(err)}`);
+    assert.equal((err as ConnectionError).code, "RESPLEX_CONNECTION");
+    assert.match(err.message, /may have run/);
+    assert.ok((await late) instanceof ClosedError);
+  });
+
+  test("the same holds for a blocking command on the multiplexer's dedicated connection", async () => {
+    const c = createClient({ url: server.url });
+    await c.send(["PING"]);
+    const popping = c.blpop("errors:never", 5).catch((e: unknown) => e);
+    const admin = await connectTestClient(server.url);
+    try {
+      await until(async () => /blocked_clients:1/.test(String(await admin.send(["INFO", "clients"]))), "the pop to block");
+      await c.close({ timeout: 100 });
+      const err = await popping;
+      assert.ok(err instanceof ConnectionError, `got ${String(err)}`);
+      assert.match((err as Error).message, /may have run/);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  test("pool.close({ timeout }) rejects a command still awaiting its reply with ConnectionError", async () => {
+    const pool = createPool({ url: server.url, max: 1, commandTimeout: 0 });
+    await pool.send(["PING"]);
+    server.pause();
+    const written = pool.send(["INCR", "errors:counter"]).catch((e: unknown) => e);
+    await sleep(50);
+    await pool.close({ timeout: 100 });
+    server.resume();
+    const err = await written;
+    assert.ok(err instanceof ConnectionError, `got ${String(err)}`);
+    assert.match((err as Error).message, /may have run/);
+  });
+});
