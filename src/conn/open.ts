@@ -68,8 +68,7 @@ export async function openConnection(
       controller.signal.addEventListener("abort", fail, { once: true });
     });
     aborted.catch(() => {});
-    const replies = await Promise.race([handshake(conn), aborted]);
-    conn.clientId = clientIdOf(replies[0]);
+    conn.clientId = await Promise.race([handshake(conn), aborted]);
     conn.state = "ready";
     if (options.hooks?.connection) guarded(() => options.hooks!.connection!({ type: "open", address: conn.address, clientId: conn.clientId }));
     return conn;
@@ -84,13 +83,18 @@ export async function openConnection(
   }
 }
 
-async function handshake(conn: Connection): Promise<RespValue[]> {
-  const commands = handshakeCommands(conn.options).map((args) => new Command(args, false, 0));
+/** Run the handshake; resolves to the client id the server gave (from `HELLO`, or `CLIENT ID` on RESP2). */
+async function handshake(conn: Connection): Promise<number> {
+  const all = handshakeCommands(conn.options);
+  const commands = all.map((args) => new Command(args, false, 0));
   for (const cmd of commands) conn.write(cmd);
-  return Promise.all(commands.map((cmd) => cmd.promise));
+  const replies = await Promise.all(commands.map((cmd) => cmd.promise));
+  // Not the first reply: on RESP2, AUTH and CLIENT SETNAME answer before CLIENT ID does.
+  const at = all.findIndex((args) => args[0] === "HELLO" || (args[0] === "CLIENT" && args[1] === "ID"));
+  return clientIdOf(replies[at]);
 }
 
-function clientIdOf(reply: RespValue): number {
+function clientIdOf(reply: RespValue | undefined): number {
   if (typeof reply === "number") return reply; // CLIENT ID on RESP2
   if (reply instanceof Map) return Number(reply.get("id") ?? 0);
   return 0;

@@ -101,3 +101,41 @@ describe("written-but-unanswered commands at close()", () => {
     assert.match((err as Error).message, /may have run/);
   });
 });
+
+describe("client id on RESP2", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis();
+    const admin = await connectTestClient(server.url);
+    await admin.send(["ACL", "SETUSER", "erin", "on", ">erin-secret", "~*", "&*", "+@all"]);
+    await admin.close();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const cases = [
+    ["a password", { username: "erin", password: "erin-secret" }],
+    ["a clientName", { clientName: "resp2-named" }],
+    ["a password, clientName and db", { username: "erin", password: "erin-secret", clientName: "resp2-db", db: 3 }],
+  ] as const;
+  for (const [what, extra] of cases) {
+    test(`the connection's clientId is the server's CLIENT ID with ${what}`, async () => {
+      const opened: number[] = [];
+      const c = createClient({
+        url: server.url,
+        protocol: 2,
+        ...extra,
+        hooks: { connection: (e) => void (e.type === "open" && opened.push(e.clientId)) },
+      });
+      try {
+        const id = await c.send(["CLIENT", "ID"]);
+        assert.equal(opened.length, 1);
+        assert.ok(typeof id === "number" && id > 0);
+        assert.equal(opened[0], id);
+      } finally {
+        await c.close();
+      }
+    });
+  }
+});
