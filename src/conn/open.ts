@@ -50,9 +50,15 @@ export async function openConnection(
   );
   const onAbort = () => controller.abort(new AbortError(`connecting to ${conn.address} aborted`, { cause: signal?.reason }));
   signal?.addEventListener("abort", onAbort, { once: true });
+  // One deadline covers the connect and the handshake, raced rather than trusted to the connector:
+  // a custom connector may ignore the signal, and a server may accept but never answer.
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
+  });
+  aborted.catch(() => {});
   try {
     const connector = options.connector ?? (await defaultConnector());
-    const socket = await connector({
+    const connecting = connector({
       host: options.host,
       port: options.port,
       path: options.path,
@@ -60,14 +66,9 @@ export async function openConnection(
       signal: controller.signal,
       onData: (chunk) => conn.receive(chunk),
     });
-    conn.attach(socket);
-    // The handshake may hang on a server that accepts but never answers: the same deadline covers it.
-    const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(controller.signal.reason);
-      if (controller.signal.aborted) fail();
-      controller.signal.addEventListener("abort", fail, { once: true });
-    });
-    aborted.catch(() => {});
+    // A socket that arrives after the deadline is nobody's: close it.
+    connecting.then((socket) => controller.signal.aborted && socket.destroy(), () => {});
+    conn.attach(await Promise.race([connecting, aborted]));
     conn.clientId = await Promise.race([handshake(conn), aborted]);
     conn.state = "ready";
     if (options.hooks?.connection) guarded(() => options.hooks!.connection!({ type: "open", address: conn.address, clientId: conn.clientId }));

@@ -102,6 +102,51 @@ describe("written-but-unanswered commands at close()", () => {
   });
 });
 
+describe("connectTimeout", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test("connectTimeout bounds a connector that ignores the abort signal, and a socket arriving late is destroyed", async () => {
+    const late: { socket?: Socket; destroyed: boolean } = { destroyed: false };
+    const slow: Connector = async (options) => {
+      await sleep(800);
+      const socket = await (await defaultConnector())({ ...options, signal: undefined });
+      late.socket = socket;
+      socket.closed.then(() => (late.destroyed = true));
+      return socket;
+    };
+    const { error, ms } = await rejection(openConnection(resolveConnectionOptions({ port: server.port, connectTimeout: 200, connector: slow })));
+    assert.ok(error instanceof TimeoutError, `got ${String(error)}`);
+    assert.ok(ms < 700, `took ${ms} ms`);
+    await until(() => late.socket !== undefined, "the late socket");
+    await until(() => late.destroyed, "the late socket to be destroyed");
+  });
+
+  test("a multiplexer whose connector never resolves reports the connect timeout and tries again", async () => {
+    let calls = 0;
+    const never: Connector = () => {
+      calls++;
+      return new Promise<Socket>(() => {});
+    };
+    const c = createClient({ connector: never, connectTimeout: 200, commandTimeout: 5_000, reconnect: { initialDelay: 20, maxDelay: 50 } });
+    const errors: Error[] = [];
+    c.on("error", (e) => void errors.push(e));
+    try {
+      await until(() => errors.length > 0, "a connect error", 2_000);
+      assert.ok(errors[0] instanceof TimeoutError, `got ${String(errors[0])}`);
+      await until(() => calls >= 2, "a second attempt", 2_000);
+    } finally {
+      await c.close();
+    }
+  });
+
+});
+
 describe("client id on RESP2", () => {
   let server: RedisServer;
   beforeAll(async () => {
