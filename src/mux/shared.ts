@@ -183,7 +183,7 @@ export class SharedConnection {
         if (this.#stopping) return;
         this.#lastError = err as Error;
         events.error(err as Error);
-        if (attempt > reconnect.maxAttempts) {
+        if (attempt >= reconnect.maxAttempts) { // the first connect is tried even with maxAttempts 0
           return this.#giveUp(new ConnectionError(`gave up connecting to ${this.address} after ${attempt} attempts`, { cause: err }));
         }
         const delay = backoffDelay(reconnect, attempt);

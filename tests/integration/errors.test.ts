@@ -147,6 +147,55 @@ describe("connectTimeout", () => {
 
 });
 
+describe("reconnect.maxAttempts", () => {
+  test("reconnect.maxAttempts: 2 makes 2 attempts to connect, then gives up", async () => {
+    const port = await freePort();
+    const counting = countingConnector();
+    const c = createClient({ port, connector: counting.connector, reconnect: { maxAttempts: 2, initialDelay: 10, maxDelay: 20 } });
+    c.on("error", () => {});
+    let ended: Error | undefined;
+    c.on("end", ({ error }) => (ended = error ?? new Error("ended without error")));
+    await until(() => ended !== undefined, "the client to give up");
+    await sleep(100);
+    assert.equal(counting.calls(), 2);
+    assert.match(ended!.message, /after 2 attempts/);
+    await c.close();
+  });
+
+  test("reconnect.maxAttempts: 2 makes 2 attempts to reconnect after a lost connection", async () => {
+    const doomed = await startRedis();
+    const counting = countingConnector();
+    const c = createClient({ url: doomed.url, connector: counting.connector, reconnect: { maxAttempts: 2, initialDelay: 10, maxDelay: 20 } });
+    c.on("error", () => {});
+    let ended = false;
+    c.on("end", () => (ended = true));
+    try {
+      await c.send(["PING"]);
+      assert.equal(counting.calls(), 1);
+      await doomed.kill();
+      await until(() => ended, "the client to give up");
+      await sleep(100);
+      assert.equal(counting.calls(), 1 + 2);
+    } finally {
+      await c.close();
+      await doomed.stop();
+    }
+  });
+
+  test("reconnect: false makes one attempt", async () => {
+    const port = await freePort();
+    const counting = countingConnector();
+    const c = createClient({ port, connector: counting.connector, reconnect: false });
+    c.on("error", () => {});
+    let ended = false;
+    c.on("end", () => (ended = true));
+    await until(() => ended, "the client to give up");
+    await sleep(100);
+    assert.equal(counting.calls(), 1);
+    await c.close();
+  });
+});
+
 describe("client id on RESP2", () => {
   let server: RedisServer;
   beforeAll(async () => {
