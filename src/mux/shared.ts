@@ -9,13 +9,14 @@
  * node-redis #3398, Bun #32779 were each a transition that forgot a queue).
  * @module
  */
-import { ClosedError, ConnectionError, LimitError, TimeoutError } from "../errors.ts";
+import { ClosedError, ConnectionError, LimitError, RedisError, TimeoutError } from "../errors.ts";
 import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
 import type { Connection, ConnectionHooks, WireCommand } from "../conn/connection.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { openConnection } from "../conn/open.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
+import { isPermanentFailure } from "../conn/permanent-failure.ts";
 import { Queue } from "../conn/queue.ts";
 import { validateCommand } from "../resp/validate.ts";
 
@@ -51,6 +52,8 @@ export class SharedConnection {
   #offline = new Queue<WireCommand>();
   #connecting: AbortController | undefined;
   #lastError: Error | undefined;
+  /** Set while the last attempt failed in a way retrying cannot fix: commands reject with it instead of waiting. */
+  #unreachable: Error | undefined;
   #readyWaiters: Array<{ resolve: (conn: Connection) => void; reject: (err: Error) => void }> = [];
   #ended: Promise<void>;
   #resolveEnded!: () => void;
@@ -115,6 +118,7 @@ export class SharedConnection {
     if (this.#stopping) {
       return cmd.fail(new ClosedError(`${cmd.name} not sent: the client is ${this.state}`));
     }
+    if (this.#unreachable) return cmd.fail(this.#unreachable);
     if (this.#offline.length >= this.#options.maxPending) {
       return cmd.fail(
         new LimitError("maxPending", `${cmd.name} refused: ${this.#options.maxPending} commands already wait for a connection to ${this.address} (maxPending)`),
@@ -128,13 +132,15 @@ export class SharedConnection {
     const conn = this.connection;
     if (conn) return Promise.resolve(conn);
     if (this.#stopping) return Promise.reject(new ClosedError(`the client is ${this.state}`));
+    if (this.#unreachable) return Promise.reject(this.#unreachable);
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject };
       this.#readyWaiters.push(waiter);
       if (timeoutMs > 0) {
         const timer = setTimeout(() => {
           this.#readyWaiters = this.#readyWaiters.filter((w) => w !== waiter);
-          reject(new ConnectionError(`no connection to ${this.address} within ${timeoutMs} ms`, { cause: this.#lastError }));
+          const why = this.#lastError ? `: ${this.#lastError.message}` : "";
+          reject(new ConnectionError(`no connection to ${this.address} within ${timeoutMs} ms${why}`, { cause: this.#lastError }));
         }, timeoutMs);
         waiter.resolve = (c) => (clearTimeout(timer), resolve(c));
         waiter.reject = (e) => (clearTimeout(timer), reject(e));
@@ -186,6 +192,7 @@ export class SharedConnection {
         if (attempt >= reconnect.maxAttempts) { // the first connect is tried even with maxAttempts 0
           return this.#giveUp(new ConnectionError(`gave up connecting to ${this.address} after ${attempt} attempts`, { cause: err }));
         }
+        this.#judge(err as Error);
         const delay = backoffDelay(reconnect, attempt);
         events.reconnecting({ attempt, delay, error: err as Error });
         await sleep(delay, controller.signal); // close() aborts the controller, ending the wait
@@ -194,6 +201,7 @@ export class SharedConnection {
       this.#connecting = undefined;
       if (this.#stopping) return conn.destroy();
       this.#conn = conn;
+      this.#unreachable = undefined;
       this.state = "ready";
       events.ready(conn);
       for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve(conn);
@@ -230,6 +238,22 @@ export class SharedConnection {
     }
     this.state = "reconnecting";
     void this.#connectLoop();
+  }
+
+  /**
+   * After a failure retrying cannot fix (an untrusted certificate, rejected credentials, an unknown
+   * host: see conn/permanent-failure.ts) what waits rejects now, and new commands do not wait,
+   * instead of each one timing out. The loop keeps trying, so the client recovers once the cause
+   * is fixed; a passing failure (refused, timed out) lets commands wait again.
+   */
+  #judge(err: Error): void {
+    if (!isPermanentFailure(err)) {
+      this.#unreachable = undefined;
+      return;
+    }
+    const why = err instanceof RedisError ? `${this.address} refused the connection: ${err.message}` : err.message;
+    this.#unreachable = new ConnectionError(`command not sent: ${why}`, { cause: err });
+    this.#failQueued(this.#unreachable);
   }
 
   #giveUp(err: Error): void {

@@ -102,6 +102,104 @@ describe("written-but-unanswered commands at close()", () => {
   });
 });
 
+describe("a multiplexer that cannot connect says why", () => {
+  let server: RedisServer;
+  let certs: TestCertificates;
+  let locked: RedisServer;
+  let admin: TestClient;
+  beforeAll(async () => {
+    locked = await startRedis({ args: ["--requirepass", "locked-secret"] });
+    certs = makeCertificates();
+    server = await startRedis({ tls: { cert: certs.certFile, key: certs.keyFile, ca: certs.caFile } });
+    admin = await connectTestClient(server.url);
+    await admin.send(["ACL", "SETUSER", "carol", "on", ">carol-secret", "~*", "&*", "+@all", "-select"]);
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await server?.stop();
+    await locked?.stop();
+    if (certs) rmSync(certs.dir, { recursive: true, force: true });
+  });
+
+  test("a command waiting through refused connections times out naming the last connection error", async () => {
+    const port = await freePort();
+    const c = createClient({ port, commandTimeout: 300, reconnect: { initialDelay: 20, maxDelay: 50 } });
+    c.on("error", () => {});
+    try {
+      const { error } = await rejection(c.get("k"));
+      assert.ok(error instanceof TimeoutError, `got ${String(error)}`);
+      const cause = error.cause as Error;
+      assert.ok(cause instanceof ConnectionError, `cause ${String(cause)}`);
+      assert.ok(error.message.includes(cause.message), error.message);
+      assert.ok(causeCodes(error).includes("ECONNREFUSED"), `causes: ${causeCodes(error).join(", ")}`);
+    } finally {
+      await c.close();
+    }
+  });
+
+  const permanent: Array<[string, () => ClientOptions, (err: Error) => void]> = [
+    ["an untrusted TLS certificate", () => ({ port: server.tlsPort, tls: {} }), (err) => {
+      assert.match(err.message, /certificate/i);
+      assert.ok(err.cause instanceof ConnectionError, `cause ${String(err.cause)}`);
+    }],
+    ["a wrong password (WRONGPASS)", () => ({ port: server.port, username: "carol", password: "not-carols" }), (err) => {
+      assert.equal((err.cause as RedisError).code, "WRONGPASS");
+      assert.doesNotMatch(`${err.message} ${err.stack}`, /not-carols/);
+    }],
+    ["a missing password (NOAUTH)", () => ({ port: locked.port }), (err) => {
+      assert.equal((err.cause as RedisError).code, "NOAUTH");
+    }],
+    ["a wrong password on RESP2 (WRONGPASS)", () => ({ port: locked.port, password: "not-the-secret", protocol: 2 }), (err) => {
+      assert.equal((err.cause as RedisError).code, "WRONGPASS");
+      assert.doesNotMatch(`${err.message} ${err.stack}`, /not-the-secret/);
+    }],
+    ["a user without permission for the handshake (NOPERM)", () => ({ port: server.port, username: "carol", password: "carol-secret", db: 1 }), (err) => {
+      assert.equal((err.cause as RedisError).code, "NOPERM");
+    }],
+    ["an unknown host (ENOTFOUND)", () => ({ host: "resplex-test-host.invalid", port: 6379 }), (err) => {
+      assert.ok(causeCodes(err).includes("ENOTFOUND"), `causes: ${causeCodes(err).join(", ")}`);
+    }],
+  ];
+  for (const [what, options, check] of permanent) {
+    test(`${what} rejects waiting commands at once, with the connection error as cause`, async () => {
+      const c = createClient({ ...options(), commandTimeout: 10_000, reconnect: { initialDelay: 50, maxDelay: 200 } });
+      c.on("error", () => {});
+      try {
+        const first = c.get("k");
+        const viaMulti = c.multi().get("k").exec();
+        const { error, ms } = await rejection(first);
+        assert.ok(ms < 5_000, `took ${ms} ms`);
+        assert.ok(error instanceof ConnectionError, `got ${String(error)}`);
+        assert.ok(error.cause instanceof Error);
+        assert.ok(error.message.includes((error.cause as Error).message), error.message);
+        check(error);
+        const multi = await rejection(viaMulti);
+        assert.ok(multi.error instanceof ConnectionError, `multi got ${String(multi.error)}`);
+        // Commands issued while the failure stands do not wait either.
+        const later = await rejection(c.get("k"));
+        assert.ok(later.ms < 5_000, `a later command took ${later.ms} ms`);
+        assert.ok(later.error instanceof ConnectionError);
+      } finally {
+        await c.close();
+      }
+    }, 60_000);
+  }
+
+  test("after such a failure the client keeps retrying and recovers once the cause is fixed", async () => {
+    await admin.send(["ACL", "SETUSER", "dave", "off", ">dave-secret", "~*", "&*", "+@all"]);
+    const c = createClient({ port: server.port, username: "dave", password: "dave-secret", reconnect: { initialDelay: 20, maxDelay: 100 } });
+    c.on("error", () => {});
+    try {
+      const { error } = await rejection(c.get("k"));
+      assert.equal((error.cause as RedisError).code, "WRONGPASS");
+      await admin.send(["ACL", "SETUSER", "dave", "on"]);
+      await until(() => c.get("k").then(() => true, () => false), "the client to recover", 10_000);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe("connectTimeout", () => {
   let server: RedisServer;
   beforeAll(async () => {
