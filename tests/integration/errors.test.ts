@@ -331,3 +331,29 @@ describe("client id on RESP2", () => {
     });
   }
 });
+
+describe("passwords in URLs", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis();
+    const admin = await connectTestClient(server.url);
+    await admin.send(["ACL", "SETUSER", "frank", "on", ">ab/cd+ef==", "~*", "&*", "+@all"]);
+    await admin.close();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test("a password with / + = connects when percent-encoded in the URL, and the bare form is refused without showing it", async () => {
+    const c = createClient(`redis://frank:ab%2Fcd+ef%3D%3D@127.0.0.1:${server.port}`);
+    try {
+      assert.equal(await c.send(["ACL", "WHOAMI"]), "frank");
+    } finally {
+      await c.close();
+    }
+    assert.throws(
+      () => createClient(`redis://frank:ab/cd+ef==@127.0.0.1:${server.port}`),
+      (e: Error) => e instanceof TypeError && /percent-encode/.test(e.message) && !e.message.includes("ab/cd+ef=="),
+    );
+  });
+});
