@@ -180,7 +180,10 @@ export class Connection {
     this.#scheduleFlush();
   }
 
-  /** Graceful close: no new commands; wait for replies to what was sent (at most `timeoutMs`), then close. */
+  /**
+   * Graceful close: no new commands; wait for replies to what was sent (at most `timeoutMs`), then
+   * close. Commands still unanswered then reject with a `ConnectionError`: they may have run.
+   */
   async close(timeoutMs = 5_000): Promise<void> {
     if (this.state === "closed") return;
     if (this.state !== "closing") {
@@ -216,7 +219,10 @@ export class Connection {
     socket.destroy();
   }
 
-  /** Close at once; every command not yet answered rejects with `err` (or a `ClosedError`). */
+  /**
+   * Close at once. Commands written and not yet answered reject with a `ConnectionError` saying
+   * they may have run (`cause`: `err`); never-written ones go to `onClose`, or reject as not sent.
+   */
   destroy(err?: Error): void {
     if (this.state === "closed") return;
     this.#closeError = err ?? new ClosedError(`connection to ${this.address} destroyed`);
@@ -319,19 +325,25 @@ export class Connection {
     this.#unflushed = 0;
     this.#chunks.length = 0;
     this.#encoder.take();
+    // A written command may have run, whoever closed the socket: it must never get the "not sent"
+    // ClosedError, or a retry would run it twice. Only a ProtocolError keeps its own class.
+    const how = reason instanceof ClosedError ? "closed" : "lost";
     for (const cmd of commands) {
       cmd.fail(
-        reason instanceof ProtocolError || reason instanceof ClosedError
+        reason instanceof ProtocolError
           ? reason
           : new ConnectionError(
-              `connection to ${this.address} lost before the reply to ${cmd.name} arrived (it may have run)`,
+              `connection to ${this.address} ${how} before the reply to ${cmd.name} arrived (it may have run)`,
               { cause: reason },
             ),
       );
     }
     for (const cmd of unwritten) cmd.state = "queued";
     if (this.#hooks.onClose) this.#hooks.onClose(reason, unwritten);
-    else for (const cmd of unwritten) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
+    else {
+      const NotSent = reason instanceof ClosedError ? ClosedError : ConnectionError;
+      for (const cmd of unwritten) cmd.fail(new NotSent(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
+    }
     this.#drained?.();
     this.#resolveClosed(reason);
     const hook = this.options.hooks?.connection;

@@ -8,7 +8,12 @@ import type { Hooks } from "./hooks.ts";
 
 /** Options for one connection; the multiplexer and the pool accept all of them too. */
 export interface ConnectionOptions {
-  /** `redis://user:pass@host:port/db`, `rediss://...` (TLS), or `redis+unix:///path?db=N`. Fields below override it. */
+  /**
+   * `redis://user:pass@host:port/db`, `rediss://...` (TLS), or `redis+unix:///path?db=N`. Fields
+   * below override it. User name and password are percent-encoded, as in any URL: a password
+   * `ab/cd+ef==` is written `ab%2Fcd+ef%3D%3D`. `/ ? # @` left bare are refused (the URL would
+   * name another host); `%` is always read as an escape, so write it `%25`. Or pass `password`.
+   */
   url?: string;
   /** Default `127.0.0.1`. */
   host?: string;
@@ -90,8 +95,17 @@ export interface ResolvedConnectionOptions {
   hooks: Hooks | undefined;
 }
 
-/** Parse a Redis URL into options. Throws `TypeError` (without echoing a password) when malformed. */
+/**
+ * Parse a Redis URL into options. Throws `TypeError` (without echoing a password) when malformed.
+ *
+ * @example
+ * ```ts
+ * parseRedisUrl("redis://alice:ab%2Fcd%3D@example.com:6380/2");
+ * // { username: "alice", password: "ab/cd=", host: "example.com", port: 6380, db: 2 }
+ * ```
+ */
 export function parseRedisUrl(url: string): ConnectionOptions {
+  refuseBareReservedInUserInfo(url);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -100,11 +114,11 @@ export function parseRedisUrl(url: string): ConnectionOptions {
   }
   const out: ConnectionOptions = {};
   const scheme = parsed.protocol;
-  if (parsed.username) out.username = decodeURIComponent(parsed.username);
-  if (parsed.password) out.password = decodeURIComponent(parsed.password);
+  if (parsed.username) out.username = decodeComponent(parsed.username, url);
+  if (parsed.password) out.password = decodeComponent(parsed.password, url);
   const dbParam = parsed.searchParams.get("db");
   if (scheme === "redis+unix:" || scheme === "unix:") {
-    out.path = decodeURIComponent(parsed.pathname);
+    out.path = decodeComponent(parsed.pathname, url);
     if (dbParam !== null) out.db = parseDb(dbParam, url);
     const password = parsed.searchParams.get("password");
     if (password !== null) out.password = password;
@@ -123,15 +137,50 @@ export function parseRedisUrl(url: string): ConnectionOptions {
   return out;
 }
 
+/**
+ * In `redis://user:pa/ss@host` the authority ends at the "/", so the URL would name host "user"
+ * (or fail to parse): an "@" past the end of the authority means a user name or password holds
+ * "/", "?", "#" or "@" unencoded. Refuse it with the fix instead of connecting somewhere else.
+ */
+function refuseBareReservedInUserInfo(url: string): void {
+  const scheme = /^\s*rediss?:\/\//i.exec(url);
+  if (!scheme) return;
+  const rest = url.slice(scheme[0].length);
+  const authorityEnd = rest.search(/[/?#]/);
+  if (authorityEnd >= 0 && rest.includes("@", authorityEnd)) {
+    throw new TypeError(
+      `the user name or password in Redis URL ${redactUrl(url)} holds a character that must be percent-encoded: ` +
+        "write / ? # @ % as %2F %3F %23 %40 %25 (or pass the password as the password option)",
+    );
+  }
+}
+
+/** `decodeURIComponent`, but a bad escape is a TypeError that does not show the URL's password. */
+function decodeComponent(text: string, url: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new TypeError(`invalid percent-encoding in Redis URL ${redactUrl(url)} (write % as %25)`);
+  }
+}
+
 function parseDb(text: string, url: string): number {
   const db = Number(text);
   if (!Number.isInteger(db) || db < 0) throw new TypeError(`invalid database "${text}" in Redis URL ${redactUrl(url)}`);
   return db;
 }
 
-/** Replace the password in a URL with `***`, for messages. Works on unparsable input too. */
+/**
+ * Replace the password in a URL with `***`, for messages. Works on unparsable input too: the
+ * password runs from the first ":" after "//" to the last "@", whatever it holds.
+ *
+ * @example
+ * ```ts
+ * redactUrl("redis://user:ab/cd+ef==@host:6379/0"); // "redis://user:***@host:6379/0"
+ * ```
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@/]*@/, "$1***@").replace(/([?&]password=)[^&]*/, "$1***");
+  return url.replace(/(\/\/[^:@]*:).*@/s, "$1***@").replace(/([?&]password=)[^&#]*/gi, "$1***");
 }
 
 function checkNumber(name: string, value: number, min: number): number {

@@ -75,7 +75,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
     super();
     this.options = resolveClientOptions(options);
     const { connection } = this.options;
-    this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks);
+    this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks, () => this.#shared.lastError);
     this.#shared = new SharedConnection({
       connection,
       reconnect: this.options.reconnect,

@@ -9,13 +9,14 @@
  * node-redis #3398, Bun #32779 were each a transition that forgot a queue).
  * @module
  */
-import { ClosedError, ConnectionError, LimitError, TimeoutError } from "../errors.ts";
+import { ClosedError, ConnectionError, LimitError, RedisError, TimeoutError } from "../errors.ts";
 import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
 import type { Connection, ConnectionHooks, WireCommand } from "../conn/connection.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { openConnection } from "../conn/open.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
+import { isPermanentFailure } from "../conn/permanent-failure.ts";
 import { Queue } from "../conn/queue.ts";
 import { encodeTogether } from "../conn/transaction.ts";
 import { validateCommand } from "../resp/validate.ts";
@@ -54,6 +55,8 @@ export class SharedConnection {
   #heldSinceSweep = Infinity;
   #connecting: AbortController | undefined;
   #lastError: Error | undefined;
+  /** Set while the last attempt failed in a way retrying cannot fix: commands reject with it instead of waiting. */
+  #unreachable: Error | undefined;
   #ended: Promise<void>;
   #resolveEnded!: () => void;
 
@@ -134,6 +137,7 @@ export class SharedConnection {
     if (this.#stopping) {
       return cmd.fail(new ClosedError(`${cmd.name} not sent: the client is ${this.state}`));
     }
+    if (this.#unreachable) return cmd.fail(this.#unreachable);
     this.#heldSinceSweep++;
     if (this.#offline.length >= this.#options.maxPending) this.#dropSettled();
     if (this.#offline.length >= this.#options.maxPending) {
@@ -204,9 +208,10 @@ export class SharedConnection {
         if (this.#stopping) return;
         this.#lastError = err as Error;
         events.error(err as Error);
-        if (attempt > reconnect.maxAttempts) {
+        if (attempt >= reconnect.maxAttempts) { // the first connect is tried even with maxAttempts 0
           return this.#giveUp(new ConnectionError(`gave up connecting to ${this.address} after ${attempt} attempts`, { cause: err }));
         }
+        this.#judge(err as Error);
         const delay = backoffDelay(reconnect, attempt);
         events.reconnecting({ attempt, delay, error: err as Error });
         await sleep(delay, controller.signal); // close() aborts the controller, ending the wait
@@ -215,6 +220,7 @@ export class SharedConnection {
       this.#connecting = undefined;
       if (this.#stopping) return conn.destroy();
       this.#conn = conn;
+      this.#unreachable = undefined;
       this.state = "ready";
       events.ready(conn);
       const now = Date.now();
@@ -267,6 +273,22 @@ export class SharedConnection {
     }
     this.state = "reconnecting";
     void this.#connectLoop();
+  }
+
+  /**
+   * After a failure retrying cannot fix (an untrusted certificate, rejected credentials, an unknown
+   * host: see conn/permanent-failure.ts) what waits rejects now, and new commands do not wait,
+   * instead of each one timing out. The loop keeps trying, so the client recovers once the cause
+   * is fixed; a passing failure (refused, timed out) lets commands wait again.
+   */
+  #judge(err: Error): void {
+    if (!isPermanentFailure(err)) {
+      this.#unreachable = undefined;
+      return;
+    }
+    const why = err instanceof RedisError ? `${this.address} refused the connection: ${err.message}` : err.message;
+    this.#unreachable = new ConnectionError(`command not sent: ${why}`, { cause: err });
+    this.#failQueued(this.#unreachable);
   }
 
   #giveUp(err: Error): void {

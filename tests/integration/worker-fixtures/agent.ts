@@ -33,7 +33,9 @@ function report(err: unknown) {
   const e = err as Error & { code?: string };
   const classes = { RedisError, ClosedError, ConnectionError, TimeoutError, AbortError, ResplexError, TypeError, Error };
   const is = Object.fromEntries(Object.entries(classes).map(([name, cls]) => [name, err instanceof cls]));
-  return { name: e?.name, message: e?.message, code: e?.code, is };
+  const causes: Array<{ name: string; code?: string }> = [];
+  for (let c = e?.cause as (Error & { code?: string }) | undefined; c && causes.length < 8; c = c.cause as typeof c) causes.push({ name: c.name, code: c.code });
+  return { name: e?.name, message: e?.message, code: e?.code, is, causes };
 }
 
 const ops: Record<string, (...args: never[]) => unknown> = {
