@@ -211,7 +211,7 @@ export class SharedConnection {
         if (attempt >= reconnect.maxAttempts) { // the first connect is tried even with maxAttempts 0
           return this.#giveUp(new ConnectionError(`gave up connecting to ${this.address} after ${attempt} attempts`, { cause: err }));
         }
-        this.#judge(err as Error);
+        this.#failFastIfPermanent(err as Error);
         const delay = backoffDelay(reconnect, attempt);
         events.reconnecting({ attempt, delay, error: err as Error });
         await sleep(delay, controller.signal); // close() aborts the controller, ending the wait
@@ -281,7 +281,7 @@ export class SharedConnection {
    * instead of each one timing out. The loop keeps trying, so the client recovers once the cause
    * is fixed; a passing failure (refused, timed out) lets commands wait again.
    */
-  #judge(err: Error): void {
+  #failFastIfPermanent(err: Error): void {
     if (!isPermanentFailure(err)) {
       this.#unreachable = undefined;
       return;
