@@ -49,7 +49,10 @@ export function prepareTransaction(
   const argLists: (readonly Arg[])[] = [["MULTI"], ...cmds.map((c) => c.args), ["EXEC"]];
   const encoder = new CommandEncoder();
   for (const args of argLists) encoder.encode(args); // throws TypeError before anything exists
-  const commands = argLists.map((args) => factory.create(args, options));
+  // One deadline for all of it: inside MULTI nothing blocks, so a BLPOP 0 queued there must not
+  // take its blocking deadline (none), which would keep a held transaction waiting past its own.
+  const timeout = options?.timeout ?? factory.deadlines.defaultTimeout;
+  const commands = argLists.map((args) => factory.create(args, { ...options, timeout }));
   for (const cmd of commands) cmd.together = commands;
   return { commands, bytes: encoder.take(), result: outcome(cmds, commands) };
 }

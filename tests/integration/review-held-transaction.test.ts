@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createClient, type RedisClient } from "../../mod.ts";
+import { createClient, TimeoutError, type RedisClient } from "../../mod.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 import { until } from "../harness/wait.ts";
@@ -35,5 +35,20 @@ describe("review: a transaction held during an outage, at the edge of maxPending
     assert.equal(early, "waiting", `the transaction was refused: ${early instanceof Error ? early.message : early}`);
     await server.restart();
     assert.deepEqual(await Promise.all([live, tx]), ["live", ["OK"]]);
+  }, 20_000);
+
+  test("a transaction holding a blocking command (which cannot block inside MULTI) still times out at commandTimeout", async () => {
+    await server.kill();
+    const quick = createClient({ url: server.url, commandTimeout: 300, reconnect: { initialDelay: 20, maxDelay: 50 } });
+    try {
+      const started = Date.now();
+      const outcome = await Promise.race([
+        quick.multi().blpop("review:held:q", 0).exec().then(() => "resolved", (err: Error) => err),
+        new Promise((resolve) => setTimeout(resolve, 3_000, "still waiting")),
+      ]);
+      assert.ok(outcome instanceof TimeoutError, `after ${Date.now() - started} ms: ${String(outcome)}`);
+    } finally {
+      await quick.close();
+    }
   }, 20_000);
 });
