@@ -51,12 +51,18 @@ const taint = (why: string): SessionEffect => ({ taint: why });
 
 /** The last argument is a timeout in seconds (0 = forever). */
 const lastSeconds = (args: readonly Arg[]) => seconds(args[args.length - 1]);
-/** `BLOCK <ms>` before `STREAMS`; no BLOCK, no blocking. */
+/**
+ * `BLOCK <ms>` before `STREAMS`; no BLOCK, no blocking. Options are read as the server reads them,
+ * skipping their values (`GROUP group consumer`, `COUNT n`), so a group or consumer named
+ * `STREAMS` or `BLOCK` neither hides the option nor fakes it.
+ */
 const blockOption = (args: readonly Arg[]) => {
   for (let i = 1; i < args.length - 1; i++) {
     const word = argText(args[i]).toUpperCase();
     if (word === "STREAMS") return undefined;
     if (word === "BLOCK") return Math.max(0, Number(argText(args[i + 1])) || 0);
+    if (word === "GROUP") i += 2;
+    else if (word === "COUNT") i += 1;
   }
   return undefined;
 };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { keyIndexes, redactArgs } from "../../src/commands/lookup.ts";
+import { blockingTimeout, keyIndexes, needsOwnConnection, redactArgs } from "../../src/commands/lookup.ts";
 import { describe, test } from "../harness/runner.ts";
 
 // Key positions as the server's COMMAND GETKEYS gives them (checked against redis-server 7.0):
@@ -23,5 +23,15 @@ describe("review: MIGRATE's credentials are redacted where the server reads them
     assert.deepEqual(redactArgs(["MIGRATE", "h", 1, "", 0, 5000, "AUTH2", "u", "pw", "KEYS", "a"]), ["MIGRATE", "h", 1, "", 0, 5000, "AUTH2", "u", "(redacted)", "KEYS", "a"]);
     assert.deepEqual(redactArgs(["MIGRATE", "h", 1, "", 0, 5000, "KEYS", "AUTH", "b"]), ["MIGRATE", "h", 1, "", 0, 5000, "KEYS", "AUTH", "b"]);
     assert.deepEqual(redactArgs(["MIGRATE", "h", 1, "k", 0, 5000, "AUTH"]), ["MIGRATE", "h", 1, "k", 0, 5000, "AUTH"]);
+  });
+});
+
+describe("review: XREADGROUP's BLOCK found as the server finds it", () => {
+  test("a consumer or group named STREAMS or BLOCK does not hide or fake the BLOCK option", () => {
+    // Missed, this BLOCK 0 would stall the multiplexer's shared connection for good.
+    assert.equal(blockingTimeout(["XREADGROUP", "GROUP", "g", "streams", "BLOCK", 0, "STREAMS", "s", ">"]), 0);
+    assert.equal(needsOwnConnection(["XREADGROUP", "GROUP", "streams", "c", "BLOCK", 250, "STREAMS", "s", ">"]), true);
+    assert.equal(blockingTimeout(["XREADGROUP", "GROUP", "block", "c", "STREAMS", "s", ">"]), undefined);
+    assert.equal(blockingTimeout(["XREAD", "COUNT", 2, "BLOCK", 100, "STREAMS", "s", "$"]), 100);
   });
 });
