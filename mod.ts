@@ -32,7 +32,7 @@ export { Script } from "./src/client/script.ts";
 export type { ScanOptions } from "./src/client/scan.ts";
 export { raw } from "./src/client/spec.ts";
 export type { Cmd, Key } from "./src/client/spec.ts";
-export type { SetOptions } from "./src/client/commands/strings.ts";
+export type * from "./src/client/commands/types.ts";
 export type { CommandOptions } from "./src/conn/command.ts";
 export type { ConnectionOptions } from "./src/conn/options.ts";
 export type { CommandEnd, CommandStart, ConnectionEvent, Hooks, PoolWaitEvent } from "./src/conn/hooks.ts";

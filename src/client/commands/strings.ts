@@ -3,6 +3,7 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
+import { toOk } from "../replies.ts";
 import { binary, parsed, raw, toOkOrNull, type Cmd, type Key } from "../spec.ts";
 
 /** Options of `set`. At most one of `ex`/`px`/`exat`/`pxat`/`keepTtl`; at most one of `nx`/`xx`. */
@@ -89,4 +90,10 @@ export const stringCommands = {
   getrange: (key: Key, start: number, end: number): Cmd<string> => raw(["GETRANGE", key, start, end]),
   /** `SETRANGE key offset value` → the new length. */
   setrange: (key: Key, offset: number, value: Arg): Cmd<number> => raw(["SETRANGE", key, offset, value]),
+  /** @deprecated Redis 6.2: use `set(key, value, { get: true })`. `GETSET key value` → the old value, or `null`. */
+  getset: (key: Key, value: Arg): Cmd<string | null> => raw(["GETSET", key, value]),
+  /** `PSETEX key ms value` (prefer `set(key, value, { px })`). */
+  psetex: (key: Key, ms: number, value: Arg): Cmd<"OK"> => parsed(["PSETEX", key, ms, value], toOk),
+  /** @deprecated Redis 2.0: use `getrange`. `SUBSTR key start end`. */
+  substr: (key: Key, start: number, end: number): Cmd<string> => raw(["SUBSTR", key, start, end]),
 };
