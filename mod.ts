@@ -28,6 +28,7 @@ export type { PoolEvents } from "./src/pool/events.ts";
 export { CommandApi } from "./src/client/api.ts";
 export type { CommandMethods } from "./src/client/api.ts";
 export { Multi, Pipeline } from "./src/client/batch.ts";
+export type { MultiResults, PipelineResults } from "./src/client/batch.ts";
 export { Script } from "./src/client/script.ts";
 export type { ScanOptions } from "./src/client/scan.ts";
 export { raw } from "./src/client/spec.ts";

@@ -12,13 +12,13 @@ import { commandSpecs, type CommandSpecs } from "./commands/index.ts";
 import { scanAll, type ScanOptions } from "./scan.ts";
 import { Script } from "./script.ts";
 import type { Cmd } from "./spec.ts";
+import type { PromiseMethod } from "./typing.ts";
 
-/** The result type of a command spec. */
-export type ReplyOf<F> = F extends (...args: never[]) => Cmd<infer T> ? T : never;
+export type { ReplyOf } from "./typing.ts";
 
-/** One promise-returning method per typed command. */
+/** One promise-returning method per typed command, with the overloads of its spec. */
 export type CommandMethods = {
-  [K in keyof CommandSpecs]: (...args: Parameters<CommandSpecs[K]>) => Promise<ReplyOf<CommandSpecs[K]>>;
+  [K in keyof CommandSpecs]: PromiseMethod<CommandSpecs[K]>;
 };
 
 /**
