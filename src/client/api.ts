@@ -10,6 +10,7 @@ import type { Arg, RespValue } from "../resp/types.ts";
 import { Multi, Pipeline } from "./batch.ts";
 import { commandSpecs, type CommandSpecs } from "./commands/index.ts";
 import { scanAll, type ScanOptions } from "./scan.ts";
+import { withinPrefix } from "./scan-prefix.ts";
 import { Script } from "./script.ts";
 import type { Cmd } from "./spec.ts";
 import type { PromiseMethod } from "./typing.ts";
@@ -85,10 +86,22 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
     return new Script(this, lua);
   }
 
-  /** Iterate the keyspace with `SCAN` (each key once per full iteration, as Redis guarantees). */
+  /**
+   * Iterate the keyspace with `SCAN` (each key once per full iteration, as Redis guarantees). With
+   * a `keyPrefix`, only keys under it, yielded without it.
+   */
   scanIterator(options: ScanOptions & { type?: string } = {}): AsyncGenerator<string> {
     const extra: Arg[] = options.type ? ["TYPE", options.type] : [];
-    return scanAll(this, ["SCAN"], options, extra, 1);
+    return withinPrefix(this.resolveKeyPrefix(), options.match, (match) => scanAll(this, ["SCAN"], { ...options, match }, extra, 1));
+  }
+
+  /**
+   * The `keyPrefix` this surface's commands get (`""` for none), for what the command table cannot
+   * prefix (`scanIterator`'s pattern). A promise where it is not known yet (a worker client learns
+   * it from its owner).
+   */
+  protected resolveKeyPrefix(): string | Promise<string> {
+    return "";
   }
 
   /** Iterate a hash's `[field, value]` pairs with `HSCAN`. */

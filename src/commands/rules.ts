@@ -136,8 +136,21 @@ export const RULES: Readonly<Record<string, Rule>> = {
   XREAD: { blocking: blockOption },
   XREADGROUP: { blocking: blockOption },
 
-  // MIGRATE ... AUTH password | AUTH2 username password
-  MIGRATE: { secrets: (args) => [...afterKeyword("AUTH", 1)(args), ...afterKeyword("AUTH2", 2)(args)] },
+  MIGRATE: {
+    // MIGRATE ... AUTH password | AUTH2 username password
+    secrets: (args) => [...afterKeyword("AUTH", 1)(args), ...afterKeyword("AUTH2", 2)(args)],
+    // MIGRATE host port key|"" db timeout ... [KEYS key...]: the key spec counts the "" that
+    // stands for "the keys follow KEYS" as a key; KEYS is searched from the end, as Redis does.
+    keys: (args) => {
+      const out = argText(args[3]) === "" ? [] : [3];
+      for (let i = args.length - 2; i > 5; i--) {
+        if (argText(args[i]).toUpperCase() !== "KEYS") continue;
+        for (let k = i + 1; k < args.length; k++) out.push(k);
+        break;
+      }
+      return out;
+    },
+  },
   "CONFIG|SET": {
     secrets: (args) => {
       const out: number[] = [];

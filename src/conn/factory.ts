@@ -1,10 +1,12 @@
 /**
- * Creates commands with the owner's defaults: decode mode, timeout, and — for blocking commands —
- * a deadline of their own server timeout plus a grace period.
+ * Creates commands with the owner's defaults: decode mode, timeout, the `keyPrefix` on every key,
+ * and — for blocking commands — a deadline of their own server timeout plus a grace period. Every
+ * command of every surface is created here, so nothing reaches Redis without its prefix.
  * @module
  */
 import type { Arg } from "../resp/types.ts";
 import { blockingTimeout } from "../commands/lookup.ts";
+import { prefixKeys } from "../commands/prefix.ts";
 import { blockingDeadline } from "./blocking.ts";
 import { Command, type CommandOptions } from "./command.ts";
 import { Deadlines } from "./deadlines.ts";
@@ -14,16 +16,20 @@ import { type Hooks, observeCommand } from "./hooks.ts";
 export class CommandFactory {
   readonly deadlines: Deadlines;
   readonly bytesByDefault: boolean;
+  /** Put in front of every key argument (the `keyPrefix` option); `""` for none. */
+  readonly keyPrefix: string;
   readonly #hooks: Hooks | undefined;
 
-  constructor(commandTimeout: number, bytesByDefault: boolean, hooks?: Hooks) {
+  constructor(commandTimeout: number, bytesByDefault: boolean, hooks?: Hooks, keyPrefix = "") {
     this.deadlines = new Deadlines(commandTimeout);
     this.bytesByDefault = bytesByDefault;
+    this.keyPrefix = keyPrefix;
     this.#hooks = hooks?.command ? hooks : undefined;
   }
 
-  /** A command for `args`, its deadline already running. */
-  create(args: readonly Arg[], options?: CommandOptions): Command {
+  /** A command for `args` (its keys prefixed), its deadline already running. */
+  create(given: readonly Arg[], options?: CommandOptions): Command {
+    const args = this.keyPrefix ? prefixKeys(given, this.keyPrefix) : given;
     const timeout = options?.timeout ?? this.#timeoutFor(args);
     const observer = this.#hooks && observeCommand(this.#hooks, args);
     const cmd = new Command(args, options?.bytes ?? this.bytesByDefault, timeout, options?.signal, observer);

@@ -40,6 +40,13 @@ export interface ConnectionOptions {
   connector?: Connector;
   /** Callbacks for command start/end, connection open/close and pool waits (tracing, metrics). */
   hooks?: Hooks;
+  /**
+   * Put in front of every key of every command (`"app:"` makes `get("k")` read `app:k`), wherever
+   * the command table finds keys: typed methods, `send`, `multi()`, scripts' `KEYS`. Key names
+   * inside Lua code, patterns (`KEYS`, `SCAN`, `SORT ... BY/GET`) and channels are not prefixed;
+   * `scanIterator()` prefixes its `match` and strips the prefix from the keys it yields.
+   */
+  keyPrefix?: string;
 }
 
 /** {@link ConnectionOptions} with every default applied. */
@@ -59,6 +66,8 @@ export interface ResolvedConnectionOptions {
   maxInFlight: number;
   connector: Connector | undefined;
   hooks: Hooks | undefined;
+  /** `undefined` when there is none (an empty string is none). */
+  keyPrefix: string | undefined;
 }
 
 /** Parse a Redis URL into options. Throws `TypeError` (without echoing a password) when malformed. */
@@ -122,6 +131,7 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
   if (decode !== "string" && decode !== "bytes") throw new TypeError(`option decode must be "string" or "bytes"`);
   const db = opts.db ?? 0;
   if (!Number.isInteger(db) || db < 0) throw new TypeError(`option db must be an integer >= 0, got ${String(db)}`);
+  if (opts.keyPrefix !== undefined && typeof opts.keyPrefix !== "string") throw new TypeError("option keyPrefix must be a string");
   const port = opts.port ?? 6379;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`option port must be 0-65535, got ${String(port)}`);
   return {
@@ -140,6 +150,7 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
     maxInFlight: checkNumber("maxInFlight", opts.maxInFlight ?? 100_000, 1),
     connector: opts.connector,
     hooks: opts.hooks,
+    keyPrefix: opts.keyPrefix || undefined,
   };
 }
 
