@@ -6,6 +6,7 @@
 import type { Arg, RespValue } from "../../resp/types.ts";
 import { list, toNumber } from "../replies.ts";
 import { parsed, raw, type Cmd, type Key } from "../spec.ts";
+import type { AtMostOne } from "../typing.ts";
 
 /** A distance unit. */
 export type GeoUnit = "m" | "km" | "ft" | "mi";
@@ -21,8 +22,8 @@ export interface GeoMemberPosition extends GeoPosition {
   member: Arg;
 }
 
-/** Options of `geoadd`: only add (`nx`) or only update (`xx`); count changed ones too (`ch`). */
-export type GeoAddOptions = ({ nx?: boolean; xx?: never } | { xx?: boolean; nx?: never }) & { ch?: boolean };
+/** Options of `geoadd`: only add (`nx`) or only update (`xx`), not both; count changed ones too (`ch`). */
+export type GeoAddOptions = AtMostOne<{ nx?: boolean; xx?: boolean }, "nx" | "xx"> & { ch?: boolean };
 
 /** Where a search starts: a member's position or a point. */
 export type GeoSearchFrom = { member: Arg } | GeoPosition;
