@@ -81,9 +81,12 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
     return new Pipeline((cmds) => Promise.allSettled(cmds.map((cmd) => this.run(cmd))));
   }
 
-  /** A Lua script run with `EVALSHA`, loaded with `EVAL` when the server answers `NOSCRIPT`. */
-  script(lua: string): Script {
-    return new Script(this, lua);
+  /**
+   * A Lua script run with `EVALSHA`, loaded with `EVAL` when the server answers `NOSCRIPT`; `T` is
+   * what it returns. `script.cmd(keys, args)` puts it in a `multi()` or `pipeline()`.
+   */
+  script<T = RespValue>(lua: string): Script<T> {
+    return new Script<T>(this, lua);
   }
 
   /**

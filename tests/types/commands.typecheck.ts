@@ -54,6 +54,11 @@ export async function typedBatches(): Promise<void> {
   const added = await redis.multi().add(raw<number>(["DBSIZE"])).xinfoStream("s").exec();
   expectType<[number | RedisError, StreamInfo | RedisError] | null>()(added);
 
+  // A typed script runs alone or as a command in a chain.
+  const incrBy = redis.script<number>("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+  expectType<number>()(await incrBy.run(["n"], [1]));
+  expectType<[number | RedisError, string | null | RedisError] | null>()(await redis.multi().add(incrBy.cmd(["n"], [1])).get("n").exec());
+
   // A pipeline's entries may fail on their own with any error (timeouts, a lost connection).
   const piped = await redis.pipeline().hgetall("h").zscore("z", "m").exec();
   expectType<[Record<string, string> | Error, number | null | Error]>()(piped);
