@@ -30,6 +30,7 @@ export type { CommandMethods } from "./src/client/api.ts";
 export { Multi, Pipeline } from "./src/client/batch.ts";
 export type { MultiResults, PipelineResults } from "./src/client/batch.ts";
 export { Script } from "./src/client/script.ts";
+export type { WatchBody, WatchOptions } from "./src/client/watch.ts";
 export type { ScanOptions } from "./src/client/scan.ts";
 export { raw } from "./src/client/spec.ts";
 export type { Cmd, Key } from "./src/client/spec.ts";
@@ -50,4 +51,5 @@ export {
   RedisError,
   ResplexError,
   TimeoutError,
+  WatchError,
 } from "./src/errors.ts";

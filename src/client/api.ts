@@ -7,13 +7,14 @@
 import type { CommandOptions } from "../conn/command.ts";
 import { Emitter, type EventMap } from "../events.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
-import { Multi, Pipeline } from "./batch.ts";
+import { Multi, Pipeline, type MultiResults } from "./batch.ts";
 import { commandSpecs, type CommandSpecs } from "./commands/index.ts";
 import { scanAll, type ScanOptions } from "./scan.ts";
 import { withinPrefix } from "./scan-prefix.ts";
 import { Script } from "./script.ts";
-import type { Cmd } from "./spec.ts";
+import type { Cmd, Key } from "./spec.ts";
 import type { PromiseMethod } from "./typing.ts";
+import { watchTransaction, type WatchBody, type WatchOptions } from "./watch.ts";
 
 export type { ReplyOf } from "./typing.ts";
 
@@ -73,7 +74,24 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
 
   /** Start a `MULTI ... EXEC` transaction; commands chain, `exec()` sends them contiguously. */
   multi(): Multi {
-    return new Multi((cmds) => this.transaction(cmds));
+    return new Multi((cmds) => this.transaction(cmds), this);
+  }
+
+  /**
+   * An optimistic transaction: `WATCH keys` on a connection of its own, run `fn` — which reads
+   * through `tx` and returns `tx.multi()...` — and `EXEC`. When a watched key changed before `EXEC`,
+   * run `fn` again, at most `retries` times (default 3), then reject with `WatchError`.
+   *
+   * @example
+   * ```ts
+   * const [, balance] = await redis.watch("balance", async (tx) => {
+   *   const current = Number(await tx.get("balance"));
+   *   return tx.multi().set("balance", current - 10).get("balance");
+   * });
+   * ```
+   */
+  watch<T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, options?: WatchOptions): Promise<MultiResults<T>> {
+    return watchTransaction(this, keys, fn, options);
   }
 
   /** Start an explicit pipeline; `exec()` resolves to one entry per command (reply or error). */

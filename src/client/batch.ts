@@ -71,10 +71,18 @@ abstract class Batch {
  */
 export class Multi<T extends unknown[] = []> extends Batch {
   #run: (cmds: readonly Cmd<unknown>[]) => Promise<unknown[] | null>;
+  readonly #origin: object | undefined;
 
-  constructor(run: (cmds: readonly Cmd<unknown>[]) => Promise<unknown[] | null>) {
+  /** `run` sends the commands as one transaction; `origin` is the client that made it (see `isFrom`). */
+  constructor(run: (cmds: readonly Cmd<unknown>[]) => Promise<unknown[] | null>, origin?: object) {
     super();
     this.#run = run;
+    this.#origin = origin;
+  }
+
+  /** @internal whether `client.multi()` made it, so it runs on `client`'s connection (`watch()` checks) */
+  isFrom(client: object): boolean {
+    return this.#origin === client;
   }
 
   /** Add a described command (for commands without a typed method, `raw<Reply>(["CMD", ...])`). */

@@ -54,6 +54,10 @@ export async function typedBatches(): Promise<void> {
   const added = await redis.multi().add(raw<number>(["DBSIZE"])).xinfoStream("s").exec();
   expectType<[number | RedisError, StreamInfo | RedisError] | null>()(added);
 
+  // watch() resolves to the transaction's replies (it retries instead of resolving null).
+  const watched = await redis.watch("k", async (tx) => tx.multi().set("k", String(Number(await tx.get("k")) + 1)).get("k"));
+  expectType<["OK" | null | RedisError, string | null | RedisError]>()(watched);
+
   // A typed script runs alone or as a command in a chain.
   const incrBy = redis.script<number>("return redis.call('INCRBY', KEYS[1], ARGV[1])");
   expectType<number>()(await incrBy.run(["n"], [1]));
