@@ -68,7 +68,12 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
   with(options: CommandOptions): this {
     const view = Object.create(this) as this;
     const send = this.send.bind(this);
+    const transaction = this.transaction.bind(this);
     view.send = (args, more) => send(args, more ? { ...options, ...more } : options);
+    view.transaction = (cmds, more) => transaction(cmds, more ? { ...options, ...more } : options);
+    // The surfaces keep their state in private fields, which only the object itself can read.
+    view.isolated = this.isolated.bind(this);
+    view.resolveKeyPrefix = this.resolveKeyPrefix.bind(this);
     return view;
   }
 

@@ -166,6 +166,13 @@ export class Pool extends CommandApi<PoolEvents> {
     return this.#engine.factory.keyPrefix;
   }
 
+  /** A view whose commands use `options`; its leases (pipelines, `withConnection`) come from this pool. */
+  override with(options: CommandOptions): this {
+    const view = super.with(options);
+    view.acquire = this.acquire.bind(this); // reads the pool's private state, which a view cannot
+    return view;
+  }
+
   /** Same as {@link Pool.withConnection}: `fn` gets a lease of its own. */
   isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
     return this.withConnection(fn);
