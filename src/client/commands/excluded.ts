@@ -10,7 +10,7 @@
 
 const subscribe = "the client's subscribe()/psubscribe()/ssubscribe() own the subscriber connection and its replies";
 const transaction = "multi() writes MULTI ... EXEC as one piece; on a lease or in isolated(), send() them";
-const watch = "WATCH only means something on a connection of the caller's own: send() it on a lease or in isolated()";
+const watch = "watch(keys, fn) runs the optimistic transaction on a connection of its own; on a lease or in isolated(), send() them";
 const replication = "replication internals: they turn the connection into a replication stream";
 const help = "text for a person at a terminal; nothing a program acts on";
 
