@@ -69,7 +69,7 @@ export abstract class Lifecycle {
   constructor(options: ResolvedPoolOptions, events: EventSink) {
     this.options = options;
     this.events = events;
-    this.factory = new CommandFactory(options.connection.commandTimeout, options.connection.decode === "bytes", options.connection.hooks);
+    this.factory = new CommandFactory(options.connection);
   }
 
   /** Serve waiters and open what is wanted (engine.ts). */

@@ -127,6 +127,11 @@ export class RemoteSession {
     return this.#info?.commandTimeout ?? 0;
   }
 
+  /** The owner's `keyPrefix` (`""` for none, and until connected). */
+  get keyPrefix(): string {
+    return this.#info?.keyPrefix ?? "";
+  }
+
   /** Run a command in the owner, on its shared client or (with `isolation`) on an isolated connection. */
   send(args: readonly Arg[], options?: CommandOptions, isolation?: number): Promise<RespValue> {
     if (this.#state === "closing" || this.#state === "closed") return this.#refuse(args);
