@@ -4,7 +4,7 @@
  * @module
  */
 import type { Connector, TlsOptions } from "../transport/types.ts";
-import type { Hooks } from "./hooks.ts";
+import { HookSet, type Hooks } from "./hooks.ts";
 
 /** Options for one connection; the multiplexer and the pool accept all of them too. */
 export interface ConnectionOptions {
@@ -58,7 +58,8 @@ export interface ResolvedConnectionOptions {
   decode: "string" | "bytes";
   maxInFlight: number;
   connector: Connector | undefined;
-  hooks: Hooks | undefined;
+  /** The given hooks and those added later; shared by everything opened with these options. */
+  hooks: HookSet;
 }
 
 /** Parse a Redis URL into options. Throws `TypeError` (without echoing a password) when malformed. */
@@ -139,7 +140,8 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
     decode,
     maxInFlight: checkNumber("maxInFlight", opts.maxInFlight ?? 100_000, 1),
     connector: opts.connector,
-    hooks: opts.hooks,
+    // Options resolved again (a client's dedicated pool) keep the same set, so later hooks reach them.
+    hooks: opts.hooks instanceof HookSet ? opts.hooks : new HookSet(opts.hooks),
   };
 }
 

@@ -26,10 +26,13 @@ export async function runTransaction(
   const argLists: (readonly Arg[])[] = [["MULTI"], ...cmds.map((c) => c.args), ["EXEC"]];
   const encoder = new CommandEncoder();
   for (const args of argLists) encoder.encode(args); // throws TypeError before anything is sent
-  const commands = argLists.map((args) => factory.create(args, options));
+  // Observed as one command, MULTI to EXEC's reply: the transaction is what its caller waits for.
+  const observer = factory.observe(["MULTI"], cmds.length);
+  const commands = argLists.map((args) => factory.create(args, options, false));
   conn.writeEncoded(commands, encoder.take());
   const outcomes = await Promise.allSettled(commands.map((c) => c.promise));
   const exec = outcomes[outcomes.length - 1]!;
+  observer?.(exec.status === "rejected" ? (exec.reason as Error) : undefined);
   if (exec.status === "fulfilled") {
     if (exec.value === null) return null;
     const results = exec.value as RespValue[];

@@ -87,7 +87,7 @@ export class RemoteSession {
   ) {
     this.#onEnd = onEnd;
     this.#connectTimeout = connectTimeout;
-    this.#hooks = hooks?.command ? hooks : undefined;
+    this.#hooks = hooks; // read at each call: hooks may be added later
     this.ready = new Promise((resolve, reject) => (this.#ready = { resolve, reject }));
     this.ready.catch(() => {}); // nobody has to wait for it
     connected.then(
@@ -114,7 +114,7 @@ export class RemoteSession {
       return Promise.reject(err);
     }
     const blocking = mayBlock(args) ? blockingTimeout(args) : undefined;
-    const observer = this.#hooks && observeCommand(this.#hooks, args);
+    const observer = this.#hooks?.command && observeCommand(this.#hooks, args);
     if (this.#encodeHere && blocking === undefined && isolation === undefined && options?.signal === undefined && options?.timeout === undefined && !refusedOnShared(args)) {
       return reportTo(this.#sendRaw(args, options?.bytes ?? this.#info!.decodeBytes), observer);
     }
@@ -148,7 +148,7 @@ export class RemoteSession {
     });
     const wire = options || isolation !== undefined ? wireOptions(options, false, isolation) : 0;
     const id = this.#enqueue("transaction", wire, undefined, lists);
-    const observer = this.#hooks && observeCommand(this.#hooks, ["MULTI"]);
+    const observer = this.#hooks?.command && observeCommand(this.#hooks, ["MULTI"], commands.length);
     const results = (await reportTo(this.#calls.add(id, ["MULTI"], this.#timeout(options, undefined), options?.signal), observer)) as RespValue[] | null;
     if (results === null) return null;
     return results.map((reply, i) => (reply instanceof RedisError || !commands[i]!.parse ? reply : commands[i]!.parse!(reply)));
