@@ -7,16 +7,17 @@ import type { Arg } from "../resp/types.ts";
 import { blockingDeadline, blockingTimeout } from "./blocking.ts";
 import { Command, type CommandOptions } from "./command.ts";
 import { Deadlines } from "./deadlines.ts";
-import { type CommandObserver, type Hooks, observeCommand } from "./hooks.ts";
+import type { HookSet } from "./hook-set.ts";
+import type { CommandObserver } from "./hooks.ts";
 
 /** Makes {@link Command}s whose deadlines one {@link Deadlines} watches. */
 export class CommandFactory {
   readonly deadlines: Deadlines;
   readonly bytesByDefault: boolean;
-  /** Read at each command: hooks may be added after creation (a `HookSet`). */
-  readonly #hooks: Hooks | undefined;
+  /** Consulted at each command: hooks may be added after creation. */
+  readonly #hooks: HookSet | undefined;
 
-  constructor(commandTimeout: number, bytesByDefault: boolean, hooks?: Hooks) {
+  constructor(commandTimeout: number, bytesByDefault: boolean, hooks?: HookSet) {
     this.deadlines = new Deadlines(commandTimeout);
     this.bytesByDefault = bytesByDefault;
     this.#hooks = hooks;
@@ -36,7 +37,7 @@ export class CommandFactory {
 
   /** Tell the command hook, if any, that `args` starts; returns what to call when it settles. */
   observe(args: readonly Arg[], batchSize?: number): CommandObserver | undefined {
-    return this.#hooks?.command && observeCommand(this.#hooks, args, batchSize);
+    return this.#hooks?.observe(args, batchSize);
   }
 
   #timeoutFor(args: readonly Arg[]): number {

@@ -33,10 +33,13 @@ export interface CommandEnd {
   error?: Error;
 }
 
-/** A connection opened (handshake done), failed to open, or closed. Addresses never hold passwords. */
+/**
+ * A connection opened (handshake done), failed to open, or closed. Addresses never hold passwords.
+ * `durationMs`: from the start of the connect to the end of the handshake (or the failure).
+ */
 export type ConnectionEvent =
-  | { type: "open"; address: string; clientId: number }
-  | { type: "open-failed"; address: string; error: Error }
+  | { type: "open"; address: string; clientId: number; durationMs: number }
+  | { type: "open-failed"; address: string; error: Error; durationMs: number }
   | { type: "close"; address: string; clientId: number; error?: Error };
 
 /** A pool caller that had to wait for a connection, and how the wait ended. */
@@ -75,73 +78,6 @@ export interface Hooks {
   connection?(event: ConnectionEvent): void;
   /** Called when a pool caller that waited for a connection gets one or gives up. */
   poolWait?(event: PoolWaitEvent): void;
-}
-
-/**
- * The hooks of one client, pool or worker client: those given at creation and those added since
- * (`addHooks()`, `instrument()` of `resplex/otel`), called as one. A member is `undefined` while no
- * added set defines it, so "is anyone observing?" stays one property read on the hot path. The
- * connections, dedicated connections and pools a surface opens share its set, so hooks added
- * later reach them too.
- *
- * @example
- * ```ts
- * const set = new HookSet(options.hooks);
- * const remove = set.add({ command: ({ name }) => console.log(name) });
- * set.command?.({ name: "GET", args: ["GET", "k"] }); // the creation hooks, then the added ones
- * remove();
- * ```
- */
-export class HookSet implements Hooks {
-  command: Hooks["command"];
-  connection: Hooks["connection"];
-  poolWait: Hooks["poolWait"];
-  /** Each added set in a box of its own, so adding the same object twice removes one at a time. */
-  #sets: { hooks: Hooks }[] = [];
-
-  constructor(initial?: Hooks) {
-    if (initial) this.add(initial);
-  }
-
-  /** Call `hooks` too, from now on. Returns a function that stops calling them (idempotent). */
-  add(hooks: Hooks): () => void {
-    if (typeof hooks !== "object" || hooks === null) throw new TypeError("hooks must be an object of hook functions");
-    for (const key of ["command", "connection", "poolWait"] as const) {
-      if (hooks[key] !== undefined && typeof hooks[key] !== "function") throw new TypeError(`hooks.${key} must be a function`);
-    }
-    const entry = { hooks };
-    this.#sets = [...this.#sets, entry];
-    this.#rebuild();
-    return () => {
-      this.#sets = this.#sets.filter((s) => s !== entry);
-      this.#rebuild();
-    };
-  }
-
-  #rebuild(): void {
-    const commands = this.#methods("command");
-    this.command = commands.length < 2 ? commands[0] : (start) => endAll(commands.map((hook) => guarded(() => hook(start))));
-    this.connection = fanOut(this.#methods("connection"));
-    this.poolWait = fanOut(this.#methods("poolWait"));
-  }
-
-  /** The sets' `key` hooks, bound to their objects (a class instance's methods keep their `this`). */
-  #methods<K extends keyof Hooks>(key: K): NonNullable<Hooks[K]>[] {
-    return this.#sets.filter(({ hooks }) => hooks[key]).map(({ hooks }) => (hooks[key] as (this: Hooks, event: never) => unknown).bind(hooks) as NonNullable<Hooks[K]>);
-  }
-}
-
-/** One listener calling `listeners` in turn (each guarded), or `undefined` when there are none. */
-function fanOut<E>(listeners: ((event: E) => void)[]): ((event: E) => void) | undefined {
-  if (listeners.length < 2) return listeners[0];
-  return (event) => {
-    for (const listener of listeners) guarded(() => listener(event));
-  };
-}
-
-/** The settle callbacks command hooks returned, as one. */
-function endAll(ends: (((end: CommandEnd) => void) | void | undefined)[]): ((end: CommandEnd) => void) | undefined {
-  return fanOut(ends.filter((end): end is (end: CommandEnd) => void => typeof end === "function"));
 }
 
 /** A settle callback for the command hook, or `undefined` when there is nothing to observe. */

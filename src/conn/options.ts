@@ -4,7 +4,8 @@
  * @module
  */
 import type { Connector, TlsOptions } from "../transport/types.ts";
-import { HookSet, type Hooks } from "./hooks.ts";
+import { HookSet } from "./hook-set.ts";
+import type { Hooks } from "./hooks.ts";
 
 /** Options for one connection; the multiplexer and the pool accept all of them too. */
 export interface ConnectionOptions {

@@ -10,7 +10,8 @@
 import type { Cmd } from "../client/spec.ts";
 import { blockingDeadline, blockingTimeout } from "../conn/blocking.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
-import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
+import type { HookSet } from "../conn/hook-set.ts";
+import { reportTo } from "../conn/hooks.ts";
 import { ClosedError, ConnectionError, RedisError } from "../errors.ts";
 import { refusedOnShared } from "../mux/refused.ts";
 import { validateCommand } from "../resp/validate.ts";
@@ -72,7 +73,7 @@ export class RemoteSession {
   #watchAt = 0;
   readonly #onEnd: (error: Error | undefined) => void;
   readonly #connectTimeout: number;
-  readonly #hooks: Hooks | undefined;
+  readonly #hooks: HookSet | undefined;
   #endReason = "the client is closed";
   /** Settles when the owner answered (resolves) or the session ended before that (rejects). */
   readonly ready: Promise<void>;
@@ -83,7 +84,7 @@ export class RemoteSession {
     connected: Promise<{ port: MessagePort; info: SessionInfo }>,
     connectTimeout: number,
     onEnd: (error: Error | undefined) => void,
-    hooks?: Hooks,
+    hooks?: HookSet,
   ) {
     this.#onEnd = onEnd;
     this.#connectTimeout = connectTimeout;
@@ -114,7 +115,7 @@ export class RemoteSession {
       return Promise.reject(err);
     }
     const blocking = mayBlock(args) ? blockingTimeout(args) : undefined;
-    const observer = this.#hooks?.command && observeCommand(this.#hooks, args);
+    const observer = this.#hooks?.observe(args);
     if (this.#encodeHere && blocking === undefined && isolation === undefined && options?.signal === undefined && options?.timeout === undefined && !refusedOnShared(args)) {
       return reportTo(this.#sendRaw(args, options?.bytes ?? this.#info!.decodeBytes), observer);
     }
@@ -148,7 +149,7 @@ export class RemoteSession {
     });
     const wire = options || isolation !== undefined ? wireOptions(options, false, isolation) : 0;
     const id = this.#enqueue("transaction", wire, undefined, lists);
-    const observer = this.#hooks?.command && observeCommand(this.#hooks, ["MULTI"], commands.length);
+    const observer = this.#hooks?.observe(["MULTI"], commands.length);
     const results = (await reportTo(this.#calls.add(id, ["MULTI"], this.#timeout(options, undefined), options?.signal), observer)) as RespValue[] | null;
     if (results === null) return null;
     return results.map((reply, i) => (reply instanceof RedisError || !commands[i]!.parse ? reply : commands[i]!.parse!(reply)));

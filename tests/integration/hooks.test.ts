@@ -96,6 +96,7 @@ describe("observability hooks", () => {
       const open = seen.connections.find((e) => e.type === "open");
       assert.ok(open && open.type === "open" && open.clientId > 0);
       assert.equal(open.address, `127.0.0.1:${server.port}`);
+      assert.ok(open.durationMs > 0 && open.durationMs < 5_000, `connected in ${open.durationMs} ms`);
       const admin = createClient({ url: server.url });
       await admin.send(["CLIENT", "KILL", "ID", String(open.clientId)]);
       await admin.close();
@@ -111,6 +112,7 @@ describe("observability hooks", () => {
     await nowhere.close();
     const failed = refused.connections.find((e) => e.type === "open-failed");
     assert.ok(failed && failed.type === "open-failed" && failed.error instanceof ConnectionError);
+    assert.ok(failed.durationMs >= 0 && failed.durationMs < 1_500, `failed after ${failed.durationMs} ms`);
   });
 
   test("pool hooks: commands and leases are observed; a waiting acquirer reports how long it waited", async () => {

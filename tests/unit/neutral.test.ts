@@ -30,7 +30,7 @@ function runtimeLeaks(source: string): string[] {
 
 function coreFiles(): string[] {
   const src = readdirSync(join(root, "src"), { recursive: true }).map((f) => join("src", String(f)));
-  return [...src, "mod.ts", "worker.ts"]
+  return [...src, "mod.ts", "worker.ts", "otel.ts"]
     .filter((f) => f.endsWith(".ts"))
     .filter((f) => !ADAPTERS.has(f.split("\\").join("/")))
     .filter((f) => {

@@ -1,0 +1,66 @@
+/**
+ * A command hook that makes a span per command and records `db.client.operation.duration`.
+ * @module
+ */
+import { type Attributes, type Histogram, type Span, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import type { CommandEnd, CommandStart, Hooks } from "../conn/hooks.ts";
+import type { Arg } from "../resp/types.ts";
+import { DB_OPERATION_BATCH_SIZE, DB_OPERATION_NAME, DB_QUERY_TEXT, errorAttributes, queryText } from "./attributes.ts";
+
+/** What the command hook needs: where spans and durations go, and the attributes every command shares. */
+export interface CommandTelemetry {
+  tracer: Tracer | undefined;
+  duration: Histogram | undefined;
+  server: Attributes;
+  /** `db.query.text` of a command, or `undefined` to leave it out (the default: arguments may be personal data). */
+  query: ((args: readonly Arg[]) => string) | undefined;
+}
+
+/**
+ * The command hook: a span of kind CLIENT named by the operation, started under the caller's
+ * active context (the hook runs synchronously inside the call), ended when the command settles;
+ * its duration recorded in seconds. Attributes are built once per operation name.
+ */
+export function commandHook(t: CommandTelemetry): NonNullable<Hooks["command"]> {
+  const byName = new Map<string, Attributes>();
+  const attributesOf = (name: string): Attributes => {
+    let attributes = byName.get(name);
+    if (!attributes) {
+      attributes = { ...t.server, [DB_OPERATION_NAME]: name };
+      // Command names come from callers; a bounded cache keeps a stream of odd names from growing it.
+      if (byName.size < 1_000) byName.set(name, attributes);
+    }
+    return attributes;
+  };
+  return (start: CommandStart) => {
+    let attributes = attributesOf(start.name);
+    // The conventions: a batch's size, never 1 (a one-command MULTI is still a transaction, not a batch).
+    if (start.batchSize !== undefined && start.batchSize > 1) attributes = { ...attributes, [DB_OPERATION_BATCH_SIZE]: start.batchSize };
+    const span = t.tracer?.startSpan(start.name, {
+      kind: SpanKind.CLIENT,
+      attributes: t.query ? { ...attributes, [DB_QUERY_TEXT]: t.query(start.args) } : attributes,
+    });
+    return (end: CommandEnd) => {
+      if (!end.error) {
+        span?.end();
+        t.duration?.record(end.durationMs / 1000, attributes);
+        return;
+      }
+      const failure = errorAttributes(end.error);
+      if (span) endFailed(span, end.error, failure);
+      t.duration?.record(end.durationMs / 1000, { ...attributes, ...failure });
+    };
+  };
+}
+
+function endFailed(span: Span, error: Error, failure: Attributes): void {
+  span.setAttributes(failure);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  span.end();
+}
+
+/** The `queryText` option as a function, or `undefined` when off. */
+export function queryFormatter(option: boolean | ((args: readonly Arg[]) => string) | undefined): CommandTelemetry["query"] {
+  if (typeof option === "function") return option;
+  return option ? queryText : undefined;
+}
