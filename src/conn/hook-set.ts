@@ -1,16 +1,19 @@
 /**
  * The hooks of one client, pool or worker client — those given at creation and those added since —
- * as one object the core consults. Everything a surface opens (its connections, a client's
- * dedicated pool) shares its set, so hooks added later reach them too.
+ * as one object the core consults, which also publishes on resplex's diagnostics channels while
+ * anyone subscribes to them. Everything a surface opens (its connections, a client's dedicated
+ * pool) shares its set, so hooks added later reach them too.
  * @module
  */
+import { diagnosticChannels } from "../diagnostics/channels.ts";
+import { publishEvent, type ServerInfo, traceCommand, traceConnect } from "../diagnostics/publish.ts";
 import type { Arg } from "../resp/types.ts";
 import { type CommandEnd, type CommandObserver, type ConnectionEvent, guarded, type Hooks, observeCommand } from "./hooks.ts";
 
 /**
  * Hooks given at creation plus those added by `addHooks()` (and `instrument()` of `resplex/otel`).
- * A member is `undefined` while no set defines it, so "is anyone observing?" stays one property
- * read on the hot path.
+ * `command` is `undefined` while no set defines it, so with no hook and no channel subscriber a
+ * command costs a property read and a `hasSubscribers` check.
  *
  * @example
  * ```ts
@@ -23,13 +26,17 @@ import { type CommandEnd, type CommandObserver, type ConnectionEvent, guarded, t
  */
 export class HookSet implements Hooks {
   command: Hooks["command"];
-  connection: Hooks["connection"];
-  poolWait: Hooks["poolWait"];
+  connection!: NonNullable<Hooks["connection"]>;
+  poolWait!: NonNullable<Hooks["poolWait"]>;
   /** Each added set in a box of its own, so adding the same object twice removes one at a time. */
   #sets: { hooks: Hooks }[] = [];
+  /** Where the surface's commands go, for the channels' messages. */
+  readonly #server: ServerInfo;
 
-  constructor(initial?: Hooks) {
+  constructor(initial?: Hooks, server: ServerInfo = {}) {
+    this.#server = server;
     if (initial) this.add(initial);
+    else this.#rebuild();
   }
 
   /** Call `hooks` too, from now on. Returns a function that stops calling them (idempotent). */
@@ -49,28 +56,34 @@ export class HookSet implements Hooks {
 
   /** A command (or, with `batchSize`, a transaction) starts: returns what to call when it settles, if anyone listens. */
   observe(args: readonly Arg[], batchSize?: number): CommandObserver | undefined {
-    return this.command && observeCommand(this, args, batchSize);
+    const channel = diagnosticChannels()?.command;
+    if (!channel?.active()) return this.command && observeCommand(this, args, batchSize);
+    const published = traceCommand(channel, this.#server, args, batchSize);
+    const observed = this.command && observeCommand(this, args, batchSize);
+    return observed ? (error) => (observed(error), published(error)) : published;
   }
 
   /** A connection to `address` starts opening: returns what to call when it opened or failed. */
   opening(address: string): (outcome: { clientId: number } | { error: Error }) => void {
     const started = performance.now();
+    const channel = diagnosticChannels()?.connect;
+    const published = channel?.active() ? traceConnect(channel, this.#server, address) : undefined;
     return (outcome) => {
-      const hook = this.connection;
-      if (!hook) return;
+      published?.(outcome);
       const durationMs = performance.now() - started;
       const event: ConnectionEvent = "error" in outcome
         ? { type: "open-failed", address, error: outcome.error, durationMs }
         : { type: "open", address, clientId: outcome.clientId, durationMs };
-      guarded(() => hook(event));
+      this.connection(event);
     };
   }
 
   #rebuild(): void {
     const commands = this.#methods("command");
     this.command = commands.length < 2 ? commands[0] : (start) => endAll(commands.map((hook) => guarded(() => hook(start))));
-    this.connection = fanOut(this.#methods("connection"));
-    this.poolWait = fanOut(this.#methods("poolWait"));
+    // Connection events and pool waits are rare: always defined, they also feed their channels.
+    this.connection = alsoPublished(fanOut(this.#methods("connection")), "connection");
+    this.poolWait = alsoPublished(fanOut(this.#methods("poolWait")), "poolWait");
   }
 
   /** The sets' `key` hooks, bound to their objects (a class instance's methods keep their `this`). */
@@ -84,6 +97,14 @@ function fanOut<E>(listeners: ((event: E) => void)[]): ((event: E) => void) | un
   if (listeners.length < 2) return listeners[0];
   return (event) => {
     for (const listener of listeners) guarded(() => listener(event));
+  };
+}
+
+/** `listener` (if any), then the event published on its channel when anyone listens there. */
+function alsoPublished<E extends object>(listener: ((event: E) => void) | undefined, channel: "connection" | "poolWait"): (event: E) => void {
+  return (event) => {
+    if (listener) guarded(() => listener(event));
+    publishEvent(diagnosticChannels()?.[channel], event);
   };
 }
 

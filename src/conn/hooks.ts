@@ -89,7 +89,7 @@ export type CommandObserver = (error: Error | undefined) => void;
  */
 export function observeCommand(hooks: Hooks, args: readonly Arg[], batchSize?: number): CommandObserver | undefined {
   const name = commandName(args);
-  const shown = SECRET_BEARING.has(name) ? [args[0]!] : args;
+  const shown = shownArgs(name, args);
   const end = guarded(() => hooks.command!(batchSize === undefined ? { name, args: shown } : { name, args: shown, batchSize }));
   if (typeof end !== "function") return undefined;
   const started = performance.now();
@@ -124,6 +124,11 @@ export function guarded<T>(call: () => T): T | undefined {
     });
     return undefined;
   }
+}
+
+/** The arguments observers may see: a command whose arguments include a password shows only its name. */
+export function shownArgs(name: string, args: readonly Arg[]): readonly Arg[] {
+  return SECRET_BEARING.has(name) ? [args[0]!] : args;
 }
 
 // Commands whose arguments include a password.

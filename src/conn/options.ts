@@ -126,8 +126,9 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
   if (!Number.isInteger(db) || db < 0) throw new TypeError(`option db must be an integer >= 0, got ${String(db)}`);
   const port = opts.port ?? 6379;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`option port must be 0-65535, got ${String(port)}`);
+  const host = opts.host ?? "127.0.0.1";
   return {
-    host: opts.host ?? "127.0.0.1",
+    host,
     port,
     path: opts.path,
     tls: opts.tls === true ? {} : opts.tls || undefined,
@@ -142,7 +143,7 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
     maxInFlight: checkNumber("maxInFlight", opts.maxInFlight ?? 100_000, 1),
     connector: opts.connector,
     // Options resolved again (a client's dedicated pool) keep the same set, so later hooks reach them.
-    hooks: opts.hooks instanceof HookSet ? opts.hooks : new HookSet(opts.hooks),
+    hooks: opts.hooks instanceof HookSet ? opts.hooks : new HookSet(opts.hooks, opts.path ? { serverAddress: opts.path, database: db } : { serverAddress: host, serverPort: port, database: db }),
   };
 }
 
