@@ -33,13 +33,8 @@ export function commandHook(t: CommandTelemetry): NonNullable<Hooks["command"]> 
     return attributes;
   };
   return (start: CommandStart) => {
-    let attributes = attributesOf(start.name);
-    // The conventions: a batch's size, never 1 (a one-command MULTI is still a transaction, not a batch).
-    if (start.batchSize !== undefined && start.batchSize > 1) attributes = { ...attributes, [DB_OPERATION_BATCH_SIZE]: start.batchSize };
-    const span = t.tracer?.startSpan(start.name, {
-      kind: SpanKind.CLIENT,
-      attributes: t.query ? { ...attributes, [DB_QUERY_TEXT]: t.query(start.args) } : attributes,
-    });
+    const attributes = attributesOf(start.name);
+    const span = t.tracer?.startSpan(start.name, { kind: SpanKind.CLIENT, attributes: spanAttributes(attributes, start, t.query) });
     return (end: CommandEnd) => {
       if (!end.error) {
         span?.end();
@@ -51,6 +46,19 @@ export function commandHook(t: CommandTelemetry): NonNullable<Hooks["command"]> 
       t.duration?.record(end.durationMs / 1000, { ...attributes, ...failure });
     };
   };
+}
+
+/**
+ * A span's attributes: the operation's, plus a transaction's size (never 1, as the conventions
+ * say; the duration histogram leaves it out, it would multiply its series) and the query text.
+ */
+function spanAttributes(attributes: Attributes, start: CommandStart, query: CommandTelemetry["query"]): Attributes {
+  const batch = start.batchSize !== undefined && start.batchSize > 1;
+  if (!batch && !query) return attributes;
+  const out = { ...attributes };
+  if (batch) out[DB_OPERATION_BATCH_SIZE] = start.batchSize;
+  if (query) out[DB_QUERY_TEXT] = query(start.args);
+  return out;
 }
 
 function endFailed(span: Span, error: Error, failure: Attributes): void {
