@@ -89,13 +89,24 @@ export type CommandObserver = (error: Error | undefined) => void;
  */
 export function observeCommand(hooks: Hooks, args: readonly Arg[], batchSize?: number): CommandObserver | undefined {
   const name = commandName(args);
-  const shown = shownArgs(name, args);
-  const end = guarded(() => hooks.command!(batchSize === undefined ? { name, args: shown } : { name, args: shown, batchSize }));
+  const start: CommandStart = { name, args: shownArgs(name, args) };
+  if (batchSize !== undefined) start.batchSize = batchSize;
+  let end: ReturnType<NonNullable<Hooks["command"]>>;
+  try {
+    end = hooks.command!(start); // inline, not guarded(): no closure per command
+  } catch (err) {
+    rethrowLater(err);
+    return undefined;
+  }
   if (typeof end !== "function") return undefined;
   const started = performance.now();
   return (error) => {
     const durationMs = performance.now() - started;
-    guarded(() => end(error ? { name, durationMs, error } : { name, durationMs }));
+    try {
+      end(error ? { name, durationMs, error } : { name, durationMs });
+    } catch (err) {
+      rethrowLater(err);
+    }
   };
 }
 
@@ -119,11 +130,16 @@ export function guarded<T>(call: () => T): T | undefined {
   try {
     return call();
   } catch (err) {
-    queueMicrotask(() => {
-      throw err;
-    });
+    rethrowLater(err);
     return undefined;
   }
+}
+
+/** Throw `err` from a microtask: not lost, and not in the way of the code that caught it. */
+function rethrowLater(err: unknown): void {
+  queueMicrotask(() => {
+    throw err;
+  });
 }
 
 /** The arguments observers may see: a command whose arguments include a password shows only its name. */

@@ -9,7 +9,9 @@ import { DB_OPERATION_BATCH_SIZE, DB_OPERATION_NAME, DB_QUERY_TEXT, errorAttribu
 
 /** What the command hook needs: where spans and durations go, and the attributes every command shares. */
 export interface CommandTelemetry {
-  tracer: Tracer | undefined;
+  /** The tracer to start spans with, or `undefined` while there is none (no SDK registered yet). */
+  tracer: () => Tracer | undefined;
+  /** `undefined` when the meter is the API's no-op one (no SDK registered): nothing would keep a duration. */
   duration: Histogram | undefined;
   server: Attributes;
   /** `db.query.text` of a command, or `undefined` to leave it out (the default: arguments may be personal data). */
@@ -19,7 +21,9 @@ export interface CommandTelemetry {
 /**
  * The command hook: a span of kind CLIENT named by the operation, started under the caller's
  * active context (the hook runs synchronously inside the call), ended when the command settles;
- * its duration recorded in seconds. Attributes are built once per operation name.
+ * its duration recorded in seconds. Attributes are built once per operation name. When the span
+ * records nothing (no SDK, or sampled out) and no meter keeps durations, the hook asks to hear
+ * nothing more of the command: resplex then reads no clock for it.
  */
 export function commandHook(t: CommandTelemetry): NonNullable<Hooks["command"]> {
   const byName = new Map<string, Attributes>();
@@ -34,15 +38,17 @@ export function commandHook(t: CommandTelemetry): NonNullable<Hooks["command"]> 
   };
   return (start: CommandStart) => {
     const attributes = attributesOf(start.name);
-    const span = t.tracer?.startSpan(start.name, { kind: SpanKind.CLIENT, attributes: spanAttributes(attributes, start, t.query) });
+    const span = t.tracer()?.startSpan(start.name, { kind: SpanKind.CLIENT, attributes: spanAttributes(attributes, start, t.query) });
+    const recording = span !== undefined && span.isRecording();
+    if (!recording && !t.duration) return undefined;
     return (end: CommandEnd) => {
       if (!end.error) {
-        span?.end();
+        if (recording) span!.end();
         t.duration?.record(end.durationMs / 1000, attributes);
         return;
       }
       const failure = errorAttributes(end.error);
-      if (span) endFailed(span, end.error, failure);
+      if (recording) endFailed(span!, end.error, failure);
       t.duration?.record(end.durationMs / 1000, { ...attributes, ...failure });
     };
   };

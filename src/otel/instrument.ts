@@ -3,7 +3,7 @@
  * already exists, by the database semantic conventions, through the hooks every surface takes.
  * @module
  */
-import { metrics, type MeterProvider, trace, type TracerProvider } from "@opentelemetry/api";
+import { createNoopMeter, metrics, type MeterProvider, ProxyTracerProvider, trace, type Tracer, type TracerProvider } from "@opentelemetry/api";
 import type { Hooks } from "../conn/hooks.ts";
 import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import { RedisClient } from "../mux/client.ts";
@@ -53,6 +53,20 @@ export interface Instrumentable {
 }
 
 /**
+ * How the command hook gets its tracer. The global provider is a proxy until an SDK registers one:
+ * until then each command asks it for the real tracer (a property read) instead of starting a
+ * no-op span; once there, the tracer is kept.
+ */
+function tracerOf(provider: TracerProvider): () => Tracer | undefined {
+  if (provider instanceof ProxyTracerProvider) {
+    let tracer: Tracer | undefined;
+    return () => (tracer ??= provider.getDelegateTracer(SCOPE_NAME));
+  }
+  const tracer = provider.getTracer(SCOPE_NAME);
+  return () => tracer;
+}
+
+/**
  * Trace and measure `target`'s commands, and a pool's connections, with OpenTelemetry.
  *
  * - A span of kind CLIENT per command, named by the operation (`GET`), a child of the caller's
@@ -87,14 +101,14 @@ export function instrument(target: Instrumentable, options: InstrumentOptions = 
   }
   const connection: ResolvedConnectionOptions | undefined =
     target instanceof RedisClient ? target.options.connection : target instanceof Pool ? target.options.connection : undefined;
-  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME);
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME);
-  const duration = meter.createHistogram("db.client.operation.duration", {
+  // The API's no-op meter stays no-op (meters have no proxy): timing commands for it would be waste.
+  const duration = meter === createNoopMeter() ? undefined : meter.createHistogram("db.client.operation.duration", {
     unit: "s",
     description: "Duration of database client operations.",
     advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] },
   });
-  const command = commandHook({ tracer, duration, server: serverAttributes(connection), query: queryFormatter(options.queryText) });
+  const command = commandHook({ tracer: tracerOf(options.tracerProvider ?? trace.getTracerProvider()), duration, server: serverAttributes(connection), query: queryFormatter(options.queryText) });
   const removers = [target.addHooks({ command })];
   if (target instanceof Pool) {
     const pool = poolMetrics(target, meter, options.poolName ?? defaultPoolName(target.options.connection));
