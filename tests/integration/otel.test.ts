@@ -169,6 +169,39 @@ describe("resplex/otel: instrument()", () => {
     }
   }, 60_000);
 
+  test("instrumented before an SDK is registered, commands get spans once it is", async () => {
+    const redis = createClient(server.url);
+    const uninstrument = instrument(redis); // the global provider: a proxy with nothing behind it yet
+    const tracing = memoryTracing();
+    try {
+      await redis.get("otel:a");
+      trace.setGlobalTracerProvider(tracing.provider);
+      await redis.get("otel:a");
+      assert.deepEqual(tracing.spans().map((s) => s.name), ["GET"]);
+    } finally {
+      uninstrument();
+      trace.disable();
+      await redis.close();
+    }
+  });
+
+  test("a span the sampler drops is not kept, and its duration is still measured", async () => {
+    const { AlwaysOffSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import("@opentelemetry/sdk-trace-base");
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ sampler: new AlwaysOffSampler(), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const meters = memoryMetrics();
+    const redis = createClient(server.url);
+    instrument(redis, { tracerProvider: provider, meterProvider: meters.provider });
+    try {
+      await redis.get("otel:a");
+      assert.equal(exporter.getFinishedSpans().length, 0);
+      assert.equal(histogramCount(metric(await meters.collect(), "db.client.operation.duration")), 1);
+    } finally {
+      await redis.close();
+      await meters.shutdown();
+    }
+  });
+
   test("instrument() refuses what it cannot observe", () => {
     assert.throws(() => instrument({} as never), TypeError);
   });
