@@ -10,9 +10,10 @@
  *   batch processor whose exporter drops it.
  *
  * The variants take turns round by round on the same client (instrumenting and removing it in
- * between), so a slow moment of the machine does not land on one variant only; each reports its
- * best round, in ops/s and in this process's CPU time per command (user + system), which other
- * processes on a busy machine disturb far less than wall-clock throughput.
+ * between), each round in a rotated order, so a slow moment of the machine or the JIT's state does
+ * not land on one variant only; each reports its best round, in ops/s and in this process's CPU
+ * time per command (user + system), which other processes on a busy machine disturb less than
+ * wall-clock throughput. Many short rounds: on a busy machine a few long ones differ by 20%.
  * `npx tsx bench/otel.ts` (also `bun bench/otel.ts`, `deno run -A bench/otel.ts`).
  * @module
  */
@@ -26,6 +27,10 @@ import { formatOps, isMain, runStandalone, type BenchContext, type BenchResult, 
 
 const KEY = "bench:otel:k";
 const CALLERS = 1000;
+/** Eight turns of 0.4 s (after 0.1 s of warm-up) per variant, whatever timing the caller passes. */
+const ROUNDS = 8;
+const ROUND_MS = 400;
+const WARMUP_MS = 100;
 export const OVERHEAD_GROUP = "instrumentation";
 export const OVERHEAD_CASE = `GET ${CALLERS} callers`;
 export const NONE = "no instrumentation";
@@ -72,13 +77,13 @@ export async function benchOverhead(ctx: BenchContext): Promise<BenchResult> {
   const result: BenchResult = { rows: [], overhead: [] };
   try {
     await client.set(KEY, "x".repeat(100));
-    ctx.progress.start(`${OVERHEAD_GROUP} · ${OVERHEAD_CASE} · ${variants.length} variants × ${ctx.timing.rounds} rounds`);
-    for (let r = 0; r < ctx.timing.rounds; r++) {
-      for (const variant of variants) {
+    ctx.progress.start(`${OVERHEAD_GROUP} · ${OVERHEAD_CASE} · ${variants.length} variants × ${ROUNDS} rounds`);
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const variant of [...variants.slice(r % variants.length), ...variants.slice(0, r % variants.length)]) {
         const detach = variant.attach();
         try {
-          await round(() => client.get(KEY), ctx.timing.warmupMs);
-          const { ops, cpu } = await round(() => client.get(KEY), ctx.timing.roundMs);
+          await round(() => client.get(KEY), WARMUP_MS);
+          const { ops, cpu } = await round(() => client.get(KEY), ROUND_MS);
           const was = best.get(variant.library) ?? { ops: 0, cpu: Infinity };
           best.set(variant.library, { ops: Math.max(was.ops, ops), cpu: Math.min(was.cpu, cpu) });
         } finally {

@@ -7,9 +7,10 @@
  *   npm start                                   # a private redis-server on a free loopback port
  *   REDIS_URL=redis://127.0.0.1:6380 npm start  # a server of yours (it writes bench:* keys)
  *
- * Sized to finish within about two and a half minutes on a 2-core machine: each case is the best
- * of three 0.7 s rounds after a 0.2 s warm-up (the pool-sizing cases, 26 of them, two 0.4 s
- * rounds). Other processes on the machine lower the numbers.
+ * Sized to finish within about three minutes on a 2-core machine: each case is the best of three
+ * 0.7 s rounds after a 0.2 s warm-up (the pool-sizing cases, 26 of them, of two 0.4 s rounds; the
+ * instrumentation variants take eight 0.4 s turns each). Other processes on the machine lower the
+ * numbers.
  * @module
  */
 import { mkdirSync, writeFileSync } from "node:fs";
