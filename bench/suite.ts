@@ -8,7 +8,7 @@
  *   REDIS_URL=redis://127.0.0.1:6380 npm start  # a server of yours (it writes bench:* keys)
  *
  * Sized to finish within about three minutes on a 2-core machine: each case is the best of three
- * 0.7 s rounds after a 0.2 s warm-up (the pool-sizing cases, 26 of them, of two 0.4 s rounds; the
+ * 0.7 s rounds after a 0.2 s warm-up (the pool sizes take three 0.3 s turns per load; the
  * instrumentation variants take eight 0.4 s turns each). Other processes on the machine lower the
  * numbers.
  * @module
