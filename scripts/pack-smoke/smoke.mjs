@@ -88,7 +88,7 @@ async function workerThread(url) {
 async function otel(url) {
   const { instrument } = await import("resplex/otel");
   const started = [];
-  const span = { end() {}, setAttributes() { return this; }, setStatus() { return this; } };
+  const span = { end() {}, isRecording: () => true, setAttributes() { return this; }, setStatus() { return this; } };
   const tracerProvider = { getTracer: () => ({ startSpan: (name, options) => (started.push([name, options.attributes["db.system.name"]]), span) }) };
   const redis = createClient(url);
   try {
