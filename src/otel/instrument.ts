@@ -13,7 +13,14 @@ import { defaultPoolName, serverAttributes } from "./attributes.ts";
 import { commandHook, queryFormatter } from "./commands.ts";
 import { poolMetrics } from "./pool-metrics.ts";
 
-/** The name resplex's tracer and meter go by (the instrumentation scope). */
+/**
+ * The name resplex's tracer and meter go by (the instrumentation scope), for views and filters.
+ *
+ * @example
+ * ```ts
+ * const spans = exporter.getFinishedSpans().filter((s) => s.instrumentationScope.name === SCOPE_NAME);
+ * ```
+ */
 export const SCOPE_NAME = "resplex";
 
 /**
