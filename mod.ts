@@ -38,6 +38,7 @@ export type * from "./src/client/commands/types.ts";
 export type { CommandOptions } from "./src/conn/command.ts";
 export type { ConnectionOptions } from "./src/conn/options.ts";
 export type { CommandEnd, CommandStart, ConnectionEvent, Hooks, PoolWaitEvent } from "./src/conn/hooks.ts";
+export type { CommandMessage, ConnectMessage, ServerInfo } from "./src/diagnostics/publish.ts";
 export type { ReconnectOptions } from "./src/conn/backoff.ts";
 export type { Connector, ConnectOptions, Socket, TlsOptions } from "./src/transport/types.ts";
 export type { Arg, RespValue } from "./src/resp/types.ts";

@@ -26,10 +26,37 @@ export interface MemoryRow {
   method: "gc" | "no-gc";
 }
 
+/**
+ * What observing costs (bench/otel.ts): one variant's best round, and how it compares with the
+ * uninstrumented client's (`throughputLoss` 0.05: 5% fewer ops/s; `cpuIncrease` 0.05: 5% more CPU).
+ */
+export interface OverheadRow {
+  library: string;
+  opsPerSec: number;
+  cpuMicrosPerCommand: number;
+  throughputLoss: number;
+  cpuIncrease: number;
+}
+
+/** How a pool-sizing load uses the pool (bench/pool-sizing.ts); `multiplexer` is one `createClient()` for comparison. */
+export type SizingLoad = "leases" | "pool commands" | "multiplexer";
+
+/** One pool-sizing point: `load` by `callers` callers on a pool of `size` connections (0 for the multiplexer). */
+export interface SizingPoint {
+  load: SizingLoad;
+  callers: number;
+  size: number;
+  opsPerSec: number;
+  /** Leases only: the 99th percentile wait for a connection, ms. */
+  waitP99Ms?: number;
+}
+
 /** What each bench module's exported function returns. */
 export interface BenchResult {
   rows: Row[];
   memory?: MemoryRow[];
+  overhead?: OverheadRow[];
+  sizing?: SizingPoint[];
   /** Libraries or cases left out, and why (a peer that does not load on this runtime, say). */
   skipped?: string[];
 }

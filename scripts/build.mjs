@@ -1,5 +1,5 @@
 /**
- * `npm run build`: compiles mod.ts, worker.ts and src/ to dist/ (JavaScript and declarations).
+ * `npm run build`: compiles mod.ts, worker.ts, otel.ts and src/ to dist/ (JavaScript and declarations).
  *
  * tsc rewrites the sources' `.ts` import paths to `.js` in the JavaScript it emits
  * (rewriteRelativeImportExtensions) but leaves them as `.ts` in declaration files, which only

@@ -6,12 +6,13 @@
  *   - checks every relative import in the compiled JavaScript points at a file that exists
  *     (the runtime adapters load by dynamic import, so running on Node alone would not see theirs),
  *   - runs scripts/pack-smoke/smoke.mjs with plain `node` against a redis-server it starts,
+ *     with `@opentelemetry/api` (the optional peer dependency `resplex/otel` needs) installed beside it,
  *   - type-checks scripts/pack-smoke/consumer.ts against the installed declarations (strict, NodeNext).
  *
  *   node scripts/pack-smoke.mjs      # exits non-zero on any failure; KEEP_PACK_SMOKE=1 keeps the temp dir
  *
  * It packs a copy of the working tree, so a run neither races another run's build nor leaves dist/
- * in the checkout. The install needs the npm registry or cache only for comlink.
+ * in the checkout. The install needs the npm registry or cache only for comlink and @opentelemetry/api.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
@@ -69,7 +70,9 @@ function install(tarball, project) {
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "resplex-pack-smoke", private: true, type: "module" }, null, 2));
   const started = Date.now();
-  run("npm install", npm(), ["install", "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock", tarball.file], project, { quiet: true });
+  // The version our own tests run with: a user of resplex/otel installs the API next to resplex.
+  const otelApi = `@opentelemetry/api@${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies["@opentelemetry/api"]}`;
+  run("npm install", npm(), ["install", "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock", tarball.file, otelApi], project, { quiet: true });
   console.log(`pack smoke: installed in a fresh project in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   for (const name of ["smoke.mjs", "smoke-worker.mjs", "consumer.ts"]) cpSync(join(fixtures, name), join(project, name));
   return project;

@@ -5,6 +5,7 @@
  */
 import { createClient, createPool, RedisError, type ClientOptions, type RespValue } from "resplex";
 import { exposeClient, wrapClient, type OwnerHandle } from "resplex/worker";
+import { instrument, type InstrumentOptions } from "resplex/otel";
 
 const options: ClientOptions = { url: "redis://127.0.0.1:6390", commandTimeout: 1000 };
 const redis = createClient(options);
@@ -23,6 +24,11 @@ const pool = createPool({ url: "redis://127.0.0.1:6390", max: 4 });
   void popped;
 }
 const inUse: number = pool.stats().inUse;
+const otelOptions: InstrumentOptions = { queryText: true, poolName: "main" };
+const uninstrument: () => void = instrument(pool, otelOptions);
+uninstrument();
+// @ts-expect-error instrument() takes a client, a pool or a worker client
+instrument("redis://127.0.0.1:6390");
 
 declare const port: MessagePort;
 const owner: OwnerHandle = exposeClient(pool, port);

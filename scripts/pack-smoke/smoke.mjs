@@ -17,6 +17,7 @@ try {
   await multiplexer(url);
   await pool(url);
   await workerThread(url);
+  await otel(url);
   console.log("smoke: resplex works from the installed package");
 } finally {
   await server.stop();
@@ -80,6 +81,25 @@ async function workerThread(url) {
     await worker.terminate();
     await owner.close();
     await pool.close();
+  }
+}
+
+/** `resplex/otel` loads beside the user's `@opentelemetry/api` and makes a span per command. */
+async function otel(url) {
+  const { instrument } = await import("resplex/otel");
+  const started = [];
+  const span = { end() {}, isRecording: () => true, setAttributes() { return this; }, setStatus() { return this; } };
+  const tracerProvider = { getTracer: () => ({ startSpan: (name, options) => (started.push([name, options.attributes["db.system.name"]]), span) }) };
+  const redis = createClient(url);
+  try {
+    const uninstrument = instrument(redis, { tracerProvider });
+    await redis.get("smoke:k");
+    uninstrument();
+    await redis.get("smoke:k");
+    assert.deepEqual(started, [["GET", "redis"]]);
+    console.log("smoke: resplex/otel: instrument() made a span per command with the installed @opentelemetry/api");
+  } finally {
+    await redis.close();
   }
 }
 

@@ -9,7 +9,6 @@ import type { Arg, RespValue } from "../resp/types.ts";
 import { defaultConnector } from "../transport/auto.ts";
 import { Command } from "./command.ts";
 import { Connection, type ConnectionHooks } from "./connection.ts";
-import { guarded } from "./hooks.ts";
 import type { ResolvedConnectionOptions } from "./options.ts";
 
 /** The commands that make a fresh connection match `options`. */
@@ -43,6 +42,7 @@ export async function openConnection(
 ): Promise<Connection> {
   signal?.throwIfAborted?.();
   const conn = new Connection(options, hooks);
+  const opened = options.hooks.opening(conn.address);
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new TimeoutError(`connecting to ${conn.address} timed out after ${options.connectTimeout} ms`)),
@@ -72,12 +72,12 @@ export async function openConnection(
     conn.attach(await Promise.race([connecting, aborted]));
     conn.clientId = await Promise.race([handshake(conn), aborted]);
     conn.state = "ready";
-    if (options.hooks?.connection) guarded(() => options.hooks!.connection!({ type: "open", address: conn.address, clientId: conn.clientId }));
+    opened({ clientId: conn.clientId });
     return conn;
   } catch (err) {
     conn.destroy();
     const error = connectFailure(err, conn.address, controller.signal);
-    if (options.hooks?.connection) guarded(() => options.hooks!.connection!({ type: "open-failed", address: conn.address, error }));
+    opened({ error });
     throw error;
   } finally {
     clearTimeout(timer);

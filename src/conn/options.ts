@@ -4,6 +4,7 @@
  * @module
  */
 import type { Connector, TlsOptions } from "../transport/types.ts";
+import { HookSet } from "./hook-set.ts";
 import type { Hooks } from "./hooks.ts";
 
 /** Options for one connection; the multiplexer and the pool accept all of them too. */
@@ -99,7 +100,8 @@ export interface ResolvedConnectionOptions {
   maxConsecutiveTimeouts: number;
   keepAlive: number | false;
   connector: Connector | undefined;
-  hooks: Hooks | undefined;
+  /** The given hooks and those added later; shared by everything opened with these options. */
+  hooks: HookSet;
   /** `undefined` when there is none (an empty string is none). */
   keyPrefix: string | undefined;
 }
@@ -216,8 +218,9 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
   if (opts.keyPrefix !== undefined && typeof opts.keyPrefix !== "string") throw new TypeError("option keyPrefix must be a string");
   const port = opts.port ?? 6379;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`option port must be 0-65535, got ${String(port)}`);
+  const host = opts.host ?? "127.0.0.1";
   return {
-    host: opts.host ?? "127.0.0.1",
+    host,
     port,
     path: opts.path,
     tls: opts.tls === true ? {} : opts.tls || undefined,
@@ -234,7 +237,8 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
     maxConsecutiveTimeouts,
     keepAlive: opts.keepAlive === false ? false : checkNumber("keepAlive", opts.keepAlive ?? 5_000, 0),
     connector: opts.connector,
-    hooks: opts.hooks,
+    // Options resolved again (a client's dedicated pool) keep the same set, so later hooks reach them.
+    hooks: opts.hooks instanceof HookSet ? opts.hooks : new HookSet(opts.hooks, opts.path ? { serverAddress: opts.path, database: db } : { serverAddress: host, serverPort: port, database: db }),
     keyPrefix: opts.keyPrefix || undefined,
   };
 }

@@ -11,6 +11,7 @@ import { CommandEncoder } from "../resp/encode.ts";
 import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { Command, CommandOptions } from "./command.ts";
+import type { CommandObserver } from "./hooks.ts";
 import type { CommandFactory } from "./factory.ts";
 
 /** A transaction ready to write: its commands (MULTI first, EXEC last), their bytes, and its outcome. */
@@ -52,14 +53,17 @@ export function prepareTransaction(
   // One deadline for all of it: inside MULTI nothing blocks, so a BLPOP 0 queued there must not
   // take its blocking deadline (none), which would keep a held transaction waiting past its own.
   const timeout = options?.timeout ?? factory.deadlines.defaultTimeout;
-  const commands = argLists.map((args) => factory.create(args, { ...options, timeout }));
+  // Observed as one command, MULTI to EXEC's reply: the transaction is what its caller waits for.
+  const observer = factory.observe(["MULTI"], cmds.length);
+  const commands = argLists.map((args) => factory.create(args, { ...options, timeout }, false));
   for (const cmd of commands) cmd.together = commands;
-  return { commands, bytes: encodeTogether(commands), result: outcome(cmds, commands) };
+  return { commands, bytes: encodeTogether(commands), result: outcome(cmds, commands, observer) };
 }
 
-async function outcome(cmds: readonly Cmd<unknown>[], commands: readonly Command[]): Promise<unknown[] | null> {
+async function outcome(cmds: readonly Cmd<unknown>[], commands: readonly Command[], observer: CommandObserver | undefined): Promise<unknown[] | null> {
   const outcomes = await Promise.allSettled(commands.map((c) => c.promise));
   const exec = outcomes[outcomes.length - 1]!;
+  observer?.(exec.status === "rejected" ? (exec.reason as Error) : undefined);
   if (exec.status === "fulfilled") {
     if (exec.value === null) return null;
     const results = exec.value as RespValue[];

@@ -10,6 +10,7 @@ import { commandName, lookupCommand, needsOwnConnection, refusal } from "../comm
 import type { CommandOptions } from "../conn/command.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { CommandFactory } from "../conn/factory.ts";
+import type { Hooks } from "../conn/hooks.ts";
 import { prepareTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
 import { createPool, type Pool } from "../pool/pool.ts";
@@ -149,6 +150,21 @@ export class RedisClient extends CommandApi<ClientEvents> {
   /** Listen to shard channels (Redis 7 `SSUBSCRIBE`). */
   ssubscribe(channels: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
     return this.#subscribe("ssubscribe", channels, listener);
+  }
+
+  /**
+   * Observe this client from now on, next to the `hooks` it was created with: its commands (those on dedicated connections too) and every connection it opens. Returns a
+   * function that removes them. `instrument()` of `resplex/otel` uses it.
+   *
+   * @example
+   * ```ts
+   * const remove = redis.addHooks({ command: ({ name }) => ({ durationMs }) => console.log(name, durationMs) });
+   * // ... later
+   * remove();
+   * ```
+   */
+  addHooks(hooks: Hooks): () => void {
+    return this.options.connection.hooks.add(hooks);
   }
 
   /** Current counters. */

@@ -38,15 +38,17 @@ export class PoolEngine extends Lifecycle {
 
   constructor(options: ResolvedPoolOptions, events: EventSink) {
     super(options, events);
-    const poolWait = options.connection.hooks?.poolWait;
+    const hooks = options.connection.hooks; // read at each wait: hooks may be added later
     this.waiters = new Waiters(
       options.acquireTimeout,
       (w) => this.waiters.fail(w, this.#timeoutError(w)),
-      poolWait &&
-        ((w, error) => {
-          const waitedMs = performance.now() - w.since;
-          guarded(() => poolWait(error ? { waitedMs, outcome: "failed", error } : { waitedMs, outcome: "acquired" }));
-        }),
+      (w, error) => {
+        const poolWait = hooks.poolWait;
+        if (!poolWait) return;
+        const waitedMs = performance.now() - w.since;
+        const kind = w.exclusive ? "lease" : "command";
+        guarded(() => poolWait(error ? { kind, waitedMs, outcome: "failed", error } : { kind, waitedMs, outcome: "acquired" }));
+      },
     );
     this.maintenance = new Maintenance(this);
   }

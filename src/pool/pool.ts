@@ -9,6 +9,7 @@ import { Pipeline } from "../client/batch.ts";
 import type { Cmd } from "../client/spec.ts";
 import { lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { Command, CommandOptions } from "../conn/command.ts";
+import type { Hooks } from "../conn/hooks.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PoolEngine } from "./engine.ts";
 import type { PoolEvents } from "./events.ts";
@@ -192,6 +193,21 @@ export class Pool extends CommandApi<PoolEvents> {
   /** Same as {@link Pool.withConnection}: `fn` gets a lease of its own. */
   isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
     return this.withConnection(fn);
+  }
+
+  /**
+   * Observe this pool from now on, next to the `hooks` it was created with: its commands (its leases' too), its connections and its waits. Returns a
+   * function that removes them. `instrument()` of `resplex/otel` uses it.
+   *
+   * @example
+   * ```ts
+   * const remove = pool.addHooks({ command: ({ name }) => ({ durationMs }) => console.log(name, durationMs) });
+   * // ... later
+   * remove();
+   * ```
+   */
+  addHooks(hooks: Hooks): () => void {
+    return this.#engine.options.connection.hooks.add(hooks);
   }
 
   /**

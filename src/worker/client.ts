@@ -9,6 +9,7 @@ import { CommandApi } from "../client/api.ts";
 import type { Cmd } from "../client/spec.ts";
 import { commandName } from "../commands/lookup.ts";
 import type { CommandOptions } from "../conn/command.ts";
+import { HookSet } from "../conn/hook-set.ts";
 import type { Hooks } from "../conn/hooks.ts";
 import { ClosedError } from "../errors.ts";
 import type { MessageListener, SubscriptionKind } from "../mux/subscriber.ts";
@@ -76,6 +77,7 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
   readonly #session: RemoteSession;
   readonly #owner: Comlink.Remote<OwnerApi>;
   readonly #detach: () => void;
+  readonly #hooks: HookSet;
   #pubsub: PubSubReceiver | undefined;
   #closed: Promise<void> | undefined;
 
@@ -86,11 +88,27 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
     const comlinkPort = comlinkEndpoint(toPort(endpoint), false);
     this.#detach = () => comlinkPort.detach();
     this.#owner = Comlink.wrap<OwnerApi>(comlinkPort);
+    this.#hooks = new HookSet(options.hooks);
     this.#session = new RemoteSession(() => this.#owner.connect(), connectTimeout, (error) => {
       this.#detach();
       this.#pubsub?.close();
       this.emit("end", { error });
-    }, options.hooks);
+    }, this.#hooks);
+  }
+
+  /**
+   * Observe this worker's commands from now on, next to the `hooks` it was created with (the
+   * owner's connections and pool waits are the owner's to observe). Returns a function that
+   * removes them. `instrument()` of `resplex/otel` uses it.
+   *
+   * @example
+   * ```ts
+   * const remove = redis.addHooks({ command: ({ name }) => ({ durationMs }) => console.log(name, durationMs) });
+   * remove();
+   * ```
+   */
+  addHooks(hooks: Hooks): () => void {
+    return this.#hooks.add(hooks);
   }
 
   /** `connecting` until the owner answered, then `open`; `closing`, `closed` after `close()` or when the owner ended it. */

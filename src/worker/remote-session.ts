@@ -20,7 +20,8 @@ import type { Cmd } from "../client/spec.ts";
 import { blockingDeadline } from "../conn/blocking.ts";
 import { blockingTimeout, commandName, lookupCommand } from "../commands/lookup.ts";
 import type { CommandOptions } from "../conn/command.ts";
-import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
+import type { HookSet } from "../conn/hook-set.ts";
+import { reportTo } from "../conn/hooks.ts";
 import { AbortError, ClosedError, ConnectionError, RedisError } from "../errors.ts";
 import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
@@ -92,7 +93,7 @@ export class RemoteSession {
   #retryDelay = CONNECT_RETRY_MS;
   readonly #onEnd: (error: Error | undefined) => void;
   readonly #connectTimeout: number;
-  readonly #hooks: Hooks | undefined;
+  readonly #hooks: HookSet | undefined;
   #endReason = "the client is closed";
   /** Settles when the owner answered (resolves) or the session ended before that (rejects). */
   readonly ready: Promise<void>;
@@ -106,12 +107,12 @@ export class RemoteSession {
     connect: () => Promise<Connected>,
     connectTimeout: number,
     onEnd: (error: Error | undefined) => void,
-    hooks?: Hooks,
+    hooks?: HookSet,
   ) {
     this.#connect = connect;
     this.#onEnd = onEnd;
     this.#connectTimeout = connectTimeout;
-    this.#hooks = hooks?.command ? hooks : undefined;
+    this.#hooks = hooks; // read at each call: hooks may be added later
     this.ready = new Promise((resolve, reject) => (this.#ready = { resolve, reject }));
     this.ready.catch(() => {}); // nobody has to wait for it
     this.#requestSession();
@@ -145,7 +146,7 @@ export class RemoteSession {
     // value path, where the owner's client applies the rule; plain ones may go raw.
     const info = lookupCommand(args);
     const blocking = blockingTimeout(args, info);
-    const observer = this.#hooks && observeCommand(this.#hooks, args);
+    const observer = this.#hooks?.observe(args);
     if (this.#encodeHere && info?.rule === undefined && isolation === undefined && options?.signal === undefined && options?.timeout === undefined) {
       return reportTo(this.#sendRaw(args, options?.bytes ?? this.#info!.decodeBytes), observer);
     }
@@ -180,7 +181,7 @@ export class RemoteSession {
     });
     const wire = options || isolation !== undefined ? wireOptions(options, false, isolation) : 0;
     const id = this.#enqueue("transaction", wire, undefined, lists);
-    const observer = this.#hooks && observeCommand(this.#hooks, ["MULTI"]);
+    const observer = this.#hooks?.observe(["MULTI"], commands.length);
     const results = (await reportTo(this.#calls.add(id, ["MULTI"], this.#timeout(options, undefined), options?.signal), observer)) as RespValue[] | null;
     if (results === null) return null;
     return results.map((reply, i) => (reply instanceof RedisError || !commands[i]!.parse ? reply : commands[i]!.parse!(reply)));

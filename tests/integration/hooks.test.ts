@@ -9,6 +9,7 @@ import {
   type Hooks,
   PoolTimeoutError,
   type PoolWaitEvent,
+  raw,
   RedisError,
 } from "../../mod.ts";
 import { freePort, startRedis, type RedisServer } from "../harness/redis.ts";
@@ -107,6 +108,7 @@ describe("observability hooks", () => {
       const open = seen.connections.find((e) => e.type === "open");
       assert.ok(open && open.type === "open" && open.clientId > 0);
       assert.equal(open.address, `127.0.0.1:${server.port}`);
+      assert.ok(open.durationMs > 0 && open.durationMs < 5_000, `connected in ${open.durationMs} ms`);
       const admin = createClient({ url: server.url });
       await admin.send(["CLIENT", "KILL", "ID", String(open.clientId)]);
       await admin.close();
@@ -122,6 +124,7 @@ describe("observability hooks", () => {
     await nowhere.close();
     const failed = refused.connections.find((e) => e.type === "open-failed");
     assert.ok(failed && failed.type === "open-failed" && failed.error instanceof ConnectionError);
+    assert.ok(failed.durationMs >= 0 && failed.durationMs < 1_500, `failed after ${failed.durationMs} ms`);
   });
 
   test("pool hooks: commands and leases are observed; a waiting acquirer reports how long it waited", async () => {
@@ -154,6 +157,94 @@ describe("observability hooks", () => {
       assert.ok(seen.connections.some((e) => e.type === "open"));
     } finally {
       await pool.close();
+    }
+  });
+});
+
+describe("hooks added after creation", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test("client.addHooks() observes later commands, next to the creation hooks, until removed", async () => {
+    const first = recorder();
+    const redis = createClient({ url: server.url, hooks: first.hooks });
+    try {
+      await redis.set("late:a", "1");
+      const late = recorder();
+      const remove = redis.addHooks(late.hooks);
+      await redis.get("late:a");
+      await assert.rejects(redis.lpush("late:a", "x"), RedisError);
+      remove();
+      remove(); // removing twice is harmless
+      await redis.get("late:a");
+      assert.deepEqual(first.starts.map((s) => s.name), ["SET", "GET", "LPUSH", "GET"]);
+      assert.deepEqual(late.starts.map((s) => s.name), ["GET", "LPUSH"]);
+      assert.deepEqual(late.ends.map((e) => e.error?.name ?? "ok"), ["ok", "RedisError"]);
+    } finally {
+      await redis.close();
+    }
+  });
+
+  test("hooks added to a client see its blocking commands and the connections they open", async () => {
+    const redis = createClient(server.url);
+    const late = recorder();
+    redis.addHooks(late.hooks);
+    try {
+      await redis.rpush("late:q", "job");
+      assert.deepEqual(await redis.blpop("late:q", 1), ["late:q", "job"]);
+      assert.deepEqual(late.starts.map((s) => s.name), ["RPUSH", "BLPOP"]);
+      assert.equal(late.ends.length, 2);
+      assert.ok(late.connections.filter((e) => e.type === "open").length >= 2, "the shared and the dedicated connection");
+    } finally {
+      await redis.close();
+    }
+  });
+
+  test("pool.addHooks() observes commands, connection opens and waits; each set of hooks only until it is removed", async () => {
+    const pool = createPool({ url: server.url, max: 1, acquireTimeout: 1_000 });
+    const late = recorder();
+    const remove = pool.addHooks(late.hooks);
+    try {
+      await pool.set("late:p", "1");
+      const lease = await pool.acquire();
+      const second = pool.acquire();
+      setTimeout(() => void lease.release(), 20);
+      await (await second).release();
+      assert.ok(late.starts.some((s) => s.name === "SET"));
+      assert.ok(late.connections.some((e) => e.type === "open"));
+      assert.ok(late.waits.some((w) => w.outcome === "acquired" && w.kind === "lease"));
+      remove();
+      const count = late.starts.length;
+      await pool.get("late:p");
+      assert.equal(late.starts.length, count);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("multi() is observed as one MULTI command whose batchSize counts the commands it ran", async () => {
+    const seen = recorder();
+    const redis = createClient({ url: server.url, hooks: seen.hooks });
+    try {
+      await redis.multi().set("late:m", "1").incr("late:m").exec();
+      assert.deepEqual(seen.starts.map((s) => [s.name, s.batchSize]), [["MULTI", 2]]);
+      assert.equal(seen.ends.length, 1);
+      assert.equal(seen.ends[0]!.error, undefined);
+      // A command failing inside EXEC is in EXEC's entries; the transaction itself ran.
+      await redis.multi().set("late:m", "1").lpush("late:m", "x").exec();
+      assert.equal(seen.ends[1]!.error, undefined);
+      // A command Redis refuses to queue aborts the transaction: that is its error.
+      const [entry] = (await redis.multi().add(raw(["SET", "late:m"])).exec())!;
+      assert.equal((entry as RedisError).code, "ERR");
+      assert.equal((seen.ends[2]!.error as RedisError).code, "EXECABORT");
+      assert.equal(seen.ends.length, 3);
+    } finally {
+      await redis.close();
     }
   });
 });

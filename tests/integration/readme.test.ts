@@ -1,10 +1,12 @@
 /**
  * Every TypeScript and JavaScript block of README.md runs, as a module, against a private redis-server: what a
- * newcomer copies must work. Imports of "resplex" and "resplex/worker" point at this checkout and
- * `redis://localhost:6379` at the test's server. A block whose fence names a file (```ts job.ts)
- * is only written out, for another block to load (a worker script, for instance).
+ * newcomer copies must work. Imports of "resplex", "resplex/worker" and "resplex/otel" point at this
+ * checkout and `redis://localhost:6379` at the test's server. A block whose fence names a file
+ * (```ts job.ts) is only written out, for another block to load (a worker script, for instance).
+ * The examples the README points to run too, each in a process of the running runtime.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -66,12 +68,37 @@ describe("README.md code blocks", () => {
       await import(pathToFileURL(join(dir, `block-${i}.ts`)).href);
     });
   }
+
+  test("examples/otel.ts prints the checkout's spans, children of its span, and the pool's metrics", async () => {
+    const out = await runExample("examples/otel.ts", server.url);
+    const checkout = /^span checkout (\w+) /m.exec(out)?.[1];
+    assert.ok(checkout, `no checkout span in:\n${out}`);
+    for (const name of ["SET", "GET", "LPUSH", "MULTI"]) assert.match(out, new RegExp(`^span ${name} \\w+ \\(in ${checkout}\\)`, "m"));
+    assert.match(out, /^span LPUSH .* ERROR WRONGTYPE/m);
+    assert.match(out, /^metric db\.client\.operation\.duration \[s\] .*db\.operation\.name="INCR": count 200,/m);
+    for (const name of ["count", "max", "idle.min", "pending_requests", "wait_time", "create_time", "use_time"]) {
+      assert.match(out, new RegExp(`^metric db\\.client\\.connection\\.${name.replace(".", "\\.")} .*pool\\.name="example"`, "m"));
+    }
+  }, 60_000);
 });
+
+/** Run an example script of this checkout with the running runtime against `url`; resolves to its output. */
+function runExample(file: string, url: string): Promise<string> {
+  const path = join(root, file);
+  const args = runtime === "node" ? ["--import", "tsx", path] : runtime === "deno" ? ["run", "-A", path] : [path];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: root, env: { ...process.env, REDIS_URL: url, NO_COLOR: "1" }, timeout: 50_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${file} failed: ${err.message}\n${stdout}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
 
 /** Point the block's imports at this checkout and its URLs at the test server. */
 function localize(code: string, url: string): string {
   return code
     .replaceAll(`"resplex/worker"`, JSON.stringify(pathToFileURL(join(root, "worker.ts")).href))
+    .replaceAll(`"resplex/otel"`, JSON.stringify(pathToFileURL(join(root, "otel.ts")).href))
     .replaceAll(`"resplex"`, JSON.stringify(pathToFileURL(join(root, "mod.ts")).href))
     .replaceAll(`"jsr:@resplex/resplex"`, JSON.stringify(pathToFileURL(join(root, "mod.ts")).href))
     .replaceAll("redis://localhost:6379", url);
