@@ -73,14 +73,14 @@ describe("diagnostics channels", () => {
     }
   });
 
-  test("a multi() is one MULTI with batchSize; a password-bearing command shows only its name; nothing after unsubscribing", async () => {
+  test("a multi() is one MULTI with batchSize; a password is redacted; nothing after unsubscribing", async () => {
     const pool = createPool({ url: server.url, max: 1 });
     const seen = record("resplex:command");
     try {
       await pool.multi().set("dc:m", "1").incr("dc:m").exec();
       await pool.withConnection((lease) => assert.rejects(lease.send(["AUTH", "nobody", "s3cret-pw"]), RedisError));
       const starts = seen.events.filter(([kind]) => kind === "start").map(([, m]) => [m.command, m.batchSize, m.args]);
-      assert.deepEqual(starts, [["MULTI", 2, ["MULTI"]], ["AUTH", undefined, ["AUTH"]]]);
+      assert.deepEqual(starts, [["MULTI", 2, ["MULTI"]], ["AUTH", undefined, ["AUTH", "(redacted)", "(redacted)"]]]);
       seen.stop();
       const count = seen.events.length;
       await pool.get("dc:m");

@@ -100,7 +100,7 @@ describe("resplex/otel: instrument()", () => {
       await pool.set("otel:q", "secret-value");
       await pool.withConnection((lease) => assert.rejects(lease.send(["AUTH", "nobody", "s3cret-pw"]), RedisError));
       const texts = tracing.spans().map((s) => s.attributes["db.query.text"]);
-      assert.deepEqual(texts, ["SET otel:q secret-value", "AUTH"]);
+      assert.deepEqual(texts, ["SET otel:q secret-value", "AUTH (redacted) (redacted)"]);
       uninstrument();
       tracing.reset();
       instrument(pool, { tracerProvider: tracing.provider, queryText: (args) => `${String(args[0])} ?` });
