@@ -1,0 +1,254 @@
+/**
+ * `createCluster()`: the command API of `createClient()` over a Redis Cluster. Each command goes
+ * to the node serving its key's slot, over that node's multiplexed connection (auto-pipelined like
+ * `createClient`'s); blocking commands and `isolated()` use the node's dedicated connections.
+ * @module
+ */
+import { CommandApi } from "../client/api.ts";
+import type { Cmd } from "../client/spec.ts";
+import { blockingDeadline } from "../conn/blocking.ts";
+import { commandName, type CommandOptions } from "../conn/command.ts";
+import { CommandFactory } from "../conn/factory.ts";
+import { runTransaction } from "../conn/transaction.ts";
+import { ClosedError, LimitError, RedisError, TimeoutError } from "../errors.ts";
+import { refusedOnShared } from "../mux/refused.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from "./options.ts";
+import type { Route } from "./command.ts";
+import type { ClusterNode } from "./node.ts";
+import { keysOf, routeOf } from "./route.ts";
+import { Router } from "./router.ts";
+import { keySlot } from "./slot.ts";
+
+/** Events of a {@link RedisCluster}. */
+export interface ClusterEvents {
+  [event: string]: unknown;
+  /** A node connection failed or was lost, or no node answered with the topology. The client keeps trying. */
+  error: Error;
+  /** A topology was read and applied: the address of every master and replica. */
+  topology: { masters: string[]; replicas: string[] };
+  /** `close()` finished. */
+  end: { error?: Error };
+}
+
+/** Counters of a {@link RedisCluster}. */
+export interface ClusterStats {
+  /** Slots some master serves, in the map last applied. */
+  slotsCovered: number;
+  /** Per node: its role, connection state, queued and in-flight commands, dedicated connections. */
+  nodes: Array<ReturnType<ClusterNode["stats"]>>;
+}
+
+const REDIRECTS = new Set(["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN"]);
+
+/**
+ * A Redis Cluster client with the command API of `createClient()`.
+ *
+ * @example
+ * ```ts
+ * const cluster = createCluster({ nodes: ["redis://127.0.0.1:7000"] });
+ * await cluster.set("user:1", "ada");                   // to the master of slot keySlot("user:1")
+ * const [a, b] = await cluster.mget("user:1", "user:2"); // split by slot, merged in order
+ * await cluster.close();
+ * ```
+ */
+export class RedisCluster extends CommandApi<ClusterEvents> {
+  readonly options: ResolvedClusterOptions;
+  readonly #router: Router;
+  /** Plain commands for transactions: their MOVED replies are read by transaction(), not followed one by one. */
+  readonly #plain: CommandFactory;
+  #closing = false;
+
+  constructor(options: ClusterOptions) {
+    super();
+    this.options = resolveClusterOptions(options);
+    const { connection } = this.options;
+    this.#plain = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks);
+    this.#router = new Router(this.options, {
+      error: (err) => this.emit("error", err),
+      topology: (map) => {
+        if (!this.listens("topology")) return;
+        const nodes = map.nodes();
+        this.emit("topology", {
+          masters: nodes.filter((n) => n.role === "master").map((n) => n.address),
+          replicas: nodes.filter((n) => n.role === "replica").map((n) => n.address),
+        });
+      },
+    });
+  }
+
+  send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
+    if (this.#closing) return Promise.reject(new ClosedError(`${commandName(args)} not sent: the cluster client is closed`));
+    const refusal = refusedOnShared(args);
+    if (refusal) return Promise.reject(new TypeError(refusal));
+    let route: Route;
+    try {
+      route = routeOf(args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (route.blocking !== undefined) return this.#sendBlocking(args, route, options);
+    const cmd = this.#router.factory.create(args, route, options);
+    this.#router.dispatch(cmd);
+    return cmd.promise;
+  }
+
+  /**
+   * `MULTI ... EXEC` on the master of the one slot all its keys hash to. Keys in several slots
+   * reject with a `CROSSSLOT` `RedisError` before anything is written. A transaction the server
+   * refused because its slot moved (every command answered `MOVED`, so nothing ran) is sent again
+   * to the new owner.
+   */
+  async transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
+    if (this.#closing) throw new ClosedError("MULTI not sent: the cluster client is closed");
+    const slot = sharedSlot(commands.flatMap((c) => keysOf(c.args)));
+    const timeout = options?.timeout ?? this.options.connection.commandTimeout;
+    const deadline = timeout > 0 ? Date.now() + timeout : 0;
+    for (let hop = 0; ; hop++) {
+      const node = await this.#nodeFor({ slot, readonly: false, blocking: undefined }, deadline);
+      const conn = await node.shared.whenReady(left(deadline));
+      const result = await runTransaction(conn, commands, this.#plain, { ...options, timeout: left(deadline) });
+      const redirect = result?.find((r): r is RedisError => r instanceof RedisError && REDIRECTS.has(r.code));
+      if (!redirect) return result;
+      if (hop >= this.options.maxRedirections) throw tooManyRedirections("MULTI", hop, redirect);
+      await this.#follow(redirect, node, slot, hop);
+    }
+  }
+
+  /** In a cluster, give the key whose master should lend the connection: `isolated(key, fn)`. */
+  isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T>;
+  /**
+   * Run `fn` on a dedicated connection to the master of `key`'s slot (for `WATCH` ... `MULTI`):
+   * every key `fn` touches must hash to that slot (use a hash tag: `{user:1}:balance`).
+   *
+   * @example
+   * ```ts
+   * await cluster.isolated("{acct:7}:balance", async (c) => {
+   *   await c.send(["WATCH", "{acct:7}:balance"]);
+   *   const balance = Number(await c.get("{acct:7}:balance"));
+   *   return c.multi().set("{acct:7}:balance", balance - 10).exec(); // null if it changed meanwhile
+   * });
+   * ```
+   */
+  isolated<T>(key: Arg, fn: (connection: CommandApi) => Promise<T>): Promise<T>;
+  async isolated<T>(keyOrFn: Arg | ((connection: CommandApi) => Promise<T>), maybeFn?: (connection: CommandApi) => Promise<T>): Promise<T> {
+    if (typeof keyOrFn === "function" || typeof maybeFn !== "function") {
+      throw new TypeError("isolated(): in a cluster, give the key whose master lends the connection: isolated(key, fn)");
+    }
+    if (this.#closing) throw new ClosedError("isolated() refused: the cluster client is closed");
+    const timeout = this.options.connection.commandTimeout;
+    const node = await this.#nodeFor({ slot: keySlot(keyOrFn), readonly: false, blocking: undefined }, timeout > 0 ? Date.now() + timeout : 0);
+    return node.dedicated.isolated(maybeFn);
+  }
+
+  /** Counters read off the router and every node. */
+  stats(): ClusterStats {
+    return { slotsCovered: this.#router.map?.covered ?? 0, nodes: this.#router.nodes.map((node) => node.stats()) };
+  }
+
+  /** Stop taking commands, let those written finish (up to `timeout` ms), then close every node's connections. */
+  async close(options: { timeout?: number } = {}): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    await this.#router.close(options.timeout ?? 5_000);
+    this.#plain.deadlines.clear();
+    this.emit("end", {});
+  }
+
+  /** `await using cluster = createCluster(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** The node for `route` once the topology is known, waiting for it until `deadline` (0: none). */
+  async #nodeFor(route: Route, deadline: number): Promise<ClusterNode> {
+    for (let attempt = 1; ; attempt++) {
+      await this.#router.whenMapped(left(deadline));
+      const node = this.#router.nodeFor(route);
+      if (node) return node;
+      if (deadline !== 0 && Date.now() >= deadline) throw new TimeoutError(`no node serves slot ${route.slot}`);
+      this.#router.refresh();
+      await sleep(Math.min(50 * attempt, 500));
+    }
+  }
+
+  /** A blocking command on a dedicated connection of its slot's master, following redirections. */
+  async #sendBlocking(args: readonly Arg[], route: Route, options?: CommandOptions): Promise<RespValue> {
+    const timeout = options?.timeout ?? blockingDeadline(route.blocking!);
+    const deadline = timeout > 0 ? Date.now() + timeout : 0;
+    let node = await this.#nodeFor(route, deadline);
+    let asking = false;
+    for (let hop = 0; ; hop++) {
+      const sendOptions = { ...options, timeout: left(deadline) };
+      try {
+        if (!asking) return await node.dedicated.send(args, sendOptions);
+        return await node.dedicated.isolated(async (c) => {
+          await c.send(["ASKING"]);
+          return c.send(args, sendOptions);
+        });
+      } catch (err) {
+        if (!(err instanceof RedisError) || !REDIRECTS.has(err.code)) throw err;
+        if (hop >= this.options.maxRedirections) throw tooManyRedirections(commandName(args), hop, err);
+        const target = await this.#follow(err, node, route.slot, hop);
+        asking = err.code === "ASK" && target !== undefined;
+        node = target ?? (await this.#nodeFor(route, deadline));
+      }
+    }
+  }
+
+  /**
+   * Act on a redirection met outside the multiplexed path: `MOVED` points the slot at its new
+   * owner (returned), `ASK` returns its target, `TRYAGAIN`/`CLUSTERDOWN` wait a backoff.
+   */
+  async #follow(error: RedisError, from: ClusterNode, slot: number, hop: number): Promise<ClusterNode | undefined> {
+    if (error.code === "MOVED" || error.code === "ASK") {
+      const target = this.#router.redirectTarget(error.message, from);
+      if (target && error.code === "MOVED") this.#router.moved(slot, target);
+      if (target) return target;
+    }
+    this.#router.refresh();
+    await sleep(Math.min(20 * 2 ** hop, 500) * (0.5 + Math.random() / 2));
+    return undefined;
+  }
+}
+
+/** Time left until `deadline`, ms (0: no deadline; at least 1 otherwise, so a late call times out rather than waits forever). */
+function left(deadline: number): number {
+  return deadline === 0 ? 0 : Math.max(1, deadline - Date.now());
+}
+
+/** The one slot every key hashes to (-1 for none); a `CROSSSLOT` error when they span several. */
+function sharedSlot(keys: readonly Arg[]): number {
+  let slot = -1;
+  for (const key of keys) {
+    const s = keySlot(key);
+    if (slot === -1) slot = s;
+    else if (s !== slot) throw new RedisError("CROSSSLOT Keys in request don't hash to the same slot (checked before sending: use a {hash tag})");
+  }
+  return slot;
+}
+
+function tooManyRedirections(name: string, hops: number, last: RedisError): LimitError {
+  return new LimitError("maxRedirections", `${name} gave up after ${hops} redirections (maxRedirections); the last was: ${last.message}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Create a Redis Cluster client. It reads the topology from the first seed that answers, and
+ * connects to each node when a command first needs it.
+ *
+ * @example
+ * ```ts
+ * import { createCluster } from "resplex";
+ * const cluster = createCluster({ nodes: [{ host: "127.0.0.1", port: 7000 }], readFrom: "replica" });
+ * await cluster.set("k", "v");
+ * console.log(await cluster.get("k")); // from a replica of k's slot
+ * await cluster.close();
+ * ```
+ */
+export function createCluster(options: ClusterOptions): RedisCluster {
+  return new RedisCluster(options);
+}
