@@ -5,6 +5,7 @@
  * @module
  */
 import { CommandApi } from "../client/api.ts";
+import type { ScanOptions } from "../client/scan.ts";
 import type { Cmd } from "../client/spec.ts";
 import { blockingDeadline } from "../conn/blocking.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
@@ -12,10 +13,13 @@ import { CommandFactory } from "../conn/factory.ts";
 import { runTransaction } from "../conn/transaction.ts";
 import { ClosedError, LimitError, RedisError, TimeoutError } from "../errors.ts";
 import { refusedOnShared } from "../mux/refused.ts";
+import type { MessageListener, SubscriptionKind } from "../mux/subscriber.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from "./options.ts";
 import type { Route } from "./command.ts";
 import type { ClusterNode } from "./node.ts";
+import { NodeClient } from "./node-client.ts";
+import { ClusterPubSub } from "./pubsub.ts";
 import { keysOf, routeOf } from "./route.ts";
 import { Router } from "./router.ts";
 import { keySlot } from "./slot.ts";
@@ -35,6 +39,8 @@ export interface ClusterEvents {
 export interface ClusterStats {
   /** Slots some master serves, in the map last applied. */
   slotsCovered: number;
+  /** Channels and patterns subscribed. */
+  subscriptions: number;
   /** Per node: its role, connection state, queued and in-flight commands, dedicated connections. */
   nodes: Array<ReturnType<ClusterNode["stats"]>>;
 }
@@ -57,6 +63,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
   readonly #router: Router;
   /** Plain commands for transactions: their MOVED replies are read by transaction(), not followed one by one. */
   readonly #plain: CommandFactory;
+  readonly #pubsub: ClusterPubSub;
   #closing = false;
 
   constructor(options: ClusterOptions) {
@@ -67,6 +74,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     this.#router = new Router(this.options, {
       error: (err) => this.emit("error", err),
       topology: (map) => {
+        this.#pubsub.follow();
         if (!this.listens("topology")) return;
         const nodes = map.nodes();
         this.emit("topology", {
@@ -75,6 +83,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
         });
       },
     });
+    this.#pubsub = new ClusterPubSub(this.#router, (err) => this.emit("error", err));
   }
 
   send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
@@ -141,9 +150,63 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     return node.dedicated.isolated(maybeFn);
   }
 
+  /** Listen to channels (on one node: Redis forwards every `PUBLISH` to all). Resolves to a function that unsubscribes this listener. */
+  subscribe(channels: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("subscribe", channels, listener);
+  }
+
+  /** Listen to channels matching glob patterns; the listener also receives the pattern. */
+  psubscribe(patterns: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("psubscribe", patterns, listener);
+  }
+
+  /**
+   * Listen to shard channels (`SSUBSCRIBE`, Redis 7) on the master of each channel's slot; the
+   * subscription follows the slot through reshardings and failovers.
+   *
+   * @example
+   * ```ts
+   * const off = await cluster.ssubscribe("orders:{eu}", (message) => console.log(message));
+   * await cluster.send(["SPUBLISH", "orders:{eu}", "new order"]);
+   * await off();
+   * ```
+   */
+  ssubscribe(channels: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("ssubscribe", channels, listener);
+  }
+
+  /**
+   * A client per node with `role` (`"master"`, `"replica"` or `"all"`), once the topology is known:
+   * for commands that concern nodes rather than keys (`FLUSHALL`, `SCRIPT LOAD`, `INFO`).
+   *
+   * @example
+   * ```ts
+   * await Promise.all((await cluster.nodes("master")).map((node) => node.send(["SCRIPT", "LOAD", lua])));
+   * ```
+   */
+  async nodes(role: "master" | "replica" | "all" = "master"): Promise<NodeClient[]> {
+    if (this.#closing) throw new ClosedError("nodes() refused: the cluster client is closed");
+    await this.#router.whenMapped(this.options.connection.commandTimeout);
+    const specs = this.#router.map!.nodes().filter((n) => role === "all" || n.role === role);
+    const byAddress = new Map(this.#router.nodes.map((node) => [node.address, node]));
+    return specs.flatMap((spec) => {
+      const node = byAddress.get(spec.address);
+      return node ? [new NodeClient(node, this.#plain, () => this.#closing)] : [];
+    });
+  }
+
+  /** Iterate the keyspace of every master in turn with `SCAN` (each key once, if no slot moves meanwhile). */
+  override async *scanIterator(options: ScanOptions & { type?: string } = {}): AsyncGenerator<string> {
+    for (const node of await this.nodes("master")) yield* node.scanIterator(options);
+  }
+
   /** Counters read off the router and every node. */
   stats(): ClusterStats {
-    return { slotsCovered: this.#router.map?.covered ?? 0, nodes: this.#router.nodes.map((node) => node.stats()) };
+    return {
+      slotsCovered: this.#router.map?.covered ?? 0,
+      subscriptions: this.#pubsub.count,
+      nodes: this.#router.nodes.map((node) => node.stats()),
+    };
   }
 
   /** Stop taking commands, let those written finish (up to `timeout` ms), then close every node's connections. */
@@ -158,6 +221,11 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
   /** `await using cluster = createCluster(...)` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  #subscribe(kind: SubscriptionKind, names: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    if (this.#closing) return Promise.reject(new ClosedError(`${kind} refused: the cluster client is closed`));
+    return this.#pubsub.subscribe(kind, typeof names === "string" ? [names] : names, listener);
   }
 
   /** The node for `route` once the topology is known, waiting for it until `deadline` (0: none). */

@@ -39,7 +39,7 @@ export interface RouterEvents {
 interface RoutedShard {
   readonly master: ClusterNode;
   readonly replicas: readonly ClusterNode[];
-  /** Round-robin position among the replicas. */
+  /** Round-robin position among the replicas (those that may serve reads). */
   next: number;
 }
 
@@ -205,7 +205,7 @@ export class Router implements Redirector {
   /** Point `slot` at `target`'s shard until the next refresh says more (on `MOVED`). */
   moved(slot: number, target: ClusterNode): void {
     if (slot < 0 || !this.map) return;
-    this.map = this.map.withSlot(slot, { host: target.host, port: target.port, address: target.address, role: "master" });
+    this.map = this.map.withSlot(slot, { host: target.host, port: target.port, address: target.address, role: "master", readable: true });
     this.#bySlot[slot] = this.#bySlot.find((s) => s?.master === target) ?? { master: target, replicas: [], next: 0 };
     this.#refresher.request();
   }
@@ -259,7 +259,7 @@ export class Router implements Redirector {
     if (!host) host = from?.host ?? "";
     if (colon < 0 || !host || !Number.isInteger(port)) return undefined;
     const reachable = this.options.addressMap({ host, port });
-    return this.#node({ ...reachable, address: addressOf(reachable), role: "master" });
+    return this.#node({ ...reachable, address: addressOf(reachable), role: "master", readable: true });
   }
 
   #node(spec: NodeSpec): ClusterNode {
@@ -304,10 +304,14 @@ export class Router implements Redirector {
     const used = new Set<ClusterNode>();
     const routed = new Map(map.shards.map((shard) => {
       const master = this.#node(shard.master);
-      const replicas = shard.replicas.map((spec) => this.#node(spec));
-      for (const [node, spec] of [[master, shard.master], ...replicas.map((r, i) => [r, shard.replicas[i]!] as const)] as const) {
-        node.role = spec.role;
+      master.role = "master";
+      used.add(master);
+      const replicas: ClusterNode[] = [];
+      for (const spec of shard.replicas) {
+        const node = this.#node(spec);
+        node.role = "replica";
         used.add(node);
+        if (spec.readable) replicas.push(node);
       }
       return [shard, { master, replicas, next: 0 } satisfies RoutedShard] as const;
     }));

@@ -21,9 +21,14 @@ export interface NodeSpec extends NodeAddress {
   /** `host:port`, the key nodes are known by. */
   readonly address: string;
   readonly role: "master" | "replica";
+  /**
+   * False for a replica that reported no replicated data yet (`CLUSTER SHARDS` health `loading`):
+   * it belongs to the shard, but reads do not go to it.
+   */
+  readonly readable: boolean;
 }
 
-/** A master and its replicas (only replicas reported healthy). */
+/** A master and its replicas (failed nodes left out). */
 export interface Shard {
   readonly master: NodeSpec;
   readonly replicas: readonly NodeSpec[];
@@ -129,11 +134,12 @@ export function slotMapFromShards(reply: RespValue, answeredBy: NodeAddress, map
     const replicas: NodeSpec[] = [];
     for (const nodeValue of asList(shard.nodes)) {
       const node = toRecord<RespValue>(nodeValue);
-      if (str(node.health) !== "online") continue; // "failed" or "loading": not serving
+      const health = str(node.health);
+      if (health === "failed") continue;
       const port = Number(tls && node["tls-port"] !== undefined ? node["tls-port"] : node.port);
       const reachable = map({ host: announcedHost(str(node.endpoint), str(node.ip), answeredBy), port });
       const role = str(node.role) === "master" ? "master" : "replica";
-      const spec: NodeSpec = { ...reachable, address: addressOf(reachable), role };
+      const spec: NodeSpec = { ...reachable, address: addressOf(reachable), role, readable: health !== "loading" };
       if (role === "master") master = spec;
       else replicas.push(spec);
     }
@@ -150,7 +156,7 @@ export function slotMapFromSlots(reply: RespValue, answeredBy: NodeAddress, map:
     const specs = nodeValues.map((value, i): NodeSpec => {
       const [host, port] = asList(value);
       const reachable = map({ host: announcedHost(str(host), "", answeredBy), port: Number(port) });
-      return { ...reachable, address: addressOf(reachable), role: i === 0 ? "master" : "replica" };
+      return { ...reachable, address: addressOf(reachable), role: i === 0 ? "master" : "replica", readable: true };
     });
     if (specs.length > 0) builder.add(specs[0]!, specs.slice(1), [[Number(start), Number(end)]]);
   }

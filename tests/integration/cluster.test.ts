@@ -53,12 +53,77 @@ describe("createCluster: routing", () => {
     // Move just this slot by hand, as `redis-cli --cluster reshard` does for each slot.
     await cluster.cli(to.port, "CLUSTER", "SETSLOT", String(slot), "IMPORTING", fromId);
     await cluster.cli(from, "CLUSTER", "SETSLOT", String(slot), "MIGRATING", to.id);
-    await cluster.cli(from, "MIGRATE", "127.0.0.1", String(to.port), "", "0", "5000", "KEYS", key);
+    const keys = (await cluster.cli(from, "CLUSTER", "GETKEYSINSLOT", String(slot), "1000")).split("\n");
+    await cluster.cli(from, "MIGRATE", "127.0.0.1", String(to.port), "", "0", "5000", "KEYS", ...keys);
     for (const node of await cluster.nodes()) {
       if (node.role === "master") await cluster.cli(node.port, "CLUSTER", "SETSLOT", String(slot), "NODE", to.id);
     }
     assert.equal(await redis.get(key), "before");
     assert.equal(await redis.set(key, "after"), "OK");
     assert.equal(await cluster.cli(to.port, "GET", key), "after");
+  });
+
+  test("pipeline() across slots runs each command on its slot's master and returns replies in call order", async () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `pipe:${i}`);
+    const pipeline = redis.pipeline();
+    for (const [i, key] of keys.entries()) pipeline.set(key, String(i)).incr(key);
+    pipeline.get("pipe:none");
+    const replies = await pipeline.exec();
+    assert.deepEqual(replies, [...keys.flatMap((_, i) => ["OK", i + 1]), null]);
+    assert.ok(new Set(keys.map(keySlot)).size > 40);
+  });
+
+  test("multi() on one slot runs as a transaction; across slots it rejects with CROSSSLOT before anything is written", async () => {
+    assert.deepEqual(await redis.multi().set("{tx}:a", "1").incr("{tx}:a").get("{tx}:a").exec(), ["OK", 2, "2"]);
+    await assert.rejects(redis.multi().set("tx:a", "x").set("tx:b", "y").exec(), (err: RedisError) => err instanceof RedisError && err.code === "CROSSSLOT");
+    assert.equal(await redis.exists("tx:a"), 0);
+  });
+
+  test("isolated(key, fn) lends a connection to the key's master, so WATCH ... MULTI works", async () => {
+    await redis.set("{acct}:balance", 100);
+    const result = await redis.isolated("{acct}:balance", async (c) => {
+      await c.send(["WATCH", "{acct}:balance"]);
+      const balance = Number(await c.get("{acct}:balance"));
+      return c.multi().set("{acct}:balance", balance - 10).exec();
+    });
+    assert.deepEqual(result, ["OK"]);
+    assert.equal(await redis.get("{acct}:balance"), "90");
+    await assert.rejects(redis.isolated(async () => 1), TypeError);
+  });
+
+  test("blocking commands run on a dedicated connection of their key's master", async () => {
+    const popped = redis.blpop("queue:1", 5);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await redis.get("rt:1"), "v1"); // the multiplexed connections are not blocked
+    await redis.rpush("queue:1", "job");
+    assert.deepEqual(await popped, ["queue:1", "job"]);
+  });
+
+  test("nodes() gives a client per node; scanIterator() walks every master", async () => {
+    const masters = await redis.nodes("master");
+    const replicas = await redis.nodes("replica");
+    assert.equal(masters.length, 3);
+    assert.equal(replicas.length, 3);
+    assert.equal((await redis.nodes("all")).length, 6);
+    const sizes = await Promise.all(masters.map((m) => m.send(["DBSIZE"])));
+    let scanned = 0;
+    for await (const key of redis.scanIterator({ match: "rt:*", count: 1000 })) if (key.startsWith("rt:")) scanned++;
+    assert.equal(scanned, 10_000);
+    assert.ok(sizes.every((n) => (n as number) > 0));
+  });
+
+  test("subscribe() hears PUBLISH from any node; ssubscribe() hears SPUBLISH on its slot's master", async () => {
+    const heard: string[] = [];
+    const off = await redis.subscribe("news", (message, channel) => heard.push(`${channel}:${message}`));
+    const offSharded = await redis.ssubscribe("orders:{eu}", (message, channel) => heard.push(`${channel}:${message}`));
+    await redis.publish("news", "hello");
+    await redis.send(["SPUBLISH", "orders:{eu}", "order-1"]);
+    const end = Date.now() + 5_000;
+    while (heard.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(heard.sort(), ["news:hello", "orders:{eu}:order-1"]);
+    assert.equal(redis.stats().subscriptions, 2);
+    await off();
+    await offSharded();
+    assert.equal(redis.stats().subscriptions, 0);
   });
 });

@@ -1,0 +1,69 @@
+/**
+ * The command API of one cluster node, for commands that concern a node rather than a key:
+ * `FLUSHALL`, `SCRIPT LOAD`, `INFO`, `DBSIZE`, `SCAN`... Commands go to this node and nowhere
+ * else: no slot routing, and a `MOVED` reply is the caller's to read.
+ * @module
+ */
+import { CommandApi } from "../client/api.ts";
+import type { Cmd } from "../client/spec.ts";
+import { commandName, type CommandOptions } from "../conn/command.ts";
+import type { CommandFactory } from "../conn/factory.ts";
+import { runTransaction } from "../conn/transaction.ts";
+import { ClosedError } from "../errors.ts";
+import { refusedOnShared } from "../mux/refused.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+import type { ClusterNode } from "./node.ts";
+import { routeOf } from "./route.ts";
+
+/**
+ * One node of a cluster, from `cluster.nodes(role)`.
+ *
+ * @example
+ * ```ts
+ * for (const node of await cluster.nodes("master")) await node.send(["FLUSHALL"]);
+ * const infos = await Promise.all((await cluster.nodes("all")).map((n) => n.send(["INFO", "replication"])));
+ * ```
+ */
+export class NodeClient extends CommandApi {
+  readonly #node: ClusterNode;
+  readonly #factory: CommandFactory;
+  readonly #closed: () => boolean;
+
+  constructor(node: ClusterNode, factory: CommandFactory, closed: () => boolean) {
+    super();
+    this.#node = node;
+    this.#factory = factory;
+    this.#closed = closed;
+  }
+
+  /** The node's `host:port`. */
+  get address(): string {
+    return this.#node.address;
+  }
+
+  /** Its role when this client was handed out. */
+  get role(): "master" | "replica" {
+    return this.#node.role;
+  }
+
+  send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
+    if (this.#closed()) return Promise.reject(new ClosedError(`${commandName(args)} not sent: the cluster client is closed`));
+    const refusal = refusedOnShared(args);
+    if (refusal) return Promise.reject(new TypeError(refusal));
+    if (routeOf(args).blocking !== undefined) return this.#node.dedicated.send(args, options);
+    const cmd = this.#factory.create(args, options);
+    this.#node.write(cmd);
+    return cmd.promise;
+  }
+
+  async transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
+    if (this.#closed()) throw new ClosedError("MULTI not sent: the cluster client is closed");
+    const conn = await this.#node.shared.whenReady(options?.timeout ?? this.#factory.deadlines.defaultTimeout);
+    return runTransaction(conn, commands, this.#factory, options);
+  }
+
+  isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
+    if (this.#closed()) return Promise.reject(new ClosedError("isolated() refused: the cluster client is closed"));
+    return this.#node.dedicated.isolated(fn);
+  }
+}
