@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createCluster, type RedisCluster as Client } from "../../src/cluster/client.ts";
 import { keySlot } from "../../src/cluster/slot.ts";
-import { RedisError } from "../../src/errors.ts";
+import { LimitError, RedisError } from "../../src/errors.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 import { startCluster, type RedisCluster } from "../harness/cluster.ts";
 
@@ -125,5 +125,27 @@ describe("createCluster: routing", () => {
     await off();
     await offSharded();
     assert.equal(redis.stats().subscriptions, 0);
+  });
+
+  test("a command redirected more than maxRedirections times rejects with LimitError quoting the last redirection", async () => {
+    // An addressMap that sends every node to one master: commands for other slots get MOVED forever.
+    const first = cluster.servers[0]!.port;
+    const lost = createCluster({ nodes: cluster.seeds.slice(0, 1), maxRedirections: 3, addressMap: ({ host }) => ({ host, port: first }) });
+    const firstSlots = (await cluster.nodes()).find((n) => n.port === first)!.slots;
+    const key = Array.from({ length: 100 }, (_, i) => `elsewhere:${i}`).find((k) => !firstSlots.some(([a, b]) => keySlot(k) >= a && keySlot(k) <= b))!;
+    await assert.rejects(lost.get(key), (err: LimitError) => err instanceof LimitError && err.limit === "maxRedirections" && /MOVED/.test(err.message));
+    await lost.close();
+  });
+
+  test("hooks see each command once, however many hops it took; the topology event names every node", async () => {
+    const names: string[] = [];
+    const topologies: Array<{ masters: string[]; replicas: string[] }> = [];
+    const hooked = createCluster({ nodes: cluster.seeds.slice(0, 1), hooks: { command: ({ name }) => () => void names.push(name) } });
+    hooked.on("topology", (t) => topologies.push(t));
+    await hooked.set("hooked", "1");
+    assert.deepEqual(names, ["SET"]);
+    assert.equal(topologies[0]!.masters.length, 3);
+    assert.equal(topologies[0]!.masters.length + topologies[0]!.replicas.length, 6);
+    await hooked.close();
   });
 });
