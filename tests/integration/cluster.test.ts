@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { createCluster, type RedisCluster as Client } from "../../src/cluster/client.ts";
 import { keySlot } from "../../src/cluster/slot.ts";
 import { LimitError, RedisError } from "../../src/errors.ts";
+import { exposeClient } from "../../worker.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
+import { spawnWorker } from "./worker-fixtures/spawn.ts";
 import { startCluster, type RedisCluster } from "../harness/cluster.ts";
 
 describe("createCluster: routing", () => {
@@ -148,4 +150,23 @@ describe("createCluster: routing", () => {
     assert.equal(topologies[0]!.masters.length + topologies[0]!.replicas.length, 6);
     await hooked.close();
   });
+
+  test("exposeClient(cluster, worker): a worker's commands are routed by the owner, across slots", async () => {
+    const agents = await Promise.all([spawnWorker("agent.ts"), spawnWorker("agent.ts")]);
+    const owners = agents.map((agent) => exposeClient(redis, agent.endpoint));
+    try {
+      const keys = ["w:count:a", "w:count:b", "w:count:c"];
+      assert.equal(new Set(keys.map((k) => keySlot(k))).size, 3);
+      await Promise.all(agents.flatMap((agent) => keys.map((key) => agent.call("incr", [key, 100, 10]))));
+      assert.deepEqual(await Promise.all(keys.map((k) => redis.get(k))), ["200", "200", "200"]);
+      const typed = (await agents[0]!.call("typed", ["{w}"])) as Record<string, unknown>;
+      assert.equal(typed.get, "v");
+      assert.equal(typed.exists, 1);
+      assert.deepEqual(await agents[1]!.call("multi", ["{w}:multi"]), ["OK", 2, "2"]);
+    } finally {
+      await Promise.all(agents.map((agent) => agent.call("close")));
+      await Promise.all(agents.map((agent) => agent.terminate()));
+      await Promise.all(owners.map((owner) => owner.close()));
+    }
+  }, 60_000);
 });
