@@ -1,12 +1,12 @@
 /**
- * The main job, `npm start`: every benchmark in one run against one redis-server — the multiplexer,
- * the pool and worker-thread sharing, each next to its peers — then a table, the issues' bars, and
- * the results as JSON and as an SVG chart.
+ * The main job, `npm start`: every benchmark in one run — the multiplexer, the pool and
+ * worker-thread sharing against one redis-server, then a Redis Cluster of six private nodes, each
+ * next to its peers — then a table, the issues' bars, and the results as JSON and as an SVG chart.
  *
  *   npm start                                   # a private redis-server on a free loopback port
  *   REDIS_URL=redis://127.0.0.1:6380 npm start  # a server of yours (it writes bench:* keys)
  *
- * Sized to finish within two minutes on a 2-core machine: each case is the best of three 0.7 s
+ * Sized to finish within about two and a half minutes on a 2-core machine: each case is the best of three 0.7 s
  * rounds after a 0.2 s warm-up. Other processes on the machine lower the numbers.
  * @module
  */
@@ -27,6 +27,7 @@ import {
   type BenchResult,
   type Timing,
 } from "./lib.ts";
+import { benchCluster } from "./cluster.ts";
 import { benchMux } from "./mux.ts";
 import { benchPool } from "./pool.ts";
 import { benchWorkers, type WorkerBenchMode } from "./worker.ts";
@@ -49,6 +50,10 @@ const BARS: Bar[] = [
     { group: "multiplexer", case: `${op} 100 callers`, library: "ioredis", min: 1.5, source: "issue 3" },
     { group: "multiplexer", case: `${op} 1000 callers`, library: "ioredis", min: 2, source: "issue 3" },
     { group: "multiplexer", case: `${op} 1000 callers`, library: "bun", min: 1, source: "issue 3, on Bun" },
+  ]),
+  ...(["GET", "SET"] as const).flatMap((op) => [
+    { group: "cluster", case: `${op} 100 callers`, library: "ioredis", min: 1.5, source: "issue 12" },
+    { group: "cluster", case: `${op} 1000 callers`, library: "ioredis", min: 2, source: "issue 12" },
   ]),
   { group: "worker threads", case: "", library: "resplex per worker", min: 0.6, source: "issue 5" },
   { group: "worker threads", case: "", library: "ioredis per worker", min: 1, source: "issue 5" },
@@ -92,6 +97,7 @@ const SECTIONS: Array<{ title: string; run: (ctx: BenchContext) => Promise<Bench
   { title: "multiplexer: one connection shared by every caller", run: benchMux },
   { title: "pool: 8 connections", run: benchPool },
   { title: "worker threads: 4 workers × 250 GET loops", run: benchWorkerSharing },
+  { title: "cluster: 3 masters, 3 replicas (a private cluster of its own)", run: benchCluster },
 ];
 
 /**
