@@ -20,9 +20,10 @@ import type { Route } from "./command.ts";
 import type { ClusterNode } from "./node.ts";
 import { NodeClient } from "./node-client.ts";
 import { ClusterPubSub } from "./pubsub.ts";
-import { keysOf, routeOf } from "./route.ts";
+import { keyIndexes, keysOf, routeOf } from "./route.ts";
 import { Router } from "./router.ts";
 import { keySlot } from "./slot.ts";
+import { mergeReplies, splitBySlot } from "./split.ts";
 
 /** Events of a {@link RedisCluster}. */
 export interface ClusterEvents {
@@ -100,6 +101,18 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     const cmd = this.#router.factory.create(args, route, options);
     this.#router.dispatch(cmd);
     return cmd.promise;
+  }
+
+  /**
+   * Send a described command. The typed `mget`, `mset`, `del`, `unlink`, `exists` and `touch`
+   * (also in a `pipeline()`) whose keys span slots are split into one command per slot, sent
+   * together, and their replies merged in call order — not atomic across slots.
+   */
+  override run<T>(cmd: Cmd<T>, options?: CommandOptions): Promise<T> {
+    const split = splitBySlot(cmd.args, keyIndexes);
+    if (!split) return super.run(cmd, options);
+    const parts = split.parts.map((part) => super.run({ ...cmd, args: part.args }, options));
+    return Promise.all(parts).then((replies) => mergeReplies(split, replies) as T);
   }
 
   /**

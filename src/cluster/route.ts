@@ -9,6 +9,11 @@ import type { Arg } from "../resp/types.ts";
 import type { Route } from "./command.ts";
 import { keySlot } from "./slot.ts";
 
+/** The positions of the keys of `args`, in order. */
+export function keyIndexes(args: readonly Arg[]): number[] {
+  return args.length > 1 ? [1] : [];
+}
+
 /** The keys of `args`, in order. */
 export function keysOf(args: readonly Arg[]): Arg[] {
   return args.length > 1 ? [args[1]!] : [];
