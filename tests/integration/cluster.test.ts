@@ -4,6 +4,7 @@ import { keySlot } from "../../src/cluster/slot.ts";
 import { LimitError, RedisError } from "../../src/errors.ts";
 import { exposeClient } from "../../worker.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
+import { sleep } from "../harness/wait.ts";
 import { spawnWorker } from "./worker-fixtures/spawn.ts";
 import { startCluster, type RedisCluster } from "../harness/cluster.ts";
 
@@ -169,4 +170,43 @@ describe("createCluster: routing", () => {
       await Promise.all(owners.map((owner) => owner.close()));
     }
   }, 60_000);
+
+  /** Start moving `slot` to another master by hand, as `redis-cli --cluster reshard` does; returns how to finish. */
+  async function startMigration(slot: number) {
+    const nodes = await cluster.nodes();
+    const from = nodes.find((n) => n.role === "master" && n.slots.some(([a, b]) => slot >= a && slot <= b))!;
+    const to = nodes.find((n) => n.role === "master" && n !== from)!;
+    await cluster.cli(to.port, "CLUSTER", "SETSLOT", String(slot), "IMPORTING", from.id);
+    await cluster.cli(from.port, "CLUSTER", "SETSLOT", String(slot), "MIGRATING", to.id);
+    const migrate = (...keys: string[]) => cluster.cli(from.port, "MIGRATE", "127.0.0.1", String(to.port), "", "0", "5000", "KEYS", ...keys);
+    const finish = async () => {
+      const left = (await cluster.cli(from.port, "CLUSTER", "GETKEYSINSLOT", String(slot), "1000")).split("\n").filter(Boolean);
+      if (left.length > 0) await migrate(...left);
+      for (const node of [to, from, ...nodes.filter((n) => n.role === "master" && n !== to && n !== from)]) {
+        await cluster.cli(node.port, "CLUSTER", "SETSLOT", String(slot), "NODE", to.id);
+      }
+    };
+    return { from, to, migrate, finish };
+  }
+
+  test("a key already moved to the importing node is read there through ASK (ASKING written with it)", async () => {
+    await redis.mset({ "{ask}:1": "one", "{ask}:2": "two" });
+    const { to, migrate, finish } = await startMigration(keySlot("{ask}"));
+    await migrate("{ask}:1");
+    assert.equal(await redis.get("{ask}:1"), "one"); // the source answers ASK; the target needs ASKING
+    assert.equal(await redis.get("{ask}:2"), "two"); // still on the source
+    assert.match(await cluster.cli(to.port, "GET", "{ask}:1"), /MOVED/); // without ASKING the target refuses
+    await finish();
+    assert.deepEqual(await redis.send(["MGET", "{ask}:1", "{ask}:2"]), ["one", "two"]);
+  });
+
+  test("TRYAGAIN during a migration is retried within the deadline until the slot has moved", async () => {
+    await redis.mset({ "{try}:1": "one", "{try}:2": "two" });
+    const { migrate, finish } = await startMigration(keySlot("{try}"));
+    await migrate("{try}:1"); // the keys are split between two nodes: multi-key commands get TRYAGAIN
+    const both = redis.send(["MGET", "{try}:1", "{try}:2"]);
+    await sleep(300);
+    await finish();
+    assert.deepEqual(await both, ["one", "two"]);
+  });
 });
