@@ -21,7 +21,7 @@ import type { ClusterNode } from "./node.ts";
 import { NodeClient } from "./node-client.ts";
 import { ClusterPubSub } from "./pubsub.ts";
 import { keyIndexes, keysOf, routeOf } from "./route.ts";
-import { Router } from "./router.ts";
+import { redirectedSlot, Router } from "./router.ts";
 import { keySlot } from "./slot.ts";
 import { mergeReplies, splitBySlot } from "./split.ts";
 
@@ -133,7 +133,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
       const redirect = result?.find((r): r is RedisError => r instanceof RedisError && REDIRECTS.has(r.code));
       if (!redirect) return result;
       if (hop >= this.options.maxRedirections) throw tooManyRedirections("MULTI", hop, redirect);
-      await this.#follow(redirect, node, slot, hop);
+      await this.#follow(redirect, node, hop);
     }
   }
 
@@ -270,7 +270,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
       } catch (err) {
         if (!(err instanceof RedisError) || !REDIRECTS.has(err.code)) throw err;
         if (hop >= this.options.maxRedirections) throw tooManyRedirections(commandName(args), hop, err);
-        const target = await this.#follow(err, node, route.slot, hop);
+        const target = await this.#follow(err, node, hop);
         asking = err.code === "ASK" && target !== undefined;
         node = target ?? (await this.#nodeFor(route, deadline));
       }
@@ -281,10 +281,10 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
    * Act on a redirection met outside the multiplexed path: `MOVED` points the slot at its new
    * owner (returned), `ASK` returns its target, `TRYAGAIN`/`CLUSTERDOWN` wait a backoff.
    */
-  async #follow(error: RedisError, from: ClusterNode, slot: number, hop: number): Promise<ClusterNode | undefined> {
+  async #follow(error: RedisError, from: ClusterNode, hop: number): Promise<ClusterNode | undefined> {
     if (error.code === "MOVED" || error.code === "ASK") {
       const target = this.#router.redirectTarget(error.message, from);
-      if (target && error.code === "MOVED") this.#router.moved(slot, target);
+      if (target && error.code === "MOVED") this.#router.moved(redirectedSlot(error.message), target);
       if (target) return target;
     }
     this.#router.refresh();

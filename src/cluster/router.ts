@@ -166,7 +166,7 @@ export class Router implements Redirector {
       const target = this.redirectTarget(error.message, cmd.node);
       if (!target) return this.#retryLater(cmd, true);
       if (error.code === "ASK") return this.#asking(target, cmd);
-      this.moved(cmd.route.slot, target);
+      this.moved(redirectedSlot(error.message), target);
       cmd.node = target;
       target.write(cmd);
       return true;
@@ -202,9 +202,9 @@ export class Router implements Redirector {
     this.factory.deadlines.clear();
   }
 
-  /** Point `slot` at `target`'s shard until the next refresh says more (on `MOVED`). */
+  /** Point `slot` (as a `MOVED` names it) at `target`'s shard until the next refresh says more. */
   moved(slot: number, target: ClusterNode): void {
-    if (slot < 0 || !this.map) return;
+    if (!(slot >= 0 && slot < SLOTS) || !this.map) return;
     this.map = this.map.withSlot(slot, { host: target.host, port: target.port, address: target.address, role: "master", readable: true });
     this.#bySlot[slot] = this.#bySlot.find((s) => s?.master === target) ?? { master: target, replicas: [], next: 0 };
     this.#refresher.request();
@@ -330,4 +330,9 @@ export class Router implements Redirector {
     for (let cmd = waiting.shift(); cmd; cmd = waiting.shift()) this.dispatch(cmd);
     this.#events.topology(map);
   }
+}
+
+/** The slot a `MOVED`/`ASK` reply names (`MOVED 3999 127.0.0.1:6381` → 3999), or NaN. */
+export function redirectedSlot(message: string): number {
+  return Number(message.split(" ")[1]);
 }
