@@ -7,21 +7,20 @@
 import { CommandApi } from "../client/api.ts";
 import type { ScanOptions } from "../client/scan.ts";
 import type { Cmd } from "../client/spec.ts";
-import { blockingDeadline } from "../conn/blocking.ts";
 import { commandName, type CommandOptions } from "../conn/command.ts";
 import { CommandFactory } from "../conn/factory.ts";
-import { runTransaction } from "../conn/transaction.ts";
-import { ClosedError, LimitError, RedisError, TimeoutError } from "../errors.ts";
+import { ClosedError } from "../errors.ts";
 import { refusedOnShared } from "../mux/refused.ts";
 import type { MessageListener, SubscriptionKind } from "../mux/subscriber.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from "./options.ts";
 import type { Route } from "./command.ts";
+import { nodeForRoute, runClusterTransaction, sendBlocking } from "./follow.ts";
 import type { ClusterNode } from "./node.ts";
 import { NodeClient } from "./node-client.ts";
 import { ClusterPubSub } from "./pubsub.ts";
-import { keyIndexes, keysOf, routeOf } from "./route.ts";
-import { redirectedSlot, Router } from "./router.ts";
+import { keyIndexes, routeOf } from "./route.ts";
+import { Router } from "./router.ts";
 import { keySlot } from "./slot.ts";
 import { mergeReplies, splitBySlot } from "./split.ts";
 
@@ -45,8 +44,6 @@ export interface ClusterStats {
   /** Per node: its role, connection state, queued and in-flight commands, dedicated connections. */
   nodes: Array<ReturnType<ClusterNode["stats"]>>;
 }
-
-const REDIRECTS = new Set(["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN"]);
 
 /**
  * A Redis Cluster client with the command API of `createClient()`.
@@ -97,7 +94,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (route.blocking !== undefined) return this.#sendBlocking(args, route, options);
+    if (route.blocking !== undefined) return sendBlocking(this.#router, args, route, options);
     const cmd = this.#router.factory.create(args, route, options);
     this.#router.dispatch(cmd);
     return cmd.promise;
@@ -121,20 +118,9 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
    * refused because its slot moved (every command answered `MOVED`, so nothing ran) is sent again
    * to the new owner.
    */
-  async transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
-    if (this.#closing) throw new ClosedError("MULTI not sent: the cluster client is closed");
-    const slot = sharedSlot(commands.flatMap((c) => keysOf(c.args)));
-    const timeout = options?.timeout ?? this.options.connection.commandTimeout;
-    const deadline = timeout > 0 ? Date.now() + timeout : 0;
-    for (let hop = 0; ; hop++) {
-      const node = await this.#nodeFor({ slot, readonly: false, blocking: undefined }, deadline);
-      const conn = await node.shared.whenReady(left(deadline));
-      const result = await runTransaction(conn, commands, this.#plain, { ...options, timeout: left(deadline) });
-      const redirect = result?.find((r): r is RedisError => r instanceof RedisError && REDIRECTS.has(r.code));
-      if (!redirect) return result;
-      if (hop >= this.options.maxRedirections) throw tooManyRedirections("MULTI", hop, redirect);
-      await this.#follow(redirect, node, hop);
-    }
+  transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
+    if (this.#closing) return Promise.reject(new ClosedError("MULTI not sent: the cluster client is closed"));
+    return runClusterTransaction(this.#router, this.#plain, commands, options);
   }
 
   /** In a cluster, give the key whose master should lend the connection: `isolated(key, fn)`. */
@@ -159,7 +145,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     }
     if (this.#closing) throw new ClosedError("isolated() refused: the cluster client is closed");
     const timeout = this.options.connection.commandTimeout;
-    const node = await this.#nodeFor({ slot: keySlot(keyOrFn), readonly: false, blocking: undefined }, timeout > 0 ? Date.now() + timeout : 0);
+    const node = await nodeForRoute(this.#router, { slot: keySlot(keyOrFn), readonly: false, blocking: undefined }, timeout > 0 ? Date.now() + timeout : 0);
     return node.dedicated.isolated(maybeFn);
   }
 
@@ -240,81 +226,6 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     if (this.#closing) return Promise.reject(new ClosedError(`${kind} refused: the cluster client is closed`));
     return this.#pubsub.subscribe(kind, typeof names === "string" ? [names] : names, listener);
   }
-
-  /** The node for `route` once the topology is known, waiting for it until `deadline` (0: none). */
-  async #nodeFor(route: Route, deadline: number): Promise<ClusterNode> {
-    for (let attempt = 1; ; attempt++) {
-      await this.#router.whenMapped(left(deadline));
-      const node = this.#router.nodeFor(route);
-      if (node) return node;
-      if (deadline !== 0 && Date.now() >= deadline) throw new TimeoutError(`no node serves slot ${route.slot}`);
-      this.#router.refresh();
-      await sleep(Math.min(50 * attempt, 500));
-    }
-  }
-
-  /** A blocking command on a dedicated connection of its slot's master, following redirections. */
-  async #sendBlocking(args: readonly Arg[], route: Route, options?: CommandOptions): Promise<RespValue> {
-    const timeout = options?.timeout ?? blockingDeadline(route.blocking!);
-    const deadline = timeout > 0 ? Date.now() + timeout : 0;
-    let node = await this.#nodeFor(route, deadline);
-    let asking = false;
-    for (let hop = 0; ; hop++) {
-      const sendOptions = { ...options, timeout: left(deadline) };
-      try {
-        if (!asking) return await node.dedicated.send(args, sendOptions);
-        return await node.dedicated.isolated(async (c) => {
-          await c.send(["ASKING"]);
-          return c.send(args, sendOptions);
-        });
-      } catch (err) {
-        if (!(err instanceof RedisError) || !REDIRECTS.has(err.code)) throw err;
-        if (hop >= this.options.maxRedirections) throw tooManyRedirections(commandName(args), hop, err);
-        const target = await this.#follow(err, node, hop);
-        asking = err.code === "ASK" && target !== undefined;
-        node = target ?? (await this.#nodeFor(route, deadline));
-      }
-    }
-  }
-
-  /**
-   * Act on a redirection met outside the multiplexed path: `MOVED` points the slot at its new
-   * owner (returned), `ASK` returns its target, `TRYAGAIN`/`CLUSTERDOWN` wait a backoff.
-   */
-  async #follow(error: RedisError, from: ClusterNode, hop: number): Promise<ClusterNode | undefined> {
-    if (error.code === "MOVED" || error.code === "ASK") {
-      const target = this.#router.redirectTarget(error.message, from);
-      if (target && error.code === "MOVED") this.#router.moved(redirectedSlot(error.message), target);
-      if (target) return target;
-    }
-    this.#router.refresh();
-    await sleep(Math.min(20 * 2 ** hop, 500) * (0.5 + Math.random() / 2));
-    return undefined;
-  }
-}
-
-/** Time left until `deadline`, ms (0: no deadline; at least 1 otherwise, so a late call times out rather than waits forever). */
-function left(deadline: number): number {
-  return deadline === 0 ? 0 : Math.max(1, deadline - Date.now());
-}
-
-/** The one slot every key hashes to (-1 for none); a `CROSSSLOT` error when they span several. */
-function sharedSlot(keys: readonly Arg[]): number {
-  let slot = -1;
-  for (const key of keys) {
-    const s = keySlot(key);
-    if (slot === -1) slot = s;
-    else if (s !== slot) throw new RedisError("CROSSSLOT Keys in request don't hash to the same slot (checked before sending: use a {hash tag})");
-  }
-  return slot;
-}
-
-function tooManyRedirections(name: string, hops: number, last: RedisError): LimitError {
-  return new LimitError("maxRedirections", `${name} gave up after ${hops} redirections (maxRedirections); the last was: ${last.message}`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -12,9 +12,10 @@ import { blockingDeadline } from "../conn/blocking.ts";
 import { Command, type CommandOptions } from "../conn/command.ts";
 import { Deadlines } from "../conn/deadlines.ts";
 import { type Hooks, observeCommand } from "../conn/hooks.ts";
-import { ClosedError, ConnectionError, RedisError } from "../errors.ts";
+import { ClosedError, ConnectionError, type RedisError } from "../errors.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { ClusterNode } from "./node.ts";
+import { isRedirect } from "./redirect.ts";
 
 /** Decides whether a command that would settle goes elsewhere instead. */
 export interface Redirector {
@@ -31,8 +32,6 @@ export interface Route {
   /** Server-side timeout in ms (0 = forever) for blocking commands; undefined otherwise. */
   readonly blocking: number | undefined;
 }
-
-const REDIRECTING = new Set(["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN"]);
 
 /** A command that knows its slot and lets the router redirect it. */
 export class ClusterCommand extends Command {
@@ -58,7 +57,7 @@ export class ClusterCommand extends Command {
   }
 
   override settle(reply: RespValue): void {
-    if (reply instanceof RedisError && this.state !== "done" && REDIRECTING.has(reply.code) && this.#redirector.redirect(this, reply)) return;
+    if (this.state !== "done" && isRedirect(reply) && this.#redirector.redirect(this, reply)) return;
     super.settle(reply);
   }
 

@@ -25,6 +25,7 @@ import { ClusterCommand, ClusterCommandFactory, type Redirector, type Route } fr
 import { TopologyReader, type Candidate } from "./discover.ts";
 import { ClusterNode, type NodeSettings } from "./node.ts";
 import type { ResolvedClusterOptions } from "./options.ts";
+import { parseRedirect, tooManyRedirections } from "./redirect.ts";
 import { Refresher, type RefreshOutcome } from "./refresh.ts";
 import { SLOTS } from "./slot.ts";
 import { addressOf, type NodeSpec, type SlotMap } from "./topology.ts";
@@ -157,7 +158,7 @@ export class Router implements Redirector {
   redirect(cmd: ClusterCommand, error: RedisError): boolean {
     if (this.#closing) return false;
     if (cmd.hops >= this.options.maxRedirections) {
-      cmd.fail(new LimitError("maxRedirections", `${cmd.name} gave up after ${cmd.hops} redirections (maxRedirections); the last was: ${error.message}`));
+      cmd.fail(tooManyRedirections(cmd.name, cmd.hops, error));
       return true;
     }
     cmd.hops++;
@@ -166,7 +167,7 @@ export class Router implements Redirector {
       const target = this.redirectTarget(error.message, cmd.node);
       if (!target) return this.#retryLater(cmd, true);
       if (error.code === "ASK") return this.#asking(target, cmd);
-      this.moved(redirectedSlot(error.message), target);
+      this.moved(parseRedirect(error.message).slot, target);
       cmd.node = target;
       target.write(cmd);
       return true;
@@ -250,15 +251,12 @@ export class Router implements Redirector {
     return true;
   }
 
-  /** The node a `MOVED`/`ASK` names (`MOVED 3999 127.0.0.1:6381`; an empty host means the replying node's). */
+  /** The node a `MOVED`/`ASK` reply names (an empty host means the host of `from`, the node that replied). */
   redirectTarget(message: string, from: ClusterNode | undefined): ClusterNode | undefined {
-    const endpoint = message.split(" ")[2] ?? "";
-    const colon = endpoint.lastIndexOf(":");
-    const port = Number(endpoint.slice(colon + 1));
-    let host = endpoint.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-    if (!host) host = from?.host ?? "";
-    if (colon < 0 || !host || !Number.isInteger(port)) return undefined;
-    const reachable = this.options.addressMap({ host, port });
+    const { target } = parseRedirect(message);
+    const host = target?.host || from?.host;
+    if (!target || !host) return undefined;
+    const reachable = this.options.addressMap({ host, port: target.port });
     return this.#node({ ...reachable, address: addressOf(reachable), role: "master", readable: true });
   }
 
@@ -330,9 +328,4 @@ export class Router implements Redirector {
     for (let cmd = waiting.shift(); cmd; cmd = waiting.shift()) this.dispatch(cmd);
     this.#events.topology(map);
   }
-}
-
-/** The slot a `MOVED`/`ASK` reply names (`MOVED 3999 127.0.0.1:6381` → 3999), or NaN. */
-export function redirectedSlot(message: string): number {
-  return Number(message.split(" ")[1]);
 }
