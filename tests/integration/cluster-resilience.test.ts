@@ -137,6 +137,7 @@ describe("createCluster: resharding and failover under traffic", () => {
     assert.ok(![...load.errors.keys()].some((m) => m.includes("never settled")), report("failover", load));
     assert.ok(servedAfterMs < cluster.nodeTimeout + 5_000, `served after ${servedAfterMs} ms`);
     assert.equal(load.failed, beforeRecovery, "no failures once the replica was promoted");
+    await until(() => !redis.stats().nodes.some((n) => n.address === `127.0.0.1:${victim.port}`), "the dead node's connections closed", 5_000);
     await cluster.restart(victim.port); // rejoins as a replica of its old shard
     await cluster.waitHealthy();
   }, 60_000);
