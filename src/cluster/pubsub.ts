@@ -1,7 +1,7 @@
 /**
- * Pub/sub over a cluster. Plain and pattern subscriptions live on one "home" node's subscriber
- * connection (Redis forwards every `PUBLISH` to every node, so any node hears every channel); if
- * that node leaves the topology they move to the new home. Sharded subscriptions (`SSUBSCRIBE`,
+ * Pub/sub over a cluster. Plain and pattern subscriptions live on one node's subscriber connection
+ * (Redis forwards every `PUBLISH` to every node, so any node hears every channel), the master of
+ * slot 0 when they were made; if that node leaves the topology they move. Sharded subscriptions (`SSUBSCRIBE`,
  * Redis 7) live on the master of their channel's slot, and follow the slot when a resharding or a
  * failover moves it (the old owner drops them with a `SUNSUBSCRIBE` of its own).
  *
@@ -74,9 +74,14 @@ export class ClusterPubSub {
     }
   }
 
-  /** Where `sub` belongs now: its slot's master (sharded), or the home node (slot 0's master). */
+  /**
+   * Where `sub` belongs now: its slot's master (sharded); else where it is, while that node is
+   * still part of the cluster, or the master of slot 0.
+   */
   #target(sub: Subscription): ClusterNode | undefined {
-    return sub.kind === "ssubscribe" ? this.#router.masterOf(keySlot(sub.name)) : this.#router.nodeFor({ slot: -1, readonly: false, blocking: undefined });
+    if (sub.kind === "ssubscribe") return this.#router.masterOf(keySlot(sub.name));
+    if (sub.node && this.#router.knows(sub.node)) return sub.node;
+    return this.#router.nodeFor({ slot: -1, readonly: false, blocking: undefined });
   }
 
   /** Subscribe `sub` on its target node, then let go of where it was. */

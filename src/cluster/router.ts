@@ -99,6 +99,11 @@ export class Router implements Redirector {
     return [...this.#nodes.values()];
   }
 
+  /** Whether `node` is still part of the topology (not closed for having left it). */
+  knows(node: ClusterNode): boolean {
+    return this.#nodes.get(node.address) === node;
+  }
+
   /** Ask for a topology refresh (coalesced and rate-limited). */
   refresh(): void {
     this.#refresher.request();
@@ -180,7 +185,7 @@ export class Router implements Redirector {
     cmd.hops++;
     const node = cmd.node;
     // Its node left the topology: the map already says where to go. Else wait for a refresh.
-    if (node && this.#nodes.get(node.address) !== node) {
+    if (node && !this.knows(node)) {
       this.dispatch(cmd);
       return true;
     }

@@ -36,7 +36,7 @@ export interface RedisCluster {
   nodes(): Promise<ClusterNodeInfo[]>;
   /** The port of the master serving `slot`. */
   masterOf(slot: number): Promise<number>;
-  /** Wait until every live node reports `cluster_state:ok` and they agree on who serves each slot. */
+  /** Wait until every live node reports `cluster_state:ok`, they agree on who serves each slot, and every replica is in sync with its master. */
   waitHealthy(ms?: number): Promise<void>;
   /** SIGKILL the node on `port`, as a crash would. */
   kill(port: number): Promise<void>;
@@ -117,7 +117,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<RedisC
     for (let i = 0; i < 6; i++) {
       servers.push(await startRedis({
         pickPort: freeClusterPort,
-        args: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String(nodeTimeout)],
+        args: [
+          "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String(nodeTimeout),
+          // Replicas sync at once (the default waits 5 s to batch them): a replica that never
+          // synced refuses to be promoted, and failover tests start seconds after creation.
+          "--repl-diskless-sync-delay", "0",
+        ],
       }));
     }
   } catch (err) {
@@ -134,7 +139,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<RedisC
     return found;
   };
 
-  /** Every live node says ok, and all map each slot range to the same live master. */
+  /** Every live node says ok, all map each slot range to the same live master, every replica's link is up. */
   const healthy = async (): Promise<boolean> => {
     const views: string[] = [];
     for (const s of live()) {
@@ -143,6 +148,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<RedisC
       const text = await cli(s.port, "CLUSTER", "NODES");
       const known = parseClusterNodes(text);
       if (known.length !== servers.length || /handshake|noaddr/.test(text)) return false; // still joining
+      const me = known.find((n) => text.split("\n").some((line) => line.startsWith(n.id) && line.includes("myself")));
+      if (me?.role === "replica" && !(await cli(s.port, "INFO", "replication")).includes("master_link_status:up")) return false;
       const masters = known.filter((n) => n.role === "master" && n.slots.length > 0);
       if (masters.some((m) => m.failing || down.has(m.port))) return false;
       const covered = masters.reduce((sum, m) => sum + m.slots.reduce((a, [x, y]) => a + y - x + 1, 0), 0);
