@@ -1,7 +1,8 @@
 /**
  * Error classes. Every error resplex raises is a {@link ResplexError} with a stable `code`
  * (undici's convention), so callers can branch on `err.code` or `instanceof` alike.
- * Errors raised because of another carry it as `cause`.
+ * Errors raised because of another carry it as `cause`. Each class's `name` is a literal, not
+ * `constructor.name`, which a minifying bundler renames (worker threads rebuild errors by it).
  *
  * @example
  * ```ts
@@ -20,7 +21,7 @@ export class ResplexError extends Error {
     this.code = code;
   }
   override get name(): string {
-    return this.constructor.name;
+    return "ResplexError";
   }
 }
 
@@ -34,14 +35,23 @@ export class ResplexError extends Error {
  * ```
  */
 export class RedisError extends ResplexError {
+  override get name(): string {
+    return "RedisError";
+  }
   constructor(message: string, options?: { cause?: unknown }) {
     const space = message.indexOf(" ");
     super(space > 0 ? message.slice(0, space) : message || "ERR", message, options);
   }
 }
 
-/** The connection could not be made, or was lost; commands it carried reject with this. */
+/**
+ * The connection could not be made, or was lost or closed before a command's reply. A command
+ * that was written and rejects with this may have run (compare {@link ClosedError}).
+ */
 export class ConnectionError extends ResplexError {
+  override get name(): string {
+    return "ConnectionError";
+  }
   constructor(message: string, options?: { cause?: unknown }) {
     super("RESPLEX_CONNECTION", message, options);
   }
@@ -49,6 +59,9 @@ export class ConnectionError extends ResplexError {
 
 /** A deadline passed: connect, command (queue + send + reply) or handshake. */
 export class TimeoutError extends ResplexError {
+  override get name(): string {
+    return "TimeoutError";
+  }
   constructor(message: string, options?: { cause?: unknown }) {
     super("RESPLEX_TIMEOUT", message, options);
   }
@@ -56,13 +69,22 @@ export class TimeoutError extends ResplexError {
 
 /** The server sent bytes that are not valid RESP; the connection that received them is closed. */
 export class ProtocolError extends ResplexError {
+  override get name(): string {
+    return "ProtocolError";
+  }
   constructor(message: string, options?: { cause?: unknown }) {
     super("RESPLEX_PROTOCOL", message, options);
   }
 }
 
-/** The client, pool or connection was closed before or while the operation ran. */
+/**
+ * The client, pool or connection was closed before the command was sent or the operation began.
+ * A command already written when its connection closes gets a {@link ConnectionError} instead.
+ */
 export class ClosedError extends ResplexError {
+  override get name(): string {
+    return "ClosedError";
+  }
   constructor(message: string, options?: { cause?: unknown }) {
     super("RESPLEX_CLOSED", message, options);
   }
@@ -73,6 +95,9 @@ export class ClosedError extends ResplexError {
  * so the message and the field both say which one to raise.
  */
 export class LimitError extends ResplexError {
+  override get name(): string {
+    return "LimitError";
+  }
   /** The option that set the bound, e.g. `maxPending` or `maxWaiters`. */
   readonly limit: string;
   constructor(limit: string, message: string) {
@@ -83,6 +108,9 @@ export class LimitError extends ResplexError {
 
 /** `pool.acquire()` waited longer than `acquireTimeout`. The message gives the pool's state at that moment. */
 export class PoolTimeoutError extends ResplexError {
+  override get name(): string {
+    return "PoolTimeoutError";
+  }
   constructor(message: string, options?: { cause?: unknown }) {
     super("RESPLEX_POOL_TIMEOUT", message, options);
   }
@@ -90,6 +118,9 @@ export class PoolTimeoutError extends ResplexError {
 
 /** The operation was aborted through its `AbortSignal`; `cause` is the signal's reason. */
 export class AbortError extends ResplexError {
+  override get name(): string {
+    return "AbortError";
+  }
   constructor(message: string, options?: { cause?: unknown }) {
     super("RESPLEX_ABORTED", message, options);
   }

@@ -56,18 +56,51 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
   }
 
   /**
-   * A view of this client whose commands all use `options` (a signal, a timeout, bytes replies).
+   * A view of this surface whose commands all use `options` (a signal, a timeout, bytes replies):
+   * typed commands, `send`, `multi()`/`transaction`, `pipeline()`, scripts, the scan iterators, the
+   * connection `isolated()` lends (and, on a pool, the leases `acquire()` and `withConnection()`
+   * lend). Every other member (`stats()`, `close()`, `on()`, a lease's `release()`, ...) is the
+   * surface's own. Options given to one call override the view's; a view of a view merges both.
    *
    * @example
    * ```ts
    * await redis.with({ signal: AbortSignal.timeout(100) }).get("k");
+   * const [value] = (await redis.with({ bytes: true }).multi().get("k").exec())!; // a Uint8Array
    * ```
    */
   with(options: CommandOptions): this {
-    const view = Object.create(this) as this;
-    const send = this.send.bind(this);
-    view.send = (args, more) => send(args, more ? { ...options, ...more } : options);
-    return view;
+    const target = this;
+    const replaced = this.viewMembers(options);
+    const bound = new Map<PropertyKey, { from: unknown; to: unknown }>();
+    // A Proxy, not Object.create(this): the surface's methods read private fields, which only the
+    // surface itself has, so they must run on it; only CommandApi's own methods, which reach Redis
+    // through `this.send` and `this.transaction`, run on the view.
+    return new Proxy(target, {
+      get(surface, prop, view) {
+        if (Object.hasOwn(replaced, prop)) return replaced[prop];
+        const value: unknown = Reflect.get(surface, prop, surface);
+        if (typeof value !== "function") return value;
+        const cached = bound.get(prop);
+        if (cached?.from === value) return cached.to;
+        const to = value.bind(routesThroughSend(prop, value) ? view : surface);
+        bound.set(prop, { from: value, to });
+        return to;
+      },
+    });
+  }
+
+  /**
+   * The members a view made by {@link CommandApi.with} replaces, each applying `options` to what it
+   * sends. A surface that lends connections adds the methods that lend them (see `Pool`).
+   */
+  protected viewMembers(options: CommandOptions): Record<PropertyKey, unknown> {
+    const merged = (more?: CommandOptions) => (more ? { ...options, ...more } : options);
+    return {
+      send: (args: readonly Arg[], more?: CommandOptions) => this.send(args, merged(more)),
+      transaction: (commands: readonly Cmd<unknown>[], more?: CommandOptions) => this.transaction(commands, merged(more)),
+      isolated: <T>(fn: (connection: CommandApi) => Promise<T>) => this.isolated((connection) => fn(connection.with(options))),
+      with: (more: CommandOptions) => this.with(merged(more)),
+    };
   }
 
   /** Start a `MULTI ... EXEC` transaction; commands chain, `exec()` sends them contiguously. */
@@ -77,7 +110,7 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
 
   /** Start an explicit pipeline; `exec()` resolves to one entry per command (reply or error). */
   pipeline(): Pipeline {
-    return new Pipeline((cmd) => this.run(cmd));
+    return new Pipeline((cmds) => Promise.allSettled(cmds.map((cmd) => this.run(cmd))));
   }
 
   /** A Lua script run with `EVALSHA`, loaded with `EVAL` when the server answers `NOSCRIPT`. */
@@ -105,6 +138,11 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
   zscanIterator(key: string | Uint8Array, options: ScanOptions = {}): AsyncGenerator<[string, string]> {
     return scanAll(this, ["ZSCAN", key], options, [], 2);
   }
+}
+
+/** Whether `method` is CommandApi's own `prop` (not a surface's override): it reaches Redis only through `this.send`/`this.transaction`. */
+function routesThroughSend(prop: PropertyKey, method: unknown): boolean {
+  return Object.hasOwn(CommandApi.prototype, prop) && (CommandApi.prototype as unknown as Record<PropertyKey, unknown>)[prop] === method;
 }
 
 // Declaration merging gives the class one typed method per command; the loop below defines them.

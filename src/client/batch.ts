@@ -76,9 +76,10 @@ export class Multi extends Batch {
  * ```
  */
 export class Pipeline extends Batch {
-  #run: (cmd: Cmd<unknown>) => Promise<unknown>;
+  #run: (cmds: readonly Cmd<unknown>[]) => Promise<PromiseSettledResult<unknown>[]>;
 
-  constructor(run: (cmd: Cmd<unknown>) => Promise<unknown>) {
+  /** `run` sends the commands, in order, and settles with each one's outcome. */
+  constructor(run: (cmds: readonly Cmd<unknown>[]) => Promise<PromiseSettledResult<unknown>[]>) {
     super();
     this.#run = run;
   }
@@ -86,7 +87,8 @@ export class Pipeline extends Batch {
   /** Send every command. Resolves to one entry per command: its reply, or the error it failed with. */
   async exec(): Promise<unknown[]> {
     if (this.chainError) throw this.chainError;
-    const settled = await Promise.allSettled(this.commands.map((cmd) => this.#run(cmd)));
+    if (this.commands.length === 0) return [];
+    const settled = await this.#run(this.commands.slice());
     return settled.map((s) => (s.status === "fulfilled" ? s.value : s.reason instanceof Error ? s.reason : new RedisError(String(s.reason))));
   }
 }

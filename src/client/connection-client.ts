@@ -5,10 +5,11 @@
  * @module
  */
 import { ClosedError } from "../errors.ts";
-import { commandName, type CommandOptions } from "../conn/command.ts";
+import { commandName, refusal } from "../commands/lookup.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import type { Connection } from "../conn/connection.ts";
 import type { CommandFactory } from "../conn/factory.ts";
-import { runTransaction } from "../conn/transaction.ts";
+import { prepareTransaction } from "../conn/transaction.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { CommandApi } from "./api.ts";
 import type { Cmd } from "./spec.ts";
@@ -39,6 +40,8 @@ export class ConnectionClient extends CommandApi {
   send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
     const conn = this.#conn;
     if (!conn) return Promise.reject(new ClosedError(`${commandName(args)} not sent: this connection was released`));
+    const refused = refusal(args, "dedicated");
+    if (refused) return Promise.reject(refused);
     const cmd = this.#factory.create(args, options);
     conn.write(cmd);
     return cmd.promise;
@@ -47,7 +50,13 @@ export class ConnectionClient extends CommandApi {
   transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
     const conn = this.#conn;
     if (!conn) return Promise.reject(new ClosedError("MULTI not sent: this connection was released"));
-    return runTransaction(conn, commands, this.#factory, options);
+    try {
+      const tx = prepareTransaction(commands, "dedicated", this.#factory, options);
+      conn.writeEncoded(tx.commands, tx.bytes);
+      return tx.result;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Already isolated: runs `fn` on this same connection. */

@@ -4,6 +4,7 @@
  */
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { CommandApi } from "./api.ts";
+import { toText } from "./spec.ts";
 
 /** Options of the `*scanIterator` methods. */
 export interface ScanOptions {
@@ -30,8 +31,8 @@ export async function* scanAll<T>(
   tail.push(...extra);
   let cursor = "0";
   do {
-    const reply = (await api.send([...head, cursor, ...tail])) as [string, RespValue[]];
-    cursor = String(reply[0]);
+    const reply = (await api.send([...head, cursor, ...tail])) as [RespValue, RespValue[]];
+    cursor = toText(reply[0]); // bytes in bytes mode, like the items
     const items = reply[1];
     if (width === 1) for (const item of items) yield item as T;
     else for (let i = 0; i + 1 < items.length; i += 2) yield [items[i], items[i + 1]] as T;

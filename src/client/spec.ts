@@ -2,8 +2,13 @@
  * How a typed command is described: the arguments it sends and how its reply becomes the typed
  * result. One table of these feeds every surface — the client, the pool, a lease, a worker client,
  * and the `multi()`/`pipeline()` builders — so a command is defined once.
+ *
+ * Every parser takes string replies in either form: `string`, or `Uint8Array` when the reply was
+ * read in bytes mode (`decode: "bytes"`, `{ bytes: true }`). What is a number, score, cursor or ID
+ * is read as text ({@link toText}); what is data (keys, members, values) is passed on as it came.
  * @module
  */
+import { utf8 } from "../resp/scalars.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 
 /** A command ready to send: arguments, an optional reply parser, and whether strings come back as bytes. */
@@ -33,6 +38,19 @@ export function binary<T>(args: Arg[], parse?: (reply: RespValue) => T): Cmd<T> 
 
 // ---- reply converters shared by the command tables ----
 
+/**
+ * A reply that is text by nature (a number, score, cursor, stream ID, report) → string, whether it
+ * was read as a string or, in bytes mode, as UTF-8 bytes.
+ */
+export function toText(reply: RespValue): string {
+  return reply instanceof Uint8Array ? utf8.decode(reply) : String(reply);
+}
+
+/** A number Redis sends as a bulk string (`INCRBYFLOAT`, `TIME`, ...) → number. */
+export function toNumber(reply: RespValue): number {
+  return typeof reply === "number" ? reply : Number(toText(reply));
+}
+
 /** `1`/`0` (or `true`/`false` on RESP3) → boolean. */
 export function toBoolean(reply: RespValue): boolean {
   return reply === 1 || reply === true;
@@ -47,9 +65,9 @@ export function toOkOrNull(reply: RespValue): "OK" | null {
 export function toRecord<V = string>(reply: RespValue): Record<string, V> {
   const out = Object.create(null) as Record<string, V>;
   if (reply instanceof Map) {
-    for (const [k, v] of reply) out[keyText(k)] = v as V;
+    for (const [k, v] of reply) out[toText(k)] = v as V;
   } else if (Array.isArray(reply)) {
-    for (let i = 0; i + 1 < reply.length; i += 2) out[keyText(reply[i]!)] = reply[i + 1] as V;
+    for (let i = 0; i + 1 < reply.length; i += 2) out[toText(reply[i]!)] = reply[i + 1] as V;
   }
   return out;
 }
@@ -64,7 +82,7 @@ export function toArray<T = string>(reply: RespValue): T[] {
 export function toScore(reply: RespValue): number | null {
   if (reply === null) return null;
   if (typeof reply === "number") return reply;
-  return parseScore(String(reply));
+  return parseScore(toText(reply));
 }
 
 /** Redis writes infinite scores as `inf`/`-inf`. */
@@ -74,18 +92,17 @@ export function parseScore(text: string): number {
   return Number(text);
 }
 
-/** `[member, score, member, score]` (RESP2) or `[[member, score], ...]` (RESP3) → pairs. */
+/**
+ * `[member, score, member, score]` (RESP2) or `[[member, score], ...]` (RESP3) → pairs. A member
+ * is as it came: a string, or bytes in bytes mode.
+ */
 export function toScoredMembers(reply: RespValue): Array<{ member: string; score: number }> {
   const list = toArray<RespValue>(reply);
   const out: Array<{ member: string; score: number }> = [];
   if (list.length > 0 && Array.isArray(list[0])) {
-    for (const pair of list as RespValue[][]) out.push({ member: String(pair[0]), score: toScore(pair[1]!) ?? NaN });
+    for (const pair of list as RespValue[][]) out.push({ member: pair[0] as string, score: toScore(pair[1]!) ?? NaN });
   } else {
-    for (let i = 0; i + 1 < list.length; i += 2) out.push({ member: String(list[i]), score: toScore(list[i + 1]!) ?? NaN });
+    for (let i = 0; i + 1 < list.length; i += 2) out.push({ member: list[i] as string, score: toScore(list[i + 1]!) ?? NaN });
   }
   return out;
-}
-
-function keyText(k: RespValue): string {
-  return k instanceof Uint8Array ? new TextDecoder().decode(k) : String(k);
 }

@@ -10,7 +10,11 @@ export interface ReconnectOptions {
   initialDelay?: number;
   /** Largest delay, ms. Default `2000`. */
   maxDelay?: number;
-  /** Give up after this many failed attempts in a row (then the client closes). Default `Infinity`. */
+  /**
+   * Give up after this many failed connection attempts in a row: the client closes and rejects
+   * what waits. `2` means two attempts, then the end. A client's first connection is attempted
+   * once even with `0`; after a lost connection, `0` means none. Default `Infinity`.
+   */
   maxAttempts?: number;
 }
 

@@ -3,6 +3,7 @@
  * once — with the reply, a server error, a timeout, an abort or a lost connection.
  * @module
  */
+import { commandName } from "../commands/lookup.ts";
 import { AbortError, RedisError } from "../errors.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 
@@ -26,6 +27,8 @@ export class Command {
   /** Absolute deadline (`Date.now()` ms), or 0 for none. */
   readonly deadline: number;
   state: CommandState = "queued";
+  /** The commands of its transaction (itself included), written as one piece or not at all. */
+  together: readonly Command[] | undefined = undefined;
   readonly promise: Promise<RespValue>;
   /** Told how the command ended (the command hook's observer), once. */
   readonly #onDone: ((error: Error | undefined) => void) | undefined;
@@ -100,11 +103,6 @@ export class Command {
     if (this.#onAbort) this.#signal!.removeEventListener("abort", this.#onAbort);
     this.#timer = this.#signal = this.#onAbort = undefined;
   }
-}
-
-/** The command name of `args`, upper-cased, for messages (never the arguments: they may hold secrets). */
-export function commandName(args: readonly Arg[]): string {
-  return typeof args[0] === "string" ? args[0].toUpperCase() : "command";
 }
 
 function abortError(args: readonly Arg[], signal: AbortSignal): AbortError {

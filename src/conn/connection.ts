@@ -7,7 +7,7 @@
  * poisons only this connection: it is destroyed and its commands rejected with the reason.
  * @module
  */
-import { ClosedError, ConnectionError, LimitError, ProtocolError } from "../errors.ts";
+import { ClosedError, ConnectionError, LimitError, ProtocolError, RedisError } from "../errors.ts";
 import { CommandEncoder } from "../resp/encode.ts";
 import { Decoder } from "../resp/decode.ts";
 import type { RespValue } from "../resp/types.ts";
@@ -15,6 +15,7 @@ import type { Socket } from "../transport/types.ts";
 import type { Command } from "./command.ts";
 import { ReplySpan, type RawCommand } from "./raw-command.ts";
 import { guarded } from "./hooks.ts";
+import { LivenessWatch } from "./liveness.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
 
@@ -37,6 +38,12 @@ export interface ConnectionHooks {
    * receives messages as plain arrays; the subscriber uses this to tell them apart.
    */
   isPush?(value: RespValue): value is RespValue[];
+  /**
+   * A reply arrived while no command waits for one. Return `true` to take it: a subscriber takes
+   * the error replies to its (un)subscribe commands, which it writes without a command to answer.
+   * Otherwise such a reply poisons the connection.
+   */
+  onUnmatchedReply?(value: RespValue): boolean;
   /**
    * The connection is closed. Commands it had written are already rejected; `unwritten` holds the
    * ones it never handed to the socket, in order, so the owner may queue them elsewhere (they
@@ -65,6 +72,8 @@ export class Connection {
   readonly #replySpan = new ReplySpan();
   #decoder: Decoder;
   #inFlight = new Queue<WireCommand>();
+  /** Notices a peer that stopped answering without closing (see liveness.ts). */
+  readonly #liveness: LivenessWatch | undefined;
   /** Encoded chunks waiting behind a blocked socket, in order (pre-encoded batches go here too). */
   #chunks: Uint8Array[] = [];
   /** How many commands at the tail of #inFlight have not been handed to the socket yet. */
@@ -84,10 +93,16 @@ export class Connection {
         onReply: (value) => this.#onReply(value),
         onPush: (value) => this.#onPush(value),
         onFrame: (buf, start, end) => this.#onFrame(buf, start, end),
+        onLimit: (error) => this.#onLimit(error),
       },
       { bytes: options.decode === "bytes" },
     );
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#liveness = LivenessWatch.for(options, {
+      address: this.address,
+      awaiting: (index) => this.#inFlight.at(index),
+      dead: (err) => this.destroy(err),
+    });
   }
 
   /** Commands written or queued here that have not had their reply yet. */
@@ -109,6 +124,7 @@ export class Connection {
 
   /** Feed received bytes (the socket's onData). */
   receive(chunk: Uint8Array): void {
+    if (this.#liveness) this.#liveness.heard = true;
     try {
       this.#decoder.feed(chunk);
     } catch (err) {
@@ -164,7 +180,10 @@ export class Connection {
     this.#scheduleFlush();
   }
 
-  /** Graceful close: no new commands; wait for replies to what was sent (at most `timeoutMs`), then close. */
+  /**
+   * Graceful close: no new commands; wait for replies to what was sent (at most `timeoutMs`), then
+   * close. Commands still unanswered then reject with a `ConnectionError`: they may have run.
+   */
   async close(timeoutMs = 5_000): Promise<void> {
     if (this.state === "closed") return;
     if (this.state !== "closing") {
@@ -200,7 +219,10 @@ export class Connection {
     socket.destroy();
   }
 
-  /** Close at once; every command not yet answered rejects with `err` (or a `ClosedError`). */
+  /**
+   * Close at once. Commands written and not yet answered reject with a `ConnectionError` saying
+   * they may have run (`cause`: `err`); never-written ones go to `onClose`, or reject as not sent.
+   */
   destroy(err?: Error): void {
     if (this.state === "closed") return;
     this.#closeError = err ?? new ClosedError(`connection to ${this.address} destroyed`);
@@ -212,6 +234,7 @@ export class Connection {
     if (this.#inFlight.length === 0) {
       this.#decoder.bytes = cmd.bytes;
       this.#decoder.raw = cmd.raw;
+      this.#liveness?.watch();
     }
     cmd.state = "written";
     this.#inFlight.push(cmd);
@@ -248,6 +271,10 @@ export class Connection {
 
   #onReply(value: RespValue): void {
     if (this.#hooks.isPush?.(value)) return this.#onPush(value);
+    // The subscriber's (un)subscribe commands have no Command to answer: it may claim an error
+    // reply (a refusal) even while a heartbeat PING awaits its PONG, and any reply nothing awaits.
+    const claim = this.#hooks.onUnmatchedReply;
+    if (claim !== undefined && (this.#inFlight.length === 0 || value instanceof RedisError) && claim(value)) return;
     const cmd = this.#answered();
     if (cmd.raw) throw new ProtocolError(`decoded the reply to ${cmd.name}, which was to be forwarded as bytes`);
     cmd.settle(value);
@@ -258,6 +285,12 @@ export class Connection {
     const cmd = this.#answered();
     if (!cmd.raw) throw new ProtocolError(`the reply to ${cmd.name} was not decoded`);
     this.#replySpan.add(cmd, buf, start, end);
+    if (this.#inFlight.length === 0 && this.#drained) this.#drained();
+  }
+
+  /** A reply past a bound of RESP_LIMITS was read past: its command alone fails, the connection reads on. */
+  #onLimit(error: LimitError): void {
+    this.#answered().fail(error);
     if (this.#inFlight.length === 0 && this.#drained) this.#drained();
   }
 
@@ -285,25 +318,32 @@ export class Connection {
     if (this.state === "closed") return;
     const opened = this.state !== "open"; // past the handshake: its opening was reported
     this.state = "closed";
+    this.#liveness?.stop();
     const reason = this.#closeError ?? socketError;
     const commands = this.#inFlight.drain();
     const unwritten = commands.splice(commands.length - this.#unflushed, this.#unflushed);
     this.#unflushed = 0;
     this.#chunks.length = 0;
     this.#encoder.take();
+    // A written command may have run, whoever closed the socket: it must never get the "not sent"
+    // ClosedError, or a retry would run it twice. Only a ProtocolError keeps its own class.
+    const how = reason instanceof ClosedError ? "closed" : "lost";
     for (const cmd of commands) {
       cmd.fail(
-        reason instanceof ProtocolError || reason instanceof ClosedError
+        reason instanceof ProtocolError
           ? reason
           : new ConnectionError(
-              `connection to ${this.address} lost before the reply to ${cmd.name} arrived (it may have run)`,
+              `connection to ${this.address} ${how} before the reply to ${cmd.name} arrived (it may have run)`,
               { cause: reason },
             ),
       );
     }
     for (const cmd of unwritten) cmd.state = "queued";
     if (this.#hooks.onClose) this.#hooks.onClose(reason, unwritten);
-    else for (const cmd of unwritten) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
+    else {
+      const NotSent = reason instanceof ClosedError ? ClosedError : ConnectionError;
+      for (const cmd of unwritten) cmd.fail(new NotSent(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
+    }
     this.#drained?.();
     this.#resolveClosed(reason);
     const hook = this.options.hooks?.connection;

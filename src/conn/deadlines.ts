@@ -22,21 +22,27 @@ const SWEEP_MS = 1_000;
 /** Tracks deadlines of commands created with one default timeout. */
 export class Deadlines {
   readonly defaultTimeout: number;
+  /** Why commands still wait to be sent (the last connection error), for the message of one that expires so. */
+  readonly #whyNotSent: (() => Error | undefined) | undefined;
   #tracked = new Queue<Command>();
   // An armed timer may outlive the command it was armed for; when it fires it re-arms for the
   // oldest outstanding command, or stops when there is none. That avoids a clear/set per command.
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  /** @param defaultTimeout the client's `commandTimeout`, ms (0 = none) */
-  constructor(defaultTimeout: number) {
+  /**
+   * @param defaultTimeout the client's `commandTimeout`, ms (0 = none)
+   * @param whyNotSent why queued commands are not sent yet, if the owner knows
+   */
+  constructor(defaultTimeout: number, whyNotSent?: () => Error | undefined) {
     this.defaultTimeout = defaultTimeout;
+    this.#whyNotSent = whyNotSent;
   }
 
   /** Start watching `cmd`, created with `timeoutMs` (the default, a custom value, or 0). */
   track(cmd: Command, timeoutMs: number): void {
     if (cmd.deadline === 0 || cmd.state === "done") return;
     if (timeoutMs !== this.defaultTimeout) {
-      cmd.armTimer(expire);
+      cmd.armTimer(this.#expire);
       return;
     }
     // Replies arrive in order, so settled commands gather at the head: dropping them here keeps
@@ -71,16 +77,17 @@ export class Deadlines {
         return;
       }
       this.#tracked.shift();
-      if (cmd.state !== "done") expire(cmd);
+      if (cmd.state !== "done") this.#expire(cmd);
     }
   }
 
   #dropSettled(): void {
     while (this.#tracked.peek()?.state === "done") this.#tracked.shift();
   }
-}
 
-function expire(cmd: Command): void {
-  const where = cmd.state === "queued" ? "before it could be sent" : "waiting for its reply";
-  cmd.fail(new TimeoutError(`${cmd.name} timed out ${where}`));
+  readonly #expire = (cmd: Command): void => {
+    if (cmd.state !== "queued") return cmd.fail(new TimeoutError(`${cmd.name} timed out waiting for its reply`));
+    const why = this.#whyNotSent?.();
+    cmd.fail(new TimeoutError(`${cmd.name} timed out before it could be sent${why ? `: ${why.message}` : ""}`, why && { cause: why }));
+  };
 }

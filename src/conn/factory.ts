@@ -4,7 +4,8 @@
  * @module
  */
 import type { Arg } from "../resp/types.ts";
-import { blockingDeadline, blockingTimeout } from "./blocking.ts";
+import { blockingTimeout } from "../commands/lookup.ts";
+import { blockingDeadline } from "./blocking.ts";
 import { Command, type CommandOptions } from "./command.ts";
 import { Deadlines } from "./deadlines.ts";
 import { type Hooks, observeCommand } from "./hooks.ts";
@@ -15,8 +16,9 @@ export class CommandFactory {
   readonly bytesByDefault: boolean;
   readonly #hooks: Hooks | undefined;
 
-  constructor(commandTimeout: number, bytesByDefault: boolean, hooks?: Hooks) {
-    this.deadlines = new Deadlines(commandTimeout);
+  /** @param whyNotSent why queued commands are not sent yet (the last connection error), for timeout messages */
+  constructor(commandTimeout: number, bytesByDefault: boolean, hooks?: Hooks, whyNotSent?: () => Error | undefined) {
+    this.deadlines = new Deadlines(commandTimeout, whyNotSent);
     this.bytesByDefault = bytesByDefault;
     this.#hooks = hooks?.command ? hooks : undefined;
   }

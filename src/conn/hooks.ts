@@ -5,13 +5,13 @@
  * @module
  */
 import type { Arg } from "../resp/types.ts";
-import { commandName } from "./command.ts";
+import { commandName, redactArgs } from "../commands/lookup.ts";
 
 /** What a command hook learns when a command starts. */
 export interface CommandStart {
   /** Upper-cased command name, e.g. `"GET"`. */
   name: string;
-  /** The arguments, command name first; `AUTH` and `HELLO` show only their name (they carry passwords). */
+  /** The arguments, command name first; secrets (passwords of AUTH, HELLO, CONFIG SET, ACL SETUSER, MIGRATE) read `"(redacted)"`. */
   args: readonly Arg[];
 }
 
@@ -72,7 +72,7 @@ export type CommandObserver = (error: Error | undefined) => void;
 /** Run the command hook for `args` and return what to call when the command settles. */
 export function observeCommand(hooks: Hooks, args: readonly Arg[]): CommandObserver | undefined {
   const name = commandName(args);
-  const end = guarded(() => hooks.command!({ name, args: SECRET_BEARING.has(name) ? [args[0]!] : args }));
+  const end = guarded(() => hooks.command!({ name, args: redactArgs(args) }));
   if (typeof end !== "function") return undefined;
   const started = performance.now();
   return (error) => {
@@ -107,6 +107,3 @@ export function guarded<T>(call: () => T): T | undefined {
     return undefined;
   }
 }
-
-// Commands whose arguments include a password.
-const SECRET_BEARING = new Set(["AUTH", "HELLO", "MIGRATE"]);

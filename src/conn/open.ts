@@ -50,26 +50,27 @@ export async function openConnection(
   );
   const onAbort = () => controller.abort(new AbortError(`connecting to ${conn.address} aborted`, { cause: signal?.reason }));
   signal?.addEventListener("abort", onAbort, { once: true });
+  // One deadline covers the connect and the handshake, raced rather than trusted to the connector:
+  // a custom connector may ignore the signal, and a server may accept but never answer.
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
+  });
+  aborted.catch(() => {});
   try {
     const connector = options.connector ?? (await defaultConnector());
-    const socket = await connector({
+    const connecting = connector({
       host: options.host,
       port: options.port,
       path: options.path,
       tls: options.tls,
+      keepAlive: options.keepAlive === false ? undefined : options.keepAlive,
       signal: controller.signal,
       onData: (chunk) => conn.receive(chunk),
     });
-    conn.attach(socket);
-    // The handshake may hang on a server that accepts but never answers: the same deadline covers it.
-    const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(controller.signal.reason);
-      if (controller.signal.aborted) fail();
-      controller.signal.addEventListener("abort", fail, { once: true });
-    });
-    aborted.catch(() => {});
-    const replies = await Promise.race([handshake(conn), aborted]);
-    conn.clientId = clientIdOf(replies[0]);
+    // A socket that arrives after the deadline is nobody's: close it.
+    connecting.then((socket) => controller.signal.aborted && socket.destroy(), () => {});
+    conn.attach(await Promise.race([connecting, aborted]));
+    conn.clientId = await Promise.race([handshake(conn), aborted]);
     conn.state = "ready";
     if (options.hooks?.connection) guarded(() => options.hooks!.connection!({ type: "open", address: conn.address, clientId: conn.clientId }));
     return conn;
@@ -84,13 +85,18 @@ export async function openConnection(
   }
 }
 
-async function handshake(conn: Connection): Promise<RespValue[]> {
-  const commands = handshakeCommands(conn.options).map((args) => new Command(args, false, 0));
+/** Run the handshake; resolves to the client id the server gave (from `HELLO`, or `CLIENT ID` on RESP2). */
+async function handshake(conn: Connection): Promise<number> {
+  const all = handshakeCommands(conn.options);
+  const commands = all.map((args) => new Command(args, false, 0));
   for (const cmd of commands) conn.write(cmd);
-  return Promise.all(commands.map((cmd) => cmd.promise));
+  const replies = await Promise.all(commands.map((cmd) => cmd.promise));
+  // Not the first reply: on RESP2, AUTH and CLIENT SETNAME answer before CLIENT ID does.
+  const at = all.findIndex((args) => args[0] === "HELLO" || (args[0] === "CLIENT" && args[1] === "ID"));
+  return clientIdOf(replies[at]);
 }
 
-function clientIdOf(reply: RespValue): number {
+function clientIdOf(reply: RespValue | undefined): number {
   if (typeof reply === "number") return reply; // CLIENT ID on RESP2
   if (reply instanceof Map) return Number(reply.get("id") ?? 0);
   return 0;

@@ -8,7 +8,12 @@ import type { Hooks } from "./hooks.ts";
 
 /** Options for one connection; the multiplexer and the pool accept all of them too. */
 export interface ConnectionOptions {
-  /** `redis://user:pass@host:port/db`, `rediss://...` (TLS), or `redis+unix:///path?db=N`. Fields below override it. */
+  /**
+   * `redis://user:pass@host:port/db`, `rediss://...` (TLS), or `redis+unix:///path?db=N`. Fields
+   * below override it. User name and password are percent-encoded, as in any URL: a password
+   * `ab/cd+ef==` is written `ab%2Fcd+ef%3D%3D`. `/ ? # @` left bare are refused (the URL would
+   * name another host); `%` is always read as an escape, so write it `%25`. Or pass `password`.
+   */
   url?: string;
   /** Default `127.0.0.1`. */
   host?: string;
@@ -36,6 +41,32 @@ export interface ConnectionOptions {
   decode?: "string" | "bytes";
   /** Most commands awaiting replies on one connection before new ones are refused. Default `100000`. */
   maxInFlight?: number;
+  /**
+   * Once the oldest reply a connection awaits is overdue (its command's deadline passed), how long
+   * the connection may stay silent before the peer is presumed dead (frozen, or gone without a
+   * FIN or RST) and the connection is closed, ms; `0` disables. Its written commands then reject
+   * with `ConnectionError` ("may have run") and the client reconnects. Blocking commands count
+   * only once their own deadline (server timeout plus grace) passed. The subscriber's connection
+   * sends a PING every this many ms while idle so that it is checked too. Default `5000`.
+   *
+   * @example
+   * ```ts
+   * // a dead peer is noticed about 1 s after a reply fell due, 1.5 s after it was asked for
+   * const redis = createClient({ url, commandTimeout: 500, livenessTimeout: 1000 });
+   * ```
+   */
+  livenessTimeout?: number;
+  /**
+   * After this many commands in a row time out on one connection with no reply in between, the
+   * peer is presumed dead and the connection closed (as for `livenessTimeout`); `0` disables.
+   * Default `3`.
+   */
+  maxConsecutiveTimeouts?: number;
+  /**
+   * TCP keepalive: the idle time in ms before the first probe, or `false` for none. Deno sets
+   * keepalive but cannot set the idle time (the OS default applies there). Default `5000`.
+   */
+  keepAlive?: number | false;
   /** Opens sockets; defaults to the running runtime's adapter. Pass your own for proxies or tests. */
   connector?: Connector;
   /** Callbacks for command start/end, connection open/close and pool waits (tracing, metrics). */
@@ -57,12 +88,24 @@ export interface ResolvedConnectionOptions {
   commandTimeout: number;
   decode: "string" | "bytes";
   maxInFlight: number;
+  livenessTimeout: number;
+  maxConsecutiveTimeouts: number;
+  keepAlive: number | false;
   connector: Connector | undefined;
   hooks: Hooks | undefined;
 }
 
-/** Parse a Redis URL into options. Throws `TypeError` (without echoing a password) when malformed. */
+/**
+ * Parse a Redis URL into options. Throws `TypeError` (without echoing a password) when malformed.
+ *
+ * @example
+ * ```ts
+ * parseRedisUrl("redis://alice:ab%2Fcd%3D@example.com:6380/2");
+ * // { username: "alice", password: "ab/cd=", host: "example.com", port: 6380, db: 2 }
+ * ```
+ */
 export function parseRedisUrl(url: string): ConnectionOptions {
+  refuseBareReservedInUserInfo(url);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -71,11 +114,11 @@ export function parseRedisUrl(url: string): ConnectionOptions {
   }
   const out: ConnectionOptions = {};
   const scheme = parsed.protocol;
-  if (parsed.username) out.username = decodeURIComponent(parsed.username);
-  if (parsed.password) out.password = decodeURIComponent(parsed.password);
+  if (parsed.username) out.username = decodeComponent(parsed.username, url);
+  if (parsed.password) out.password = decodeComponent(parsed.password, url);
   const dbParam = parsed.searchParams.get("db");
   if (scheme === "redis+unix:" || scheme === "unix:") {
-    out.path = decodeURIComponent(parsed.pathname);
+    out.path = decodeComponent(parsed.pathname, url);
     if (dbParam !== null) out.db = parseDb(dbParam, url);
     const password = parsed.searchParams.get("password");
     if (password !== null) out.password = password;
@@ -94,15 +137,50 @@ export function parseRedisUrl(url: string): ConnectionOptions {
   return out;
 }
 
+/**
+ * In `redis://user:pa/ss@host` the authority ends at the "/", so the URL would name host "user"
+ * (or fail to parse): an "@" past the end of the authority means a user name or password holds
+ * "/", "?", "#" or "@" unencoded. Refuse it with the fix instead of connecting somewhere else.
+ */
+function refuseBareReservedInUserInfo(url: string): void {
+  const scheme = /^\s*rediss?:\/\//i.exec(url);
+  if (!scheme) return;
+  const rest = url.slice(scheme[0].length);
+  const authorityEnd = rest.search(/[/?#]/);
+  if (authorityEnd >= 0 && rest.includes("@", authorityEnd)) {
+    throw new TypeError(
+      `the user name or password in Redis URL ${redactUrl(url)} holds a character that must be percent-encoded: ` +
+        "write / ? # @ % as %2F %3F %23 %40 %25 (or pass the password as the password option)",
+    );
+  }
+}
+
+/** `decodeURIComponent`, but a bad escape is a TypeError that does not show the URL's password. */
+function decodeComponent(text: string, url: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new TypeError(`invalid percent-encoding in Redis URL ${redactUrl(url)} (write % as %25)`);
+  }
+}
+
 function parseDb(text: string, url: string): number {
   const db = Number(text);
   if (!Number.isInteger(db) || db < 0) throw new TypeError(`invalid database "${text}" in Redis URL ${redactUrl(url)}`);
   return db;
 }
 
-/** Replace the password in a URL with `***`, for messages. Works on unparsable input too. */
+/**
+ * Replace the password in a URL with `***`, for messages. Works on unparsable input too: the
+ * password runs from the first ":" after "//" to the last "@", whatever it holds.
+ *
+ * @example
+ * ```ts
+ * redactUrl("redis://user:ab/cd+ef==@host:6379/0"); // "redis://user:***@host:6379/0"
+ * ```
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@/]*@/, "$1***@").replace(/([?&]password=)[^&]*/, "$1***");
+  return url.replace(/(\/\/[^:@]*:).*@/s, "$1***@").replace(/([?&]password=)[^&#]*/gi, "$1***");
 }
 
 function checkNumber(name: string, value: number, min: number): number {
@@ -122,6 +200,10 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
   if (decode !== "string" && decode !== "bytes") throw new TypeError(`option decode must be "string" or "bytes"`);
   const db = opts.db ?? 0;
   if (!Number.isInteger(db) || db < 0) throw new TypeError(`option db must be an integer >= 0, got ${String(db)}`);
+  const maxConsecutiveTimeouts = opts.maxConsecutiveTimeouts ?? 3;
+  if (!Number.isInteger(maxConsecutiveTimeouts) || maxConsecutiveTimeouts < 0) {
+    throw new TypeError(`option maxConsecutiveTimeouts must be an integer >= 0, got ${String(maxConsecutiveTimeouts)}`);
+  }
   const port = opts.port ?? 6379;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`option port must be 0-65535, got ${String(port)}`);
   return {
@@ -138,6 +220,9 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
     commandTimeout: checkNumber("commandTimeout", opts.commandTimeout ?? 5_000, 0),
     decode,
     maxInFlight: checkNumber("maxInFlight", opts.maxInFlight ?? 100_000, 1),
+    livenessTimeout: checkNumber("livenessTimeout", opts.livenessTimeout ?? 5_000, 0),
+    maxConsecutiveTimeouts,
+    keepAlive: opts.keepAlive === false ? false : checkNumber("keepAlive", opts.keepAlive ?? 5_000, 0),
     connector: opts.connector,
     hooks: opts.hooks,
   };

@@ -41,6 +41,18 @@ export class Queue<T> {
     return this.#items[(this.#head + index) & (this.#items.length - 1)];
   }
 
+  /** Remove the items `keep` says no to, in one pass, keeping the others' order. */
+  prune(keep: (item: T) => boolean): void {
+    let kept = 0;
+    const mask = this.#items.length - 1;
+    for (let i = 0; i < this.#size; i++) {
+      const item = this.#items[(this.#head + i) & mask]!;
+      if (keep(item)) this.#items[(this.#head + kept++) & mask] = item;
+    }
+    for (let i = kept; i < this.#size; i++) this.#items[(this.#head + i) & mask] = undefined; // let them be collected
+    this.#size = kept;
+  }
+
   /** Remove every item and return them in order. */
   drain(): T[] {
     const out: T[] = [];

@@ -11,7 +11,8 @@ import { ARRAY, BULK_STRING, CR, LF } from "../resp/bytes.ts";
 import { RESP_LIMITS } from "../resp/limits.ts";
 import { excerpt, parseLength, utf8 } from "../resp/scalars.ts";
 import type { Arg } from "../resp/types.ts";
-import { commandName, type CommandState } from "./command.ts";
+import { commandName } from "../commands/lookup.ts";
+import type { CommandState } from "./command.ts";
 
 /** Where raw commands' outcomes go, keyed by the sender's ids. */
 export interface RawSink {

@@ -1,33 +1,55 @@
 /**
- * `MULTI ... EXEC` on one connection, encoded together so the bytes leave contiguously and no other
- * caller's command lands inside the transaction.
+ * `MULTI ... EXEC`, encoded together so the bytes leave contiguously and no other caller's command
+ * lands inside the transaction. Preparing is synchronous, so a transaction reaches the wire in the
+ * order it was called relative to the caller's other commands.
  * @module
  */
 import type { Cmd } from "../client/spec.ts"; // a type only: conn stays below client at run time
+import { refusal, type Placement } from "../commands/lookup.ts";
 import { RedisError } from "../errors.ts";
 import { CommandEncoder } from "../resp/encode.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
-import type { CommandOptions } from "./command.ts";
-import type { Connection } from "./connection.ts";
+import type { Command, CommandOptions } from "./command.ts";
 import type { CommandFactory } from "./factory.ts";
 
+/** A transaction ready to write: its commands (MULTI first, EXEC last), their bytes, and its outcome. */
+export interface PreparedTransaction {
+  readonly commands: readonly Command[];
+  readonly bytes: Uint8Array;
+  /**
+   * One entry per command (its parsed reply or its `RedisError`), or `null` when EXEC was aborted
+   * by WATCH. If Redis refuses to queue a command, every entry carries an error (the refused one
+   * its own, the rest `EXECABORT`); a lost connection or a timeout rejects the whole.
+   */
+  readonly result: Promise<unknown[] | null>;
+}
+
 /**
- * Run `cmds` as one transaction on `conn`. Resolves to one entry per command (its parsed reply or
- * its `RedisError`), or `null` when EXEC was aborted by WATCH. An invalid argument rejects before
- * anything is written; if Redis refuses to queue a command, every entry carries an error (the
- * refused one its own, the rest `EXECABORT`).
+ * Encode and create the commands of `cmds` as one transaction for a connection at `placement`.
+ * Throws `TypeError`, before any command exists, on an invalid argument or a command the table
+ * refuses there (on a shared connection, a `SELECT` or `HELLO` inside the transaction would change
+ * it for every caller when EXEC runs). The commands know each other (`together`), so a queue that
+ * holds them writes them as one piece or not at all.
  */
-export async function runTransaction(
-  conn: Connection,
+export function prepareTransaction(
   cmds: readonly Cmd<unknown>[],
+  placement: Placement,
   factory: CommandFactory,
   options?: CommandOptions,
-): Promise<unknown[] | null> {
+): PreparedTransaction {
+  for (const cmd of cmds) {
+    const refused = refusal(cmd.args, placement);
+    if (refused) throw refused;
+  }
   const argLists: (readonly Arg[])[] = [["MULTI"], ...cmds.map((c) => c.args), ["EXEC"]];
   const encoder = new CommandEncoder();
-  for (const args of argLists) encoder.encode(args); // throws TypeError before anything is sent
+  for (const args of argLists) encoder.encode(args); // throws TypeError before anything exists
   const commands = argLists.map((args) => factory.create(args, options));
-  conn.writeEncoded(commands, encoder.take());
+  for (const cmd of commands) cmd.together = commands;
+  return { commands, bytes: encoder.take(), result: outcome(cmds, commands) };
+}
+
+async function outcome(cmds: readonly Cmd<unknown>[], commands: readonly Command[]): Promise<unknown[] | null> {
   const outcomes = await Promise.allSettled(commands.map((c) => c.promise));
   const exec = outcomes[outcomes.length - 1]!;
   if (exec.status === "fulfilled") {
@@ -41,4 +63,11 @@ export async function runTransaction(
     const queued = outcomes[i + 1]!;
     return queued.status === "rejected" ? queued.reason : execError;
   });
+}
+
+/** Encode `group` again (it waited for a connection) as one piece. */
+export function encodeTogether(group: readonly Command[]): Uint8Array {
+  const encoder = new CommandEncoder();
+  for (const cmd of group) encoder.encode(cmd.args);
+  return encoder.take();
 }

@@ -6,16 +6,15 @@
  */
 import { CommandApi } from "../client/api.ts";
 import type { Cmd } from "../client/spec.ts";
-import { blockingTimeout } from "../conn/blocking.ts";
-import { commandName, type CommandOptions } from "../conn/command.ts";
+import { commandName, lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { CommandFactory } from "../conn/factory.ts";
-import { runTransaction } from "../conn/transaction.ts";
+import { prepareTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
 import { createPool, type Pool } from "../pool/pool.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./options.ts";
-import { refusedOnShared } from "./refused.ts";
 import { SharedConnection } from "./shared.ts";
 import { Subscriber, type MessageListener, type SubscriptionKind } from "./subscriber.ts";
 
@@ -76,7 +75,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
     super();
     this.options = resolveClientOptions(options);
     const { connection } = this.options;
-    this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks);
+    this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks, () => this.#shared.lastError);
     this.#shared = new SharedConnection({
       connection,
       reconnect: this.options.reconnect,
@@ -93,18 +92,26 @@ export class RedisClient extends CommandApi<ClientEvents> {
 
   send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
     if (this.#closing) return Promise.reject(new ClosedError(`${commandName(args)} not sent: the client is closed`));
-    const refusal = refusedOnShared(args);
-    if (refusal) return Promise.reject(new TypeError(refusal));
-    if (blockingTimeout(args) !== undefined) return this.#dedicatedPool().send(args, options);
+    const info = lookupCommand(args);
+    if (info?.rule !== undefined) {
+      const refused = refusal(args, "shared", info);
+      if (refused) return Promise.reject(refused);
+      if (needsOwnConnection(args, info)) return this.#dedicatedPool().send(args, options);
+    }
     const cmd = this.#factory.create(args, options);
     this.#shared.write(cmd);
     return cmd.promise;
   }
 
-  async transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
-    if (this.#closing) throw new ClosedError("MULTI not sent: the client is closed");
-    const conn = await this.#shared.whenReady(options?.timeout ?? this.options.connection.commandTimeout);
-    return runTransaction(conn, commands, this.#factory, options);
+  transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
+    if (this.#closing) return Promise.reject(new ClosedError("MULTI not sent: the client is closed"));
+    try {
+      const tx = prepareTransaction(commands, "shared", this.#factory, options);
+      this.#shared.writeTogether(tx.commands, tx.bytes); // now, so calls reach the wire in call order
+      return tx.result;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**

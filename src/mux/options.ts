@@ -7,7 +7,24 @@ import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnecti
 
 /** Everything `createClient()` accepts: every connection option, plus how the client heals and bounds itself. */
 export interface ClientOptions extends ConnectionOptions {
-  /** Reconnect policy after a lost connection, or `false` to close instead. Default: 50 ms doubling to 2 s, jittered, forever. */
+  /**
+   * Reconnect policy after a failed connect or a lost connection, or `false` to close instead.
+   * Default: 50 ms doubling to 2 s, jittered, forever.
+   *
+   * While attempts fail, commands wait for a connection (up to `commandTimeout`; one that times
+   * out says why the last attempt failed, and has that error as `cause`). When the last attempt
+   * failed in a way retrying cannot fix — an untrusted TLS certificate, a host name that does not
+   * resolve (`ENOTFOUND`), credentials or permissions the server rejects (`WRONGPASS`, `NOAUTH`,
+   * `NOPERM`) — waiting commands reject at once with a `ConnectionError` whose `cause` is that
+   * error, and so do new ones until an attempt succeeds. The client keeps trying with backoff
+   * meanwhile, so it recovers by itself once the setting or the server is fixed.
+   *
+   * @example
+   * ```ts
+   * const redis = createClient({ url, password: "wrong" });
+   * await redis.get("k").catch((e) => e.cause.code); // "WRONGPASS", at once rather than after 5 s
+   * ```
+   */
   reconnect?: ReconnectOptions | false;
   /** Most commands held while no connection is up; past it they reject at once with `LimitError`. Default `100000`. */
   maxPending?: number;

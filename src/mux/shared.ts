@@ -9,14 +9,16 @@
  * node-redis #3398, Bun #32779 were each a transition that forgot a queue).
  * @module
  */
-import { ClosedError, ConnectionError, LimitError, TimeoutError } from "../errors.ts";
+import { ClosedError, ConnectionError, LimitError, RedisError, TimeoutError } from "../errors.ts";
 import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
 import type { Connection, ConnectionHooks, WireCommand } from "../conn/connection.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { openConnection } from "../conn/open.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
+import { isPermanentFailure } from "../conn/permanent-failure.ts";
 import { Queue } from "../conn/queue.ts";
+import { encodeTogether } from "../conn/transaction.ts";
 import { validateCommand } from "../resp/validate.ts";
 
 /** Lifecycle of a {@link SharedConnection}. */
@@ -49,9 +51,12 @@ export class SharedConnection {
   #options: SharedConnectionOptions;
   #conn: Connection | undefined;
   #offline = new Queue<WireCommand>();
+  /** Commands held since the offline queue was last searched through for settled ones (see #dropSettled). */
+  #heldSinceSweep = Infinity;
   #connecting: AbortController | undefined;
   #lastError: Error | undefined;
-  #readyWaiters: Array<{ resolve: (conn: Connection) => void; reject: (err: Error) => void }> = [];
+  /** Set while the last attempt failed in a way retrying cannot fix: commands reject with it instead of waiting. */
+  #unreachable: Error | undefined;
   #ended: Promise<void>;
   #resolveEnded!: () => void;
 
@@ -74,6 +79,7 @@ export class SharedConnection {
 
   /** Commands waiting for a connection. */
   get pending(): number {
+    this.#dropSettledHead(Date.now());
     return this.#offline.length;
   }
 
@@ -110,11 +116,30 @@ export class SharedConnection {
     }
   }
 
-  /** Queue `cmd` for the next connection, bounded by `maxPending`. */
+  /**
+   * Send the commands of a transaction, encoded together as `bytes`, now when ready, else queue
+   * them as one piece: they wait, and are written, together or not at all.
+   */
+  writeTogether(cmds: readonly Command[], bytes: Uint8Array): void {
+    const conn = this.#conn;
+    if (conn !== undefined && this.state === "ready") return conn.writeEncoded(cmds, bytes);
+    if (!this.#stopping && this.#offline.length + cmds.length > this.#options.maxPending) this.#dropSettled();
+    if (!this.#stopping && this.#offline.length + cmds.length > this.#options.maxPending) {
+      const error = new LimitError("maxPending", `MULTI refused: ${this.#offline.length} commands already wait for a connection to ${this.address} (maxPending ${this.#options.maxPending})`);
+      for (const cmd of cmds) cmd.fail(error);
+      return;
+    }
+    for (const cmd of cmds) this.#hold(cmd);
+  }
+
+  /** Queue `cmd` for the next connection, bounded by `maxPending`; commands that settled while queued do not count. */
   #hold(cmd: WireCommand): void {
     if (this.#stopping) {
       return cmd.fail(new ClosedError(`${cmd.name} not sent: the client is ${this.state}`));
     }
+    if (this.#unreachable) return cmd.fail(this.#unreachable);
+    this.#heldSinceSweep++;
+    if (this.#offline.length >= this.#options.maxPending) this.#dropSettled();
     if (this.#offline.length >= this.#options.maxPending) {
       return cmd.fail(
         new LimitError("maxPending", `${cmd.name} refused: ${this.#options.maxPending} commands already wait for a connection to ${this.address} (maxPending)`),
@@ -123,23 +148,23 @@ export class SharedConnection {
     this.#offline.push(cmd);
   }
 
-  /** Resolves with the live connection once ready; rejects when closed or after `timeoutMs`. */
-  whenReady(timeoutMs: number): Promise<Connection> {
-    const conn = this.connection;
-    if (conn) return Promise.resolve(conn);
-    if (this.#stopping) return Promise.reject(new ClosedError(`the client is ${this.state}`));
-    return new Promise((resolve, reject) => {
-      const waiter = { resolve, reject };
-      this.#readyWaiters.push(waiter);
-      if (timeoutMs > 0) {
-        const timer = setTimeout(() => {
-          this.#readyWaiters = this.#readyWaiters.filter((w) => w !== waiter);
-          reject(new ConnectionError(`no connection to ${this.address} within ${timeoutMs} ms`, { cause: this.#lastError }));
-        }, timeoutMs);
-        waiter.resolve = (c) => (clearTimeout(timer), resolve(c));
-        waiter.reject = (e) => (clearTimeout(timer), reject(e));
-      }
-    });
+  /**
+   * Let go of queued commands that timed out or were aborted while they waited. With the default
+   * timeout they expire in the order they were queued, so the head is checked every time; commands
+   * with timeouts or signals of their own settle anywhere, so the whole queue is searched too, but
+   * only once a quarter of its length has been held since the last search: at the bound, a queue of
+   * 100,000 live commands must not cost a pass per refused command.
+   */
+  #dropSettled(): void {
+    const now = Date.now();
+    this.#dropSettledHead(now);
+    if (this.#offline.length < this.#options.maxPending || 4 * this.#heldSinceSweep < this.#offline.length) return;
+    this.#heldSinceSweep = 0;
+    this.#offline.prune((cmd) => stillWaiting(cmd, now));
+  }
+
+  #dropSettledHead(now: number): void {
+    for (let cmd = this.#offline.peek(); cmd && !stillWaiting(cmd, now); cmd = this.#offline.peek()) this.#offline.shift();
   }
 
   /** Stop: queued commands reject, written ones get their replies (up to `timeoutMs`), then the socket closes. */
@@ -183,9 +208,10 @@ export class SharedConnection {
         if (this.#stopping) return;
         this.#lastError = err as Error;
         events.error(err as Error);
-        if (attempt > reconnect.maxAttempts) {
+        if (attempt >= reconnect.maxAttempts) { // the first connect is tried even with maxAttempts 0
           return this.#giveUp(new ConnectionError(`gave up connecting to ${this.address} after ${attempt} attempts`, { cause: err }));
         }
+        this.#judge(err as Error);
         const delay = backoffDelay(reconnect, attempt);
         events.reconnecting({ attempt, delay, error: err as Error });
         await sleep(delay, controller.signal); // close() aborts the controller, ending the wait
@@ -194,17 +220,34 @@ export class SharedConnection {
       this.#connecting = undefined;
       if (this.#stopping) return conn.destroy();
       this.#conn = conn;
+      this.#unreachable = undefined;
       this.state = "ready";
       events.ready(conn);
-      for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve(conn);
       const now = Date.now();
       for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) {
-        if (!cmd.raw) conn.write(cmd); // a Command that timed out meanwhile is skipped there
-        else if (cmd.run.deadline !== 0 && cmd.run.deadline <= now) cmd.fail(new TimeoutError(`${cmd.name} timed out before it could be sent`));
+        if (!cmd.raw && cmd.together) this.#writeHeldTransaction(conn, cmd.together);
+        else if (!stillWaiting(cmd, now)) continue;
+        else if (!cmd.raw) conn.write(cmd);
         else writeAlone(conn, cmd);
       }
       return;
     }
+  }
+
+  /**
+   * Write a transaction that waited for this connection as one piece — unless part of it settled
+   * meanwhile (timed out, aborted): then none of it is written, or a MULTI without its EXEC
+   * would swallow every other caller's commands.
+   */
+  #writeHeldTransaction(conn: Connection, group: readonly Command[]): void {
+    while ((this.#offline.peek() as Command | undefined)?.together === group) this.#offline.shift();
+    const settled = group.find((cmd) => cmd.state === "done");
+    if (settled) {
+      const error = new TimeoutError(`MULTI not sent: part of the transaction (${settled.name}) timed out or was aborted while it waited for a connection`);
+      for (const cmd of group) cmd.fail(error);
+      return;
+    }
+    conn.writeEncoded(group, encodeTogether(group));
   }
 
   #lost(conn: Connection | undefined, err: Error | undefined, unwritten: WireCommand[]): void {
@@ -232,6 +275,22 @@ export class SharedConnection {
     void this.#connectLoop();
   }
 
+  /**
+   * After a failure retrying cannot fix (an untrusted certificate, rejected credentials, an unknown
+   * host: see conn/permanent-failure.ts) what waits rejects now, and new commands do not wait,
+   * instead of each one timing out. The loop keeps trying, so the client recovers once the cause
+   * is fixed; a passing failure (refused, timed out) lets commands wait again.
+   */
+  #judge(err: Error): void {
+    if (!isPermanentFailure(err)) {
+      this.#unreachable = undefined;
+      return;
+    }
+    const why = err instanceof RedisError ? `${this.address} refused the connection: ${err.message}` : err.message;
+    this.#unreachable = new ConnectionError(`command not sent: ${why}`, { cause: err });
+    this.#failQueued(this.#unreachable);
+  }
+
   #giveUp(err: Error): void {
     this.state = "closing";
     this.#failQueued(err);
@@ -240,7 +299,6 @@ export class SharedConnection {
 
   #failQueued(err: Error): void {
     for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) cmd.fail(err);
-    for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(err);
   }
 
   #finish(err: Error | undefined): void {
@@ -249,6 +307,17 @@ export class SharedConnection {
     this.#options.events.end(err);
     this.#resolveEnded();
   }
+}
+
+/**
+ * Whether a queued command still waits to be sent: not settled (timed out, aborted) meanwhile. A
+ * worker's command keeps no timer here: one past its deadline is failed now (its caller has given up).
+ */
+function stillWaiting(cmd: WireCommand, now: number): boolean {
+  if (cmd.state === "done") return false;
+  if (!cmd.raw || cmd.run.deadline === 0 || cmd.run.deadline > now) return true;
+  cmd.fail(new TimeoutError(`${cmd.name} timed out before it could be sent`));
+  return false;
 }
 
 /** Write one command of a run on its own (the run did not fit, or waited for this connection). */

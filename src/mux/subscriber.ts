@@ -1,28 +1,33 @@
 /**
  * Pub/sub on a connection of its own. A subscribed connection can run nothing but (un)subscribe
  * commands, so the multiplexer's shared connection never enters that mode. Messages arrive as
- * RESP3 pushes, or as plain arrays on RESP2 (claimed through `isPush`). After a reconnect every
- * channel and pattern is subscribed again.
+ * RESP3 pushes, or as plain arrays on RESP2 (claimed through `isPush`). Which command the server's
+ * confirmations and refusals answer is kept in `subscriptions.ts`; a refusal (an ACL `NOPERM`)
+ * reaches the callers of that command, and the connection stays up.
+ *
+ * The subscriber runs its own reconnects: every one waits a jittered backoff that keeps growing
+ * while connections fail or die young, so a connection the server keeps dropping is not reopened
+ * in a tight loop. After a reconnect every channel and pattern is subscribed again, one command
+ * each, so a name the server refuses now fails alone. When it gives up (`reconnect.maxAttempts`),
+ * the next `subscribe()` starts a new connection, and the subscriptions still listened to come back.
  * @module
  */
-import { TimeoutError } from "../errors.ts";
-import type { ResolvedReconnect } from "../conn/backoff.ts";
-import type { ResolvedConnectionOptions } from "../conn/options.ts";
-import { encodeCommand } from "../resp/encode.ts";
+import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
+import type { Connection } from "../conn/connection.ts";
+import { startHeartbeat } from "../conn/liveness.ts";
+import { openConnection } from "../conn/open.ts";
+import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
+import { ClosedError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
+import { CommandEncoder, encodeCommand } from "../resp/encode.ts";
 import type { RespValue } from "../resp/types.ts";
-import { SharedConnection, type SharedConnectionEvents } from "./shared.ts";
+import { KINDS, Subscriptions, type MessageListener, type SubscriptionKind } from "./subscriptions.ts";
 
-/** Plain, pattern or sharded subscriptions. */
-export type SubscriptionKind = "subscribe" | "psubscribe" | "ssubscribe";
-
-/** Receives a message; `pattern` is set for pattern subscriptions. */
-export type MessageListener = (message: string | Uint8Array, channel: string, pattern?: string) => void;
+export type { MessageListener, SubscriptionKind } from "./subscriptions.ts";
 
 const MESSAGE_KINDS: Record<string, SubscriptionKind> = { message: "subscribe", pmessage: "psubscribe", smessage: "ssubscribe" };
 const CONFIRM_KINDS: Record<string, SubscriptionKind> = { subscribe: "subscribe", psubscribe: "psubscribe", ssubscribe: "ssubscribe" };
-const PUBSUB_FRAMES = new Set([
-  ...Object.keys(MESSAGE_KINDS), ...Object.keys(CONFIRM_KINDS), "unsubscribe", "punsubscribe", "sunsubscribe",
-]);
+const UNSUBSCRIBE_KINDS: Record<string, SubscriptionKind> = { unsubscribe: "subscribe", punsubscribe: "psubscribe", sunsubscribe: "ssubscribe" };
+const PUBSUB_FRAMES = new Set([...Object.keys(MESSAGE_KINDS), ...Object.keys(CONFIRM_KINDS), ...Object.keys(UNSUBSCRIBE_KINDS)]);
 const UNSUBSCRIBE: Record<SubscriptionKind, string> = { subscribe: "UNSUBSCRIBE", psubscribe: "PUNSUBSCRIBE", ssubscribe: "SUNSUBSCRIBE" };
 
 const text = new TextDecoder();
@@ -30,119 +35,167 @@ function asText(value: RespValue | undefined): string {
   return value instanceof Uint8Array ? text.decode(value) : String(value);
 }
 
-/** Settings of a {@link Subscriber}: its connection's, and where it reports connection errors. */
+/** Settings of a {@link Subscriber}: its connection's, its reconnect policy, and where it reports errors. */
 export interface SubscriberOptions {
   connection: ResolvedConnectionOptions;
   reconnect: ResolvedReconnect;
-  events: Pick<SharedConnectionEvents, "error">;
+  events: { error(err: Error): void };
 }
 
 /** Subscriptions of one client, over one dedicated, self-healing connection. */
 export class Subscriber {
-  #shared: SharedConnection | undefined;
   #options: SubscriberOptions;
-  #listeners: Record<SubscriptionKind, Map<string, Set<MessageListener>>> = {
-    subscribe: new Map(),
-    psubscribe: new Map(),
-    ssubscribe: new Map(),
-  };
-  #confirmations = new Map<string, Array<() => void>>();
+  #address: string;
+  #subscriptions: Subscriptions;
+  #conn: Connection | undefined;
+  #readyAt = 0;
+  #connecting: AbortController | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  /** Connections in a row that failed to open or died young. */
+  #failures = 0;
+  #closed = false;
 
   constructor(options: SubscriberOptions) {
     this.#options = options;
+    this.#address = describeAddress(options.connection);
+    this.#subscriptions = new Subscriptions((err) => options.events.error(err));
   }
 
   /**
    * Listen on `names`. Resolves, once the server confirmed every name, to a function that removes
-   * this listener (and unsubscribes names nobody listens to any more).
+   * this listener (and unsubscribes names nobody listens to any more). Rejects with the server's
+   * `RedisError` when it refuses a name, `ClosedError` on `close()`, `TimeoutError` after
+   * `commandTimeout`, or `ConnectionError` when the subscriber gives up reconnecting.
    */
   async subscribe(kind: SubscriptionKind, names: string[], listener: MessageListener): Promise<() => Promise<void>> {
     if (names.length === 0) throw new TypeError(`${kind}: give at least one channel or pattern`);
     if (typeof listener !== "function") throw new TypeError(`${kind}: listener must be a function`);
-    const fresh: string[] = [];
-    for (const name of names) {
-      const map = this.#listeners[kind];
-      let set = map.get(name);
-      if (!set) {
-        map.set(name, (set = new Set()));
-        fresh.push(name);
-      }
-      set.add(listener);
-    }
+    if (this.#closed) throw new ClosedError(`${kind} refused: the client is closed`);
+    const { fresh, confirmations } = this.#subscriptions.add(kind, names, listener);
     const unsubscribe = () => this.#remove(kind, names, listener);
-    if (fresh.length > 0) {
-      const confirmed = Promise.all(fresh.map((name) => this.#awaitConfirmation(kind, name)));
-      this.#send([kind.toUpperCase(), ...fresh]);
-      try {
-        await withTimeout(confirmed, this.#options.connection.commandTimeout, `${kind.toUpperCase()} was not confirmed`);
-      } catch (err) {
-        await unsubscribe();
-        throw err;
-      }
+    if (confirmations.length === 0) return unsubscribe;
+    this.#connect();
+    if (fresh.length > 0) this.#write(kind, fresh, true);
+    try {
+      await withTimeout(Promise.all(confirmations), this.#options.connection.commandTimeout, `${kind.toUpperCase()} was not confirmed`);
+    } catch (err) {
+      await unsubscribe();
+      throw err;
     }
     return unsubscribe;
   }
 
-  /** Close the subscriber connection. */
+  /** Close the subscriber connection; `subscribe()` calls not confirmed yet reject with `ClosedError`. */
   async close(): Promise<void> {
-    await this.#shared?.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    const reason = new ClosedError("the client was closed before the subscription was confirmed");
+    this.#connecting?.abort(reason);
+    this.#subscriptions.rejectWaiters(reason);
+    await this.#conn?.close();
   }
 
   /** Number of channels and patterns subscribed. */
   get count(): number {
-    return this.#listeners.subscribe.size + this.#listeners.psubscribe.size + this.#listeners.ssubscribe.size;
+    return this.#subscriptions.size;
   }
 
   async #remove(kind: SubscriptionKind, names: string[], listener: MessageListener): Promise<void> {
-    const gone: string[] = [];
-    for (const name of names) {
-      const set = this.#listeners[kind].get(name);
-      if (!set?.delete(listener) || set.size > 0) continue;
-      this.#listeners[kind].delete(name);
-      gone.push(name);
-    }
-    if (gone.length > 0) this.#send([UNSUBSCRIBE[kind], ...gone]);
+    const gone = this.#subscriptions.remove(kind, names, listener);
+    if (gone.length > 0) this.#write(kind, gone, false);
   }
 
-  /** Write a (un)subscribe command. They have no ordinary reply, so no command waits in the queue. */
-  #send(args: string[]): void {
-    const conn = this.#connect().connection;
-    // When offline, the ready handler subscribes everything listened to; nothing to queue.
-    conn?.writeEncoded([], encodeCommand(args));
+  /** Write an (un)subscribe command and remember it for its confirmations. */
+  #write(kind: SubscriptionKind, names: string[], subscribing: boolean): void {
+    const conn = this.#conn;
+    if (!conn) return; // offline: the next connection subscribes what is listened to then
+    this.#subscriptions.written(kind, names, subscribing);
+    conn.writeEncoded([], encodeCommand([subscribing ? kind.toUpperCase() : UNSUBSCRIBE[kind], ...names]));
   }
 
-  #connect(): SharedConnection {
-    this.#shared ??= new SharedConnection({
-      connection: this.#options.connection,
-      reconnect: this.#options.reconnect,
-      maxPending: 0,
-      hooks: {
-        isPush: (value): value is RespValue[] => Array.isArray(value) && PUBSUB_FRAMES.has(asText(value[0])),
-        onPush: (frame) => this.#onFrame(frame),
-      },
-      events: {
-        connect: () => {},
-        ready: (conn) => {
-          for (const kind of Object.keys(this.#listeners) as SubscriptionKind[]) {
-            const names = [...this.#listeners[kind].keys()];
-            if (names.length > 0) conn.writeEncoded([], encodeCommand([kind.toUpperCase(), ...names]));
-          }
+  /** Open a connection unless one is open, opening, or waiting to be reopened. */
+  #connect(): void {
+    if (this.#closed || this.#conn || this.#connecting || this.#retry) return;
+    void this.#open();
+  }
+
+  async #open(): Promise<void> {
+    const controller = (this.#connecting = new AbortController());
+    let conn: Connection | undefined;
+    try {
+      conn = await openConnection(
+        this.#options.connection,
+        {
+          isPush: (value): value is RespValue[] => Array.isArray(value) && PUBSUB_FRAMES.has(asText(value[0])),
+          onPush: (frame) => this.#onFrame(frame),
+          onUnmatchedReply: (value) => this.#onRefusal(value),
+          onClose: (err) => this.#lost(conn, err),
         },
-        error: (err) => this.#options.events.error(err),
-        reconnecting: () => {},
-        end: () => {},
-      },
-    });
-    return this.#shared;
+        controller.signal,
+      );
+    } catch (err) {
+      this.#connecting = undefined;
+      if (this.#closed) return;
+      this.#options.events.error(err as Error);
+      return this.#failed(this.#failures + 1, err as Error);
+    }
+    this.#connecting = undefined;
+    if (this.#closed) return conn.destroy();
+    this.#conn = conn;
+    this.#readyAt = Date.now();
+    startHeartbeat(conn); // it only listens: without a PING now and then, a frozen peer goes unnoticed
+    // One command per name, so that a name the server refuses now (its ACL changed) fails alone.
+    const encoder = new CommandEncoder();
+    for (const kind of KINDS) {
+      for (const name of this.#subscriptions.names(kind)) {
+        this.#subscriptions.written(kind, [name], true);
+        encoder.encode([kind.toUpperCase(), name]);
+      }
+    }
+    if (encoder.length > 0) conn.writeEncoded([], encoder.take());
   }
 
-  #awaitConfirmation(kind: SubscriptionKind, name: string): Promise<void> {
-    return new Promise((resolve) => {
-      const key = `${kind}:${name}`;
-      const waiting = this.#confirmations.get(key);
-      if (waiting) waiting.push(resolve);
-      else this.#confirmations.set(key, [resolve]);
-    });
+  #lost(conn: Connection | undefined, err: Error | undefined): void {
+    if (conn === undefined || conn !== this.#conn) return; // lost during its handshake: #open reports that
+    this.#conn = undefined;
+    this.#subscriptions.disconnected();
+    if (this.#closed) return;
+    const error = err ?? new ConnectionError(`subscriber connection to ${this.#address} closed by the server`);
+    this.#options.events.error(error);
+    // A connection that lived longer than the longest backoff was healthy: start backing off afresh.
+    const healthy = Date.now() - this.#readyAt >= this.#options.reconnect.maxDelay;
+    this.#failed(healthy ? 1 : this.#failures + 1, error);
+  }
+
+  /** Reconnect after a backoff, or give up after `maxAttempts` failures in a row. */
+  #failed(failures: number, cause: Error): void {
+    const { reconnect } = this.#options;
+    if (failures > reconnect.maxAttempts) return this.#giveUp(failures, cause);
+    this.#failures = failures;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.#connect();
+    }, backoffDelay(reconnect, failures));
+  }
+
+  /** Stop reconnecting. Subscriptions stay listened to: the next `subscribe()` connects again and restores them. */
+  #giveUp(failures: number, cause: Error): void {
+    this.#failures = 0;
+    const err = new ConnectionError(
+      `subscriber connection to ${this.#address}: gave up reconnecting after ${failures} failed attempts; the next subscribe() connects again`,
+      { cause },
+    );
+    this.#subscriptions.rejectWaiters(err);
+    this.#options.events.error(err);
+  }
+
+  /** An error reply no command waits for: the refusal of an (un)subscribe command we wrote, if one awaits an answer. */
+  #onRefusal(value: RespValue): boolean {
+    if (!(value instanceof RedisError) || !this.#subscriptions.awaitingAnswer) return false;
+    this.#subscriptions.refuse(value);
+    return true;
   }
 
   #onFrame(frame: RespValue[]): void {
@@ -151,14 +204,14 @@ export class Subscriber {
     if (messageKind === "psubscribe") {
       const pattern = asText(frame[1]);
       const channel = asText(frame[2]);
-      for (const listener of this.#listeners.psubscribe.get(pattern) ?? []) deliver(listener, frame[3], channel, pattern);
+      for (const listener of this.#subscriptions.listeners("psubscribe", pattern)) deliver(listener, frame[3], channel, pattern);
     } else if (messageKind) {
       const channel = asText(frame[1]);
-      for (const listener of this.#listeners[messageKind].get(channel) ?? []) deliver(listener, frame[2], channel);
+      for (const listener of this.#subscriptions.listeners(messageKind, channel)) deliver(listener, frame[2], channel);
     } else if (CONFIRM_KINDS[type]) {
-      const key = `${CONFIRM_KINDS[type]}:${asText(frame[1])}`;
-      for (const resolve of this.#confirmations.get(key) ?? []) resolve();
-      this.#confirmations.delete(key);
+      this.#subscriptions.confirm(CONFIRM_KINDS[type], asText(frame[1]), true);
+    } else if (UNSUBSCRIBE_KINDS[type]) {
+      this.#subscriptions.confirm(UNSUBSCRIBE_KINDS[type], asText(frame[1]), false);
     }
   }
 }

@@ -6,7 +6,8 @@
  */
 import { ConnectionClient } from "../client/connection-client.ts";
 import type { Cmd } from "../client/spec.ts";
-import { commandName, type CommandOptions } from "../conn/command.ts";
+import { commandName } from "../commands/lookup.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import type { Connection } from "../conn/connection.ts";
 import type { CommandFactory } from "../conn/factory.ts";
 import { ClosedError, ConnectionError } from "../errors.ts";

@@ -5,8 +5,9 @@
  * @module
  */
 import { CommandApi } from "../client/api.ts";
+import { Pipeline } from "../client/batch.ts";
 import type { Cmd } from "../client/spec.ts";
-import { blockingTimeout } from "../conn/blocking.ts";
+import { lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { Command, CommandOptions } from "../conn/command.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PoolEngine } from "./engine.ts";
@@ -127,10 +128,38 @@ export class Pool extends CommandApi<PoolEvents> {
    * ```
    */
   send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
+    const info = lookupCommand(args);
+    // Connection state (SELECT, MULTI, ...) belongs on a lease: here the next command may take
+    // another connection, and a pipelined one would inherit it.
+    const refused = info?.rule && refusal(args, "pooled", info);
+    if (refused) return Promise.reject(refused);
     const cmd = this.#engine.factory.create(args, options);
-    if (blockingTimeout(args) !== undefined) return this.#runAlone(cmd);
+    if (needsOwnConnection(args, info)) return this.#runAlone(cmd);
     this.#engine.dispatch(cmd);
     return cmd.promise;
+  }
+
+  /**
+   * An explicit pipeline that runs on one connection, leased for it: its commands are written
+   * together and in order, so a later command sees what an earlier one wrote.
+   *
+   * @example
+   * ```ts
+   * const [, value] = await pool.pipeline().set("k", "v").get("k").exec(); // "v", always
+   * ```
+   */
+  override pipeline(): Pipeline {
+    return this.#pipeline(undefined);
+  }
+
+  /** A pipeline on one lease, its commands sent with `options` (a view's). */
+  #pipeline(options: CommandOptions | undefined): Pipeline {
+    return new Pipeline((cmds) =>
+      this.withConnection((lease) => {
+        const on = options ? lease.with(options) : lease;
+        return Promise.allSettled(cmds.map((cmd) => on.run(cmd)));
+      })
+    );
   }
 
   /** `MULTI ... EXEC` on a leased connection, released afterwards. */
@@ -141,6 +170,19 @@ export class Pool extends CommandApi<PoolEvents> {
     } finally {
       await lease.release();
     }
+  }
+
+  /** A view (see {@link CommandApi.with}) also lends leases that carry its options, and waits for them under its signal. */
+  protected override viewMembers(options: CommandOptions): Record<PropertyKey, unknown> {
+    const underSignal = (given: AcquireOptions = {}): AcquireOptions =>
+      options.signal && given.signal === undefined ? { ...given, signal: options.signal } : given;
+    return {
+      ...super.viewMembers(options),
+      acquire: async (given?: AcquireOptions) => (await this.acquire(underSignal(given))).with(options),
+      withConnection: <T>(fn: (lease: Lease) => Promise<T> | T, given?: AcquireOptions) =>
+        this.withConnection((lease) => fn(lease.with(options)), underSignal(given)),
+      pipeline: () => this.#pipeline(options),
+    };
   }
 
   /** Same as {@link Pool.withConnection}: `fn` gets a lease of its own. */

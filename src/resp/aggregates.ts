@@ -1,14 +1,14 @@
 /**
  * The decoder's stack of aggregates in progress (arrays, maps, sets, pushes, attributes). Keeping it
  * explicit, instead of recursing, is what lets decoding stop at any byte and resume with the next
- * chunk without re-parsing a half-received aggregate, and what bounds nesting depth.
+ * chunk without re-parsing a half-received aggregate, and what lets nesting cost no call stack.
+ * The decoder bounds its depth (RESP_LIMITS.maxDepth) before opening one more.
  * @module
  */
-import { ProtocolError } from "../errors.ts";
-import { RESP_LIMITS } from "./limits.ts";
 import type { RespValue } from "./types.ts";
 
-const { maxDepth } = RESP_LIMITS;
+/** Frames kept for reuse after a value is delivered: a rare deep reply must not pin thousands. */
+const KEPT_FRAMES = 64;
 
 /**
  * What an aggregate becomes. A `push` is a top-level `>` (out-of-band); an `attribute` (`|`) is
@@ -59,6 +59,28 @@ export class AggregateStack {
     return this.#depth;
   }
 
+  /** Whether the outermost open aggregate is a push. */
+  get inPush(): boolean {
+    return this.#depth > 0 && this.#frames[0]!.kind === "push";
+  }
+
+  /**
+   * How many values of the top-level value being decoded have not started yet, the next one
+   * included (1 when no aggregate is open): the count a FrameScanner needs to read past the rest.
+   * Each open aggregate still waits for `remaining` elements, one of which is the aggregate open
+   * inside it, already started; an attribute is not an element of its parent, but the value it
+   * annotates, still to come, is (or, for an outermost attribute, is the top-level value itself).
+   */
+  unstarted(): number {
+    if (this.#depth === 0) return 1;
+    let items = this.#frames[0]!.kind === "attribute" ? 1 : 0;
+    for (let d = 0; d < this.#depth; d++) {
+      const inner = d + 1 < this.#depth ? this.#frames[d + 1]! : undefined;
+      items += this.#frames[d]!.remaining - (inner !== undefined && inner.kind !== "attribute" ? 1 : 0);
+    }
+    return items;
+  }
+
   /** Starts an aggregate of `count` elements (a map's keys and values both count; -1 is RESP2's null array). */
   open(kind: AggregateKind, count: number): void {
     if (count <= 0) {
@@ -67,7 +89,6 @@ export class AggregateStack {
       else if (kind !== "attribute") this.add(kind === "map" ? new Map() : kind === "set" ? new Set() : []);
       return;
     }
-    if (this.#depth === maxDepth) throw new ProtocolError(`RESP values nested deeper than ${maxDepth} levels`);
     let frame = this.#frames[this.#depth];
     if (frame === undefined) {
       frame = new Frame();
@@ -103,12 +124,13 @@ export class AggregateStack {
       // Drop the frame's references so a reused frame does not keep a delivered value alive.
       f.items = f.map = f.set = null;
       f.key = null;
+      if (this.#depth === 0 && this.#frames.length > KEPT_FRAMES) this.#frames.length = KEPT_FRAMES;
       if (kind === "push") return this.#deliver(v, true);
     }
     this.#deliver(v, false);
   }
 
-  /** Drops everything in progress (after a protocol error). */
+  /** Drops everything in progress (after a protocol error, or when the rest of a value is skipped). */
   clear(): void {
     this.#frames.length = 0;
     this.#depth = 0;

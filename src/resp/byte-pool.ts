@@ -6,6 +6,8 @@
  * @module
  */
 
+import { copyOf } from "./bytes.ts";
+
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -33,7 +35,7 @@ export class BytePool {
   /** A copy of `buf[start..end]` that no later copy overwrites. */
   copy(buf: Uint8Array, start: number, end: number): Uint8Array {
     const n = end - start;
-    if (n > this.#maxPooled) return buf.slice(start, end);
+    if (n > this.#maxPooled) return copyOf(buf, start, end);
     if (this.#used + n > this.#slab.length) {
       this.#slab = new Uint8Array(this.#slabSize);
       this.#used = 0;

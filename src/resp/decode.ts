@@ -6,30 +6,34 @@
  * - Aggregates in progress live on an explicit stack of frames, so a 100k-element array arriving in
  *   many chunks is never re-parsed from its start; only an unfinished line or bulk payload is resumed.
  * - A header line that is complete in the chunk is parsed in place. Only the unfinished tail of a
- *   line (at most {@link RESP_LIMITS}.maxLineLength bytes) is kept and joined with the next chunk.
+ *   line is kept and joined with the next chunk.
  * - A bulk payload that is whole in the chunk is decoded straight from it; one that spans chunks is
  *   copied once into a buffer of its exact length, which bytes mode then hands out as is.
  * - Strings are made with `TextDecoder.decode` over whole slices, never char by char.
  * - The decoder keeps no reference to a chunk after `feed` returns, so a transport may reuse it.
+ * - A reply past a bound Redis can reach (see `limits.ts`) is not built: a {@link FrameScanner} reads
+ *   past the rest of it, and the reply's command alone fails.
  * @module
  */
-import { ProtocolError, RedisError } from "../errors.ts";
+import { type LimitError, ProtocolError, RedisError } from "../errors.ts";
 import { AggregateStack, type AggregateKind } from "./aggregates.ts";
 import { BulkPayload, missingPayloadCrlf } from "./bulk-payload.ts";
 import {
   ARRAY, ATTRIBUTE, BIG_NUMBER, BOOLEAN, BULK_ERROR, BULK_STRING, CR, DOUBLE, INTEGER, LF, MAP, NULL, PUSH, SET, SIMPLE_ERROR,
-  SIMPLE_STRING, VERBATIM_STRING,
+  SIMPLE_STRING, VERBATIM_STRING, copyOf, isLineValue,
 } from "./bytes.ts";
 import { BytePool } from "./byte-pool.ts";
 import { FrameScanner } from "./frames.ts";
-import { RESP_LIMITS } from "./limits.ts";
+import { refusedReply, RESP_LIMITS } from "./limits.ts";
 import { LineCarry, lineTooLong } from "./line-carry.ts";
 import { excerpt, parseBigNumber, parseBoolean, parseDouble, parseInteger, parseLength, utf8 } from "./scalars.ts";
 import type { RespValue } from "./types.ts";
 
 const COLON = 58;
+/** What `#header` returns when the line's value is refused: the frame scanner reads on from the line's start. */
+const REFUSED = -2;
 
-const { maxBulkLength, maxAggregateLength, maxLineLength } = RESP_LIMITS;
+const { maxBulkLength, maxAggregateLength, maxLineLength, maxDepth } = RESP_LIMITS;
 
 /**
  * Where a {@link Decoder} delivers values. Both are called synchronously from inside `feed`.
@@ -52,6 +56,13 @@ export interface DecoderHandlers {
    * (valid only during the call). Required for raw mode.
    */
   onFrame?(buf: Uint8Array, start: number, end: number): void;
+  /**
+   * A top-level reply past a bound of RESP_LIMITS that Redis can reach (nested deeper than
+   * `maxDepth`, a string longer than `maxBulkLength`, ...): it was read to its end and dropped, the
+   * stream is still in step, and `error` stands for that reply. Without this handler such a reply
+   * stops the decoder with a ProtocolError. A push past a bound is dropped without a call.
+   */
+  onLimit?(error: LimitError): void;
 }
 
 /**
@@ -79,7 +90,7 @@ export interface DecoderOptions {
  * messages are always strings. A small bytes-mode value may be a view into a slab shared with other
  * values (as Node's pooled byte arrays are): use its `byteOffset`/`byteLength` if you touch `.buffer`.
  *
- * Failure: malformed input throws {@link ProtocolError}; from then on the decoder is dead and every
+ * Failure: a reply past a bound goes to `onLimit` (see `limits.ts`); malformed input throws {@link ProtocolError}; from then on the decoder is dead and every
  * `feed` throws a ProtocolError. If a handler throws, its error propagates from `feed` unchanged and
  * the decoder is likewise dead (the rest of that chunk is lost). A handler may call `feed` itself
  * (a synchronous in-memory socket); that chunk is decoded after the current one, in order.
@@ -113,6 +124,8 @@ export class Decoder {
   #bulkType = BULK_STRING;
   readonly #pool = new BytePool();
   #frames: FrameScanner | undefined;
+  /** Whether the top-level value the frame scanner is reading past is a push (dropped silently). */
+  #refusedPush = false;
   #failure: ProtocolError | null = null;
   #inHandler = false;
   #feeding = false;
@@ -135,7 +148,7 @@ export class Decoder {
       throw new ProtocolError(`Decoder is unusable after an earlier error: ${this.#failure.message}`, { cause: this.#failure });
     }
     if (this.#feeding) {
-      this.#queued.push(chunk.slice());
+      this.#queued.push(copyOf(chunk, 0, chunk.length));
       return;
     }
     this.#feeding = true;
@@ -157,6 +170,7 @@ export class Decoder {
     this.#bulk.clear();
     this.#aggregates.clear();
     this.#frames?.clear();
+    this.#refusedPush = false;
     this.#queued = [];
     if (fromHandler) {
       this.#failure = new ProtocolError("Decoder stopped because a reply handler threw", { cause: err });
@@ -170,22 +184,68 @@ export class Decoder {
   #run(buf: Uint8Array): void {
     const end = buf.length;
     let i = 0;
-    if (this.#frames?.active) i = this.#frames.scan(buf, 0);
-    else if (this.#bulk.active) i = this.#fillBulk(buf, 0, end);
+    if (this.#bulk.active) i = this.#fillBulk(buf, 0, end);
     else if (this.#carry.length > 0) i = this.#finishLine(buf, end);
     while (i < end) {
-      if (this.raw && this.#aggregates.depth === 0 && buf[i] !== PUSH) {
-        i = this.#scanFrame(buf, i);
+      if (this.#frames?.active || (this.raw && this.#aggregates.depth === 0 && buf[i] !== PUSH)) {
+        i = this.#scanner().scan(buf, i);
         continue;
       }
       const lf = buf.indexOf(LF, i);
       if (lf < 0) {
-        this.#carry.keep(buf, i, end);
-        return;
+        i = this.#keepLine(buf, i, end);
+        continue;
       }
       const length = this.#header(buf, i, lf);
+      if (length === REFUSED) continue; // the scanner reads on from the line's start
       i = length < 0 ? lf + 1 : this.#payload(buf, lf + 1, end, length);
     }
+  }
+
+  /**
+   * Whether a line of `length` bytes (type byte through LF, or what it comes to at least) is within
+   * its bound: a header line's is maxLineLength, and past it the input is malformed; a one-line
+   * value's is a string's, and past it the value is refused (false).
+   */
+  #lineWithin(type: number, length: number): boolean {
+    if (isLineValue(type)) return length <= maxBulkLength + 3;
+    if (length > maxLineLength) throw lineTooLong();
+    return true;
+  }
+
+  /**
+   * The line held in the carry (if any) continues with `buf[from..end]`, which holds no LF: keep
+   * it and return `end`, or, if that takes a one-line value past its bound, refuse it.
+   */
+  #keepLine(buf: Uint8Array, from: number, end: number): number {
+    // With its LF still to come the line is at least one byte longer than what is here.
+    if (!this.#lineWithin(this.#carry.type ?? buf[from]!, this.#carry.length + (end - from) + 1)) return this.#refuseLine(buf, from);
+    this.#carry.keep(buf, from, end);
+    return end;
+  }
+
+  /**
+   * A one-line value, held in the carry and going on at `buf[from]`, is past its bound: the scanner
+   * is given what is held, and reads on (the rest of the line and of its reply) from `from`, returned.
+   */
+  #refuseLine(buf: Uint8Array, from: number): number {
+    this.#refuse(refusedReply("maxBulkLength", `a line longer than ${maxBulkLength} bytes`), this.#carry.type ?? buf[from]!);
+    const held = this.#carry.take();
+    if (held.length > 0) this.#scanner().scan(held, 0);
+    return from;
+  }
+
+  /**
+   * Stop building the top-level value in progress: a FrameScanner reads past the rest of it, from
+   * the value whose header (of type `type`) is being read, and reports `error` when it ends.
+   */
+  #refuse(error: LimitError, type: number): number {
+    const aggregates = this.#aggregates;
+    this.#refusedPush = aggregates.depth > 0 ? aggregates.inPush : type === PUSH;
+    const items = aggregates.unstarted();
+    aggregates.clear();
+    this.#scanner().refuse(error, items);
+    return REFUSED;
   }
 
   /**
@@ -194,30 +254,29 @@ export class Decoder {
    * carried-over line), or -1 when the line was a whole value or opened an aggregate.
    */
   #header(buf: Uint8Array, i: number, lf: number): number {
-    // The limit applies to complete lines too, so whether input is accepted never depends on how it was split.
-    if (lf - i >= maxLineLength) throw lineTooLong();
+    const type = buf[i]!;
+    // The limits apply to complete lines too, so whether input is accepted never depends on how it was split.
+    if (lf - i >= maxLineLength && !this.#lineWithin(type, lf - i + 1)) return this.#refuse(refusedReply("maxBulkLength", `a line longer than ${maxBulkLength} bytes`), type);
     const cr = lf - 1;
     if (cr <= i || buf[cr] !== CR) throw new ProtocolError(`RESP line not terminated by CRLF: ${excerpt(buf, i, lf + 1)}`);
-    const type = buf[i];
     const start = i + 1;
     if (this.#aggregates.depth === 0) this.#asBytes = type === PUSH ? this.pushBytes : this.bytes;
     switch (type) {
-      case BULK_STRING: {
-        const length = parseLength(buf, start, cr, maxBulkLength, true);
+      case BULK_STRING:
+      case BULK_ERROR:
+      case VERBATIM_STRING: {
+        const length = parseLength(buf, start, cr, Number.MAX_SAFE_INTEGER, type === BULK_STRING);
+        if (length > maxBulkLength) return this.#refuse(refusedReply("maxBulkLength", `a string of ${length} bytes`), type);
         this.#bulkType = type;
         if (length < 0) this.#aggregates.add(null);
         return length;
       }
-      case BULK_ERROR:
-      case VERBATIM_STRING:
-        this.#bulkType = type;
-        return parseLength(buf, start, cr, maxBulkLength, false);
       case SIMPLE_STRING:
         return this.#add(this.#text(buf, start, cr));
       case INTEGER:
         return this.#add(parseInteger(buf, start, cr));
       case ARRAY:
-        return this.#open("array", parseLength(buf, start, cr, maxAggregateLength, true));
+        return this.#open("array", parseLength(buf, start, cr, Number.MAX_SAFE_INTEGER, true), type);
       case SIMPLE_ERROR:
         return this.#add(new RedisError(utf8.decode(buf.subarray(start, cr))));
       case NULL:
@@ -230,14 +289,14 @@ export class Decoder {
       case BIG_NUMBER:
         return this.#add(parseBigNumber(buf, start, cr));
       case MAP:
-        return this.#open("map", 2 * parseLength(buf, start, cr, maxAggregateLength, false));
+        return this.#open("map", parseLength(buf, start, cr, Number.MAX_SAFE_INTEGER, false), type);
       case SET:
-        return this.#open("set", parseLength(buf, start, cr, maxAggregateLength, false));
+        return this.#open("set", parseLength(buf, start, cr, Number.MAX_SAFE_INTEGER, false), type);
       case PUSH:
         // Only a top-level push is out-of-band; one nested in a reply is just an array.
-        return this.#open(this.#aggregates.depth === 0 ? "push" : "array", parseLength(buf, start, cr, maxAggregateLength, false));
+        return this.#open(this.#aggregates.depth === 0 ? "push" : "array", parseLength(buf, start, cr, Number.MAX_SAFE_INTEGER, false), type);
       case ATTRIBUTE:
-        return this.#open("attribute", 2 * parseLength(buf, start, cr, maxAggregateLength, false));
+        return this.#open("attribute", parseLength(buf, start, cr, Number.MAX_SAFE_INTEGER, false), type);
       default:
         throw new ProtocolError(`Unknown RESP type byte 0x${type.toString(16).padStart(2, "0")} in ${excerpt(buf, i, lf + 1)}`);
     }
@@ -249,8 +308,11 @@ export class Decoder {
     return -1;
   }
 
-  #open(kind: AggregateKind, count: number): number {
-    this.#aggregates.open(kind, count);
+  /** Opens an aggregate of `count` elements (pairs, for a map or attribute) unless it is past a bound. */
+  #open(kind: AggregateKind, count: number, type: number): number {
+    if (count > maxAggregateLength) return this.#refuse(refusedReply("maxAggregateLength", `an aggregate of ${count} elements`), type);
+    if (count > 0 && this.#aggregates.depth === maxDepth) return this.#refuse(refusedReply("maxDepth", `nested deeper than ${maxDepth} levels`), type);
+    this.#aggregates.open(kind, kind === "map" || kind === "attribute" ? 2 * count : count);
     return -1;
   }
 
@@ -298,24 +360,39 @@ export class Decoder {
   /** Completes the carried-over line with the start of `buf` and parses it once its LF has arrived. */
   #finishLine(buf: Uint8Array, end: number): number {
     const lf = buf.indexOf(LF);
-    if (lf < 0) {
-      this.#carry.keep(buf, 0, end);
-      return end;
-    }
+    if (lf < 0) return this.#keepLine(buf, 0, end);
+    if (!this.#lineWithin(this.#carry.type!, this.#carry.length + lf + 1)) return this.#refuseLine(buf, 0);
     const line = this.#carry.finish(buf, lf);
     const length = this.#header(line, 0, line.length - 1);
+    if (length === REFUSED) {
+      this.#frames!.scan(line, 0); // the whole line: the scanner reads on from the chunk after it
+      return lf + 1;
+    }
     return length < 0 ? lf + 1 : this.#payload(buf, lf + 1, end, length);
   }
 
-  #scanFrame(buf: Uint8Array, i: number): number {
-    this.#frames ??= new FrameScanner((frame, start, end) => {
-      const onFrame = this.#handlers.onFrame;
-      if (!onFrame) throw new TypeError("Decoder.raw is set but no onFrame handler was given");
-      this.#inHandler = true;
-      onFrame(frame, start, end);
-      this.#inHandler = false;
-    });
-    return this.#frames.scan(buf, i);
+  /** Frames raw replies, and reads past refused ones. */
+  #scanner(): FrameScanner {
+    return (this.#frames ??= new FrameScanner({
+      onFrame: (frame, start, end) => {
+        const onFrame = this.#handlers.onFrame;
+        if (!onFrame) throw new TypeError("Decoder.raw is set but no onFrame handler was given");
+        this.#inHandler = true;
+        onFrame(frame, start, end);
+        this.#inHandler = false;
+      },
+      onRefused: (error) => {
+        if (this.#refusedPush) {
+          this.#refusedPush = false;
+          return; // a push past a bound has no command to fail
+        }
+        const onLimit = this.#handlers.onLimit;
+        if (!onLimit) throw new ProtocolError(error.message);
+        this.#inHandler = true;
+        onLimit(error);
+        this.#inHandler = false;
+      },
+    }));
   }
 
   #deliver(value: RespValue, push: boolean): void {

@@ -1,17 +1,21 @@
 /**
- * The unfinished header line a chunk ended in, carried over to the next chunk. It is the only input
- * the decoder joins across chunks (bulk payloads are copied into their own exact buffers), and it is
- * bounded by RESP_LIMITS.maxLineLength, so a peer that never sends CRLF cannot grow it.
+ * The unfinished line a chunk ended in, carried over to the next chunk. It is the only input the
+ * decoder joins across chunks (bulk payloads are copied into their own exact buffers). Its callers
+ * bound it before each `keep`: a header line by RESP_LIMITS.maxLineLength, a one-line value (a
+ * status or error reply) by maxBulkLength, like any string.
  * @module
  */
 import { ProtocolError } from "../errors.ts";
 import { RESP_LIMITS } from "./limits.ts";
 
-const { maxLineLength } = RESP_LIMITS;
+const { maxLineLength, maxBulkLength } = RESP_LIMITS;
+/** The longest line a caller lets through: a one-line value of maxBulkLength bytes, its type byte and CRLF. */
+const MAX_HELD = maxBulkLength + 3;
 const EMPTY = new Uint8Array(0);
 
 /**
- * The error for a header line past the bound, with or without its CRLF.
+ * The error for a header line past RESP_LIMITS.maxLineLength, with or without its CRLF: no Redis
+ * sends one, so the stream is malformed.
  *
  * @example
  * ```ts
@@ -41,10 +45,13 @@ export class LineCarry {
     return this.#length;
   }
 
-  /** Keeps `buf[from..to]`, which holds no LF. Throws ProtocolError if the line is now past the bound. */
+  /** The line's type byte, when some of it is held. */
+  get type(): number | undefined {
+    return this.#length > 0 ? this.#buf[0] : undefined;
+  }
+
+  /** Keeps `buf[from..to]`, which holds no LF. */
   keep(buf: Uint8Array, from: number, to: number): void {
-    // With its LF still to come the line is at least one byte longer than what is held.
-    if (this.#length + (to - from) >= maxLineLength) throw lineTooLong();
     this.#append(buf, from, to);
   }
 
@@ -53,10 +60,16 @@ export class LineCarry {
    * carry empty. The returned view is overwritten by the next carried line: parse it at once.
    */
   finish(buf: Uint8Array, lf: number): Uint8Array {
-    if (this.#length + lf >= maxLineLength) throw lineTooLong();
     this.#append(buf, 0, lf + 1);
+    return this.take();
+  }
+
+  /** Returns what is held (a view, valid until the next `keep`) and empties the carry. */
+  take(): Uint8Array {
     const line = this.#buf.subarray(0, this.#length);
     this.#length = 0;
+    // A long status or error line grew the buffer past what headers need: let it go with the line.
+    if (this.#buf.length > maxLineLength) this.#buf = EMPTY;
     return line;
   }
 
@@ -69,7 +82,7 @@ export class LineCarry {
   #append(buf: Uint8Array, from: number, to: number): void {
     const need = this.#length + (to - from);
     if (need > this.#buf.length) {
-      const grown = new Uint8Array(Math.max(need, Math.min(2 * this.#buf.length, maxLineLength), 64));
+      const grown = new Uint8Array(Math.max(need, Math.min(2 * this.#buf.length, MAX_HELD), 64));
       grown.set(this.#buf.subarray(0, this.#length));
       this.#buf = grown;
     }

@@ -16,6 +16,7 @@ interface BunSocket {
   end(): void;
   terminate(): void;
   setNoDelay?(on: boolean): boolean;
+  setKeepAlive?(on: boolean, initialDelayMs?: number): boolean;
   ref(): void;
   unref(): void;
 }
@@ -118,6 +119,7 @@ class BunSocketState {
   attach(socket: BunSocket): Socket {
     this.#socket = socket;
     socket.setNoDelay?.(true);
+    if (this.#options.keepAlive !== undefined && !this.#options.path) socket.setKeepAlive?.(true, this.#options.keepAlive);
     return {
       write: (chunk) => this.#write(chunk),
       drain: () => (this.#queued < HIGH_WATER_MARK || this.#isClosed ? Promise.resolve() : new Promise((r) => this.#drainWaiters.push(r))),

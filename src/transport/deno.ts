@@ -17,6 +17,8 @@ interface DenoConn {
   close(): void;
   closeWrite(): Promise<void>;
   setNoDelay?(on?: boolean): void;
+  /** TCP only; takes no idle time, so the OS default applies. */
+  setKeepAlive?(on?: boolean): void;
   handshake?(): Promise<unknown>;
   ref(): void;
   unref(): void;
@@ -53,6 +55,8 @@ export const denoConnector: Connector = async (options) => {
     conn = options.path
       ? await Deno.connect({ transport: "unix", path: options.path })
       : await Deno.connect({ hostname: options.host, port: options.port });
+    // On the TCP connection, before TLS wraps it: a TLS connection has no setKeepAlive.
+    if (options.keepAlive !== undefined && !options.path) conn.setKeepAlive?.(true);
     if (tls && !options.path) {
       conn = await Deno.startTls(conn, {
         hostname: tls.servername ?? options.host,
@@ -75,9 +79,30 @@ export const denoConnector: Connector = async (options) => {
     // A connect that completes after the abort must not leak its socket.
     connecting.then((c) => c.close(), () => {});
     if (signal?.aborted) throw signal.reason;
-    throw new ConnectionError(`could not connect to ${addressOf(options)}: ${(err as Error).message}`, { cause: err });
+    throw new ConnectionError(`could not connect to ${addressOf(options)}: ${(err as Error).message}`, { cause: withSystemCode(err) });
   }
 };
+
+/**
+ * Deno's errors for an unknown host or a rejected certificate carry no `code`: give them the one
+ * Node and Bun use, so callers (and the client's retry policy, see conn/permanent-failure.ts) can
+ * read the same code on every runtime.
+ */
+const DENO_CODES: ReadonlyArray<[RegExp, string]> = [
+  [/Name or service not known|No address associated with hostname|nodename nor servname/i, "ENOTFOUND"],
+  [/Temporary failure in name resolution/i, "EAI_AGAIN"],
+  [/invalid peer certificate: .*not valid for name/i, "ERR_TLS_CERT_ALTNAME_INVALID"],
+  [/invalid peer certificate: Expired/i, "CERT_HAS_EXPIRED"],
+  [/invalid peer certificate: UnknownIssuer/i, "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"],
+  [/invalid peer certificate/i, "CERT_UNTRUSTED"],
+];
+
+function withSystemCode(err: unknown): unknown {
+  if (!(err instanceof Error) || (err as { code?: unknown }).code !== undefined) return err;
+  const found = DENO_CODES.find(([pattern]) => pattern.test(err.message));
+  if (found) Object.assign(err, { code: found[1] });
+  return err;
+}
 
 function wrap(conn: DenoConn, options: ConnectOptions): Socket {
   try {

@@ -60,6 +60,7 @@ export const nodeConnector: Connector = (options) =>
 
 function wrap(socket: NetSocket, options: ConnectOptions): Socket {
   socket.setNoDelay(true);
+  if (options.keepAlive !== undefined && !options.path) socket.setKeepAlive(true, options.keepAlive);
   let lastError: Error | undefined;
   const closed = new Promise<Error | undefined>((resolve) => socket.once("close", () => resolve(lastError)));
   socket.on("error", (err) => {

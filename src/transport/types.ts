@@ -31,6 +31,11 @@ export interface ConnectOptions {
   tls?: TlsOptions;
   /** Aborting rejects the pending connect and closes any half-open socket. */
   signal?: AbortSignal;
+  /**
+   * Turn TCP keepalive on, probing after this many ms of idleness (where the runtime lets the
+   * idle time be set; else its default applies). Absent: keepalive stays off. Ignored for unix sockets.
+   */
+  keepAlive?: number;
   /** Called with every chunk received, in order. Set before any byte can arrive. */
   onData: (chunk: Uint8Array) => void;
 }

@@ -7,7 +7,8 @@
 import * as Comlink from "comlink";
 import { CommandApi } from "../client/api.ts";
 import type { Cmd } from "../client/spec.ts";
-import { commandName, type CommandOptions } from "../conn/command.ts";
+import { commandName } from "../commands/lookup.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import type { Hooks } from "../conn/hooks.ts";
 import { ClosedError } from "../errors.ts";
 import type { MessageListener, SubscriptionKind } from "../mux/subscriber.ts";
@@ -44,9 +45,11 @@ export interface WorkerClientEvents {
  */
 export interface WrapOptions {
   /**
-   * How long commands wait for the owner to answer the connection at all (nobody called
-   * `exposeClient` on the other end, or the owner is gone) before rejecting with
-   * `ConnectionError`, ms. Once connected, the owner's heartbeat timeout applies. Default `10000`.
+   * How long to wait for the owner to answer at all, ms: the connect request is repeated until
+   * it does (an owner may call `exposeClient` after the worker started), and when this passes
+   * first (nobody serves the other end, or the owner is gone) `ready` and the commands waiting
+   * reject with `ConnectionError` and the client ends. Once connected, the owner's heartbeat
+   * timeout applies. Default `10000`.
    */
   connectTimeout?: number;
   /** Observe this worker's commands (`hooks.command`); connections and pool waits are the owner's to observe. */
@@ -83,7 +86,7 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
     const comlinkPort = comlinkEndpoint(toPort(endpoint), false);
     this.#detach = () => comlinkPort.detach();
     this.#owner = Comlink.wrap<OwnerApi>(comlinkPort);
-    this.#session = new RemoteSession(this.#owner.connect(), connectTimeout, (error) => {
+    this.#session = new RemoteSession(() => this.#owner.connect(), connectTimeout, (error) => {
       this.#detach();
       this.#pubsub?.close();
       this.emit("end", { error });
@@ -96,8 +99,9 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
   }
 
   /**
-   * Resolves once the owner answered; rejects if the client ended first (owner gone, `close()`).
-   * Commands need not wait for it: those issued earlier are sent when it resolves.
+   * Resolves once the owner answered; rejects if the client ended first (no answer within
+   * `connectTimeout`, `close()`). Commands need not wait for it: those issued earlier are sent
+   * when it resolves.
    *
    * @example
    * ```ts
@@ -251,7 +255,7 @@ class IsolatedConnection extends CommandApi {
  * In a worker thread, a client whose commands run in the owner thread, which called
  * `exposeClient()` on the other end of `endpoint` (Node `parentPort` or a `MessagePort`; a web
  * worker's `self`, or a `MessagePort` from `createPort()`). It connects at once; commands issued
- * before the owner answered wait, bounded by the heartbeat timeout.
+ * before the owner answered wait, bounded by `connectTimeout`.
  *
  * @example
  * ```ts

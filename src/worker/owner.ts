@@ -30,8 +30,9 @@ export interface ExposeOptions {
   heartbeatInterval?: number;
   /**
    * A worker that sends nothing for this long while holding something is taken for gone and what
-   * it held is released; the worker, if it was only busy, finds its client closed. It also bounds
-   * how long a worker waits for an owner that went silent. Default `10000` ms.
+   * it held is released; the worker, if it was only busy, finds its client closed. Time the
+   * owner's own thread was too busy to listen does not count. It also bounds how long a worker
+   * waits for an owner that went silent. Default `10000` ms.
    */
   heartbeatTimeout?: number;
 }
@@ -48,10 +49,19 @@ export interface ExposeOptions {
  * ```
  */
 export interface OwnerHandle {
-  /** A new MessagePort served by this owner: transfer it to any worker, which calls `wrapClient(port)`. */
+  /**
+   * A new MessagePort served by this owner: transfer it to any worker, which calls
+   * `wrapClient(port)`. It serves the clients that connect through it; once the last of them
+   * closed (or the port's other end did), it is closed and let go.
+   */
   createPort(): MessagePort;
   /** Worker clients connected now. */
   readonly connections: number;
+  /**
+   * Ports from `createPort()` still served: a port is let go once every client that connected
+   * through it ended, or its other end closed.
+   */
+  readonly ports: number;
   /**
    * Stop serving: pending calls of every worker client reject with `ClosedError`, and what the
    * workers held (isolated connections, subscriptions) is released. The shared client itself stays
@@ -95,15 +105,27 @@ export function exposeClient(target: Shareable, endpoint: Endpoint, options: Exp
   return owner;
 }
 
+/** An endpoint this owner serves, and the sessions that came through it. */
+interface Served {
+  sessions: number;
+  /** Stop serving it. */
+  stop(): void;
+  /** The port `createPort()` made for it, closed and let go with it. */
+  owned: MessagePort | undefined;
+}
+
 class Owner implements OwnerHandle {
   readonly #shared: Shareable;
   readonly #target: SharedTarget;
   readonly #heartbeat: Heartbeat;
   /** How workers' encoded commands reach the shared client; undefined when they must not (see `raw.ts`). */
   readonly #writeRun: RunWriter | undefined;
-  readonly #sessions = new Map<Session, unknown>(); // session → the endpoint it came through
-  readonly #served: Array<() => void> = [];
+  readonly #sessions = new Map<Session, Served>(); // session → the endpoint it came through
+  readonly #served = new Set<Served>();
+  #ports = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the heartbeat timer is due (`Date.now()` ms). */
+  #beatDue = 0;
   #closing: Promise<void> | undefined;
 
   constructor(target: Shareable, heartbeat: Heartbeat) {
@@ -120,17 +142,23 @@ class Owner implements OwnerHandle {
     return this.#sessions.size;
   }
 
+  get ports(): number {
+    return this.#ports;
+  }
+
   serve(endpoint: Endpoint, owned?: MessagePort): void {
     const port = toPort(endpoint);
     const comlinkPort = comlinkEndpoint(port, true);
+    const served: Served = { sessions: 0, stop: () => {}, owned };
     const api: OwnerApi = {
       connect: async () => {
         const info = await this.#info();
-        if (this.#closing) throw new Error("the owner is closed");
+        if (this.#closing || !this.#served.has(served)) throw new Error("the owner is closed");
         const channel = new MessageChannel();
-        const hooks = { active: () => this.#startHeartbeat(), ended: (s: Session) => this.#sessions.delete(s) };
+        const hooks = { active: () => this.#startHeartbeat(), ended: (s: Session) => this.#ended(s) };
         const session = new Session(channel.port1, this.#target, hooks, this.#writeRun);
-        this.#sessions.set(session, endpoint);
+        this.#sessions.set(session, served);
+        served.sessions++;
         return Comlink.transfer({ port: channel.port2, info }, [channel.port2]);
       },
       createPort: () => {
@@ -139,28 +167,46 @@ class Owner implements OwnerHandle {
       },
     };
     Comlink.expose(api, comlinkPort);
-    // The worker behind this endpoint exited or was terminated: its sessions are over.
+    // The worker behind this endpoint exited or was terminated (or a created port's other end
+    // closed): its sessions are over, and a created port is let go.
     const stopWatching = port.watchGone(() => {
-      for (const [session, from] of this.#sessions) if (from === endpoint) void session.end();
+      for (const [session, from] of this.#sessions) if (from === served) void session.end();
+      if (owned) this.#unserve(served);
     });
-    this.#served.push(() => {
+    served.stop = () => {
       comlinkPort.detach();
       stopWatching();
       owned?.close();
-    });
+    };
+    this.#served.add(served);
   }
 
   createPort(): MessagePort {
     if (this.#closing) throw new Error("createPort(): the owner is closed");
     const { port1, port2 } = new MessageChannel();
+    this.#ports++;
     this.serve(port1 as unknown as Endpoint, port1);
     return port2;
+  }
+
+  /** A session ended. A created port serves the clients that connect through it: after the last one, it is let go. */
+  #ended(session: Session): void {
+    const served = this.#sessions.get(session);
+    if (!served) return;
+    this.#sessions.delete(session);
+    if (--served.sessions === 0 && served.owned) this.#unserve(served);
+  }
+
+  #unserve(served: Served): void {
+    if (!this.#served.delete(served)) return;
+    served.stop();
+    if (served.owned) this.#ports--;
   }
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearTimeout(this.#timer);
-      for (const stop of this.#served) stop();
+      for (const served of this.#served) this.#unserve(served);
       await Promise.all([...this.#sessions.keys()].map((session) => session.end("the owner closed")));
     })();
     return this.#closing;
@@ -183,16 +229,22 @@ class Owner implements OwnerHandle {
 
   /** Runs only while some session holds something, so an idle owner keeps no timer (and can exit). */
   #startHeartbeat(): void {
-    if (this.#timer === undefined && !this.#closing) this.#timer = setTimeout(() => this.#beat(), this.#heartbeat.heartbeatInterval);
+    if (this.#timer !== undefined || this.#closing) return;
+    this.#beatDue = Date.now() + this.#heartbeat.heartbeatInterval;
+    this.#timer = setTimeout(() => this.#beat(), this.#heartbeat.heartbeatInterval);
   }
 
   #beat(): void {
     this.#timer = undefined;
     const now = Date.now();
+    // While this thread was too busy to run the timer it neither pinged the workers nor read
+    // their answers: that time is not their silence.
+    const lag = now - this.#beatDue;
     let busy = false;
     for (const session of this.#sessions.keys()) {
       if (!session.busy) continue;
       busy = true;
+      if (lag > 0) session.lastHeard = Math.min(now, session.lastHeard + lag);
       if (now - session.lastHeard > this.#heartbeat.heartbeatTimeout) {
         void session.end(`the worker did not answer for ${this.#heartbeat.heartbeatTimeout} ms`);
       } else session.ping();

@@ -7,7 +7,8 @@
  * of commands, not one per command, and no proxy machinery.
  *
  * Errors cannot cross as themselves (structured clone keeps only `message`, and not the class or
- * `code`), so they travel as {@link WireError} and are rebuilt with their class.
+ * `code`), so they travel as {@link WireError} and are rebuilt with their class, found by the
+ * literal `name` or the stable `code` (never `constructor.name`, which minifiers rename).
  * @module
  */
 import {
@@ -109,7 +110,9 @@ export interface OwnerApi {
 export interface WireError {
   name: string;
   message: string;
-  /** Set for resplex errors: their class is rebuilt from `name`. */
+  /** Set for resplex errors: their class is rebuilt from `name`, or from `code` for a subclass of theirs. */
+  resplex?: true;
+  /** A resplex error's `code`, or a system error's (`ECONNREFUSED`, `ENOTFOUND`, ...). */
   code?: string;
   /** {@link LimitError.limit}. */
   limit?: string;
@@ -126,6 +129,17 @@ const RESPLEX_CLASSES: Record<string, (message: string, wire: WireError, cause: 
   PoolTimeoutError: (m, _, cause) => new PoolTimeoutError(m, { cause }),
   AbortError: (m, _, cause) => new AbortError(m, { cause }),
   LimitError: (m, w) => new LimitError(w.limit ?? "", m),
+};
+
+/** The class of each resplex `code` (RedisError's code is the server's prefix, so it goes by name). */
+const RESPLEX_CODES: Record<string, string> = {
+  RESPLEX_CONNECTION: "ConnectionError",
+  RESPLEX_TIMEOUT: "TimeoutError",
+  RESPLEX_PROTOCOL: "ProtocolError",
+  RESPLEX_CLOSED: "ClosedError",
+  RESPLEX_POOL_TIMEOUT: "PoolTimeoutError",
+  RESPLEX_ABORTED: "AbortError",
+  RESPLEX_LIMIT: "LimitError",
 };
 
 const BUILTIN_CLASSES: Record<string, new (message: string, options?: { cause?: unknown }) => Error> = {
@@ -145,13 +159,15 @@ const MAX_CAUSE_DEPTH = 4;
  *
  * @example
  * ```ts
- * errorToWire(new LimitError("maxPending", "offline queue full")); // { name: "LimitError", code: "RESPLEX_LIMIT", limit: "maxPending", ... }
+ * errorToWire(new LimitError("maxPending", "offline queue full")); // { name: "LimitError", resplex: true, code: "RESPLEX_LIMIT", limit: "maxPending", ... }
  * ```
  */
 export function errorToWire(err: unknown, depth = 0): WireError {
   if (!(err instanceof Error)) return { name: "Error", message: String(err) };
   const wire: WireError = { name: err.name, message: err.message, stack: err.stack };
-  if (err instanceof ResplexError) wire.code = err.code;
+  const code = (err as { code?: unknown }).code; // a system error's (ECONNREFUSED) is kept too
+  if (typeof code === "string") wire.code = code;
+  if (err instanceof ResplexError) wire.resplex = true;
   if (err instanceof LimitError) wire.limit = err.limit;
   if (err.cause !== undefined && depth < MAX_CAUSE_DEPTH) wire.cause = causeToWire(err.cause, depth + 1);
   return wire;
@@ -159,7 +175,8 @@ export function errorToWire(err: unknown, depth = 0): WireError {
 
 /**
  * The error `wire` describes, with its class: resplex errors as their own class with their
- * fields, built-in errors (`TypeError`, ...) as themselves, anything else as an `Error` of that name.
+ * fields, built-in errors (`TypeError`, ...) as themselves, anything else as an `Error` of that
+ * name, with its system `code` if it had one.
  *
  * @example
  * ```ts
@@ -169,13 +186,14 @@ export function errorToWire(err: unknown, depth = 0): WireError {
 export function errorFromWire(wire: WireError): Error {
   const cause = isWireError(wire.cause) ? errorFromWire(wire.cause) : wire.cause;
   let err: Error;
-  const resplex = wire.code !== undefined ? RESPLEX_CLASSES[wire.name] : undefined;
-  if (resplex) err = resplex(wire.message, wire, cause);
-  else if (wire.code !== undefined) err = new ResplexError(wire.code, wire.message, { cause });
-  else {
+  if (wire.resplex) {
+    const make = RESPLEX_CLASSES[wire.name] ?? RESPLEX_CLASSES[RESPLEX_CODES[wire.code ?? ""] ?? ""];
+    err = make ? make(wire.message, wire, cause) : new ResplexError(wire.code!, wire.message, { cause }); // a resplex error always has a code
+  } else {
     const Builtin = BUILTIN_CLASSES[wire.name];
     err = Builtin ? new Builtin(wire.message, { cause }) : new Error(wire.message, { cause });
     if (!Builtin && wire.name !== "Error") Object.defineProperty(err, "name", { value: wire.name, configurable: true, writable: true });
+    if (wire.code !== undefined) Object.assign(err, { code: wire.code });
   }
   if (wire.cause === undefined) delete (err as { cause?: unknown }).cause;
   // The owner's stack says where the error arose; the worker-side one would only show the port.

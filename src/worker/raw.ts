@@ -252,16 +252,21 @@ export class FrameReader {
 
   #newDecoder(): Decoder {
     return new Decoder({
-      onReply: (value) => {
-        if (this.#left === 0) throw new ProtocolError("the owner forwarded more replies than it named");
-        const id = this.#nextId++;
-        if (--this.#left === 0) {
-          this.#run += 2;
-          this.#startRun();
-        } else this.#decoder.bytes = this.#target.wantsBytes(this.#nextId);
-        this.#target.settle(id, value);
-      },
+      onReply: (value) => this.#target.settle(this.#next(), value),
+      // A reply past a bound (nested too deep, say) fails its own call; the ones after it read on.
+      onLimit: (error) => this.#target.fail(this.#next(), error),
       onPush: () => {}, // the owner forwards replies only
     });
+  }
+
+  /** The id the reply just decoded answers; the decoder is set up for the reply after it. */
+  #next(): number {
+    if (this.#left === 0) throw new ProtocolError("the owner forwarded more replies than it named");
+    const id = this.#nextId++;
+    if (--this.#left === 0) {
+      this.#run += 2;
+      this.#startRun();
+    } else this.#decoder.bytes = this.#target.wantsBytes(this.#nextId);
+    return id;
   }
 }

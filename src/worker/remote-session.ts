@@ -5,14 +5,23 @@
  * here, which the owner keeps no deadline for, the command's own), when its signal
  * aborts (the owner is told, and stops the command), or when the owner goes silent for the
  * heartbeat timeout — which also covers calls without a deadline (BLPOP 0, waiting for a lease).
+ *
+ * Until the owner answers, the connect request is repeated: one posted before the owner called
+ * `exposeClient` is lost (a `Worker` drops messages nobody listens to). The session ends, and
+ * `ready` rejects, once `connectTimeout` passes without an answer.
+ *
+ * A worker's event loop may be busy for long stretches (that is what workers are for); meanwhile
+ * the owner's replies and pings wait in the port, and a timer may run before they are read. So
+ * the watch judges nothing on the timer that finds a call or the owner overdue: it yields a task,
+ * letting what waits in the port be read, and judges on the next.
  * @module
  */
 import type { Cmd } from "../client/spec.ts";
-import { blockingDeadline, blockingTimeout } from "../conn/blocking.ts";
-import { commandName, type CommandOptions } from "../conn/command.ts";
+import { blockingDeadline } from "../conn/blocking.ts";
+import { blockingTimeout, commandName, lookupCommand } from "../commands/lookup.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
 import { ClosedError, ConnectionError, RedisError } from "../errors.ts";
-import { refusedOnShared } from "../mux/refused.ts";
 import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PendingCalls, type ReplyForm } from "./calls.ts";
@@ -27,6 +36,10 @@ export const WORKER_GRACE_MS = 1_000;
 
 /** While calls are pending, deadlines and the owner's liveness are checked this often. */
 const WATCH_MS = 250;
+
+/** The first repeat of an unanswered connect request, ms; each next waits twice as long, up to {@link CONNECT_RETRY_MAX_MS}. */
+const CONNECT_RETRY_MS = 100;
+const CONNECT_RETRY_MAX_MS = 1_000;
 
 /**
  * Where a worker client is in its life.
@@ -45,7 +58,7 @@ const ignore = () => {};
  *
  * @example
  * ```ts
- * const session = new RemoteSession(ownerApi.connect(), 10_000, (error) => console.log("ended", error));
+ * const session = new RemoteSession(() => ownerApi.connect(), 10_000, (error) => console.log("ended", error));
  * await session.send(["PING"]); // "PONG", run by the owner
  * ```
  */
@@ -66,10 +79,17 @@ export class RemoteSession {
   readonly #flush = new TickFlush(() => this.#sendBatch());
   /** Worker-side deadline of a call with the owner's default timeout; 0 (none) until the owner tells it. */
   #defaultTimeout = 0;
+  /** When the owner was last heard from; while connecting, when the session started. */
   #lastHeard = Date.now();
   #watch: ReturnType<typeof setTimeout> | undefined;
   /** When the watch timer fires (`Date.now()` ms). */
   #watchAt = 0;
+  /** The watch timer now armed is the one after a task yielded: it judges what is overdue. */
+  #yielded = false;
+  readonly #connect: () => Promise<Connected>;
+  /** When to repeat the connect request, and how long to wait after that one. */
+  #retryAt = 0;
+  #retryDelay = CONNECT_RETRY_MS;
   readonly #onEnd: (error: Error | undefined) => void;
   readonly #connectTimeout: number;
   readonly #hooks: Hooks | undefined;
@@ -78,22 +98,24 @@ export class RemoteSession {
   readonly ready: Promise<void>;
   #ready!: { resolve: () => void; reject: (error: Error) => void };
 
-  /** `connectTimeout`: how long calls wait for the owner to answer at all, ms; `hooks` observe this worker's commands. */
+  /**
+   * `connect` asks the owner for a session (it is repeated until one answers); `connectTimeout`:
+   * how long to wait for that answer, ms; `hooks` observe this worker's commands.
+   */
   constructor(
-    connected: Promise<{ port: MessagePort; info: SessionInfo }>,
+    connect: () => Promise<Connected>,
     connectTimeout: number,
     onEnd: (error: Error | undefined) => void,
     hooks?: Hooks,
   ) {
+    this.#connect = connect;
     this.#onEnd = onEnd;
     this.#connectTimeout = connectTimeout;
     this.#hooks = hooks?.command ? hooks : undefined;
     this.ready = new Promise((resolve, reject) => (this.#ready = { resolve, reject }));
     this.ready.catch(() => {}); // nobody has to wait for it
-    connected.then(
-      ({ port, info }) => this.#attach(port, info),
-      (err: unknown) => this.#end(new ConnectionError("could not connect to the owner thread", { cause: err }), "the owner refused the connection"),
-    );
+    this.#requestSession();
+    this.#watchUntil(this.#retryAt);
   }
 
   get state(): RemoteState {
@@ -113,9 +135,12 @@ export class RemoteSession {
     } catch (err) {
       return Promise.reject(err);
     }
-    const blocking = mayBlock(args) ? blockingTimeout(args) : undefined;
+    // Commands with a rule in the table (blocking, refused on shared connections, WAIT) take the
+    // value path, where the owner's client applies the rule; plain ones may go raw.
+    const info = lookupCommand(args);
+    const blocking = blockingTimeout(args, info);
     const observer = this.#hooks && observeCommand(this.#hooks, args);
-    if (this.#encodeHere && blocking === undefined && isolation === undefined && options?.signal === undefined && options?.timeout === undefined && !refusedOnShared(args)) {
+    if (this.#encodeHere && info?.rule === undefined && isolation === undefined && options?.signal === undefined && options?.timeout === undefined) {
       return reportTo(this.#sendRaw(args, options?.bytes ?? this.#info!.decodeBytes), observer);
     }
     const wire = options || blocking !== undefined || isolation !== undefined ? wireOptions(options, blocking !== undefined, isolation) : 0;
@@ -225,8 +250,22 @@ export class RemoteSession {
     this.#requests.length = this.#transfer.length = 0; // postMessage cloned them synchronously
   }
 
+  /** Ask the owner for a session, and schedule the next request should this one go unanswered. */
+  #requestSession(): void {
+    this.#connect().then(
+      ({ port, info }) => this.#attach(port, info),
+      (err: unknown) => {
+        if (this.#port) return; // another request was answered
+        this.#end(new ConnectionError("could not connect to the owner thread", { cause: err }), "the owner refused the connection");
+      },
+    );
+    this.#retryAt = Date.now() + this.#retryDelay;
+    this.#retryDelay = Math.min(this.#retryDelay * 2, CONNECT_RETRY_MAX_MS);
+  }
+
   #attach(port: MessagePort, info: SessionInfo): void {
-    if (this.#state === "closed") {
+    if (this.#state === "closed" || this.#port) {
+      // Closed meanwhile, or an answer to a repeated request: the owner may let this session go.
       port.postMessage({ kind: "bye" } satisfies WorkerMessage);
       port.close();
       return;
@@ -268,20 +307,38 @@ export class RemoteSession {
     this.#watchUntil(this.#lastHeard + WATCH_MS);
   }
 
-  /** While calls are pending: expire deadlines; an owner silent for the heartbeat timeout is taken for gone. */
+  /**
+   * While connecting or calls are pending: repeat the connect request, expire deadlines, and
+   * take an owner silent for the heartbeat timeout (or not answering within the connect timeout)
+   * for gone.
+   */
   #check(): void {
     this.#watch = undefined;
+    const yielded = this.#yielded;
+    this.#yielded = false;
     if (this.#state === "closed") return;
+    const connecting = this.#port === undefined;
+    if (!connecting && this.#calls.size === 0) return;
     const now = Date.now();
-    const earliest = this.#calls.expire(now);
-    if (this.#calls.size === 0) return;
-    const limit = this.#info?.heartbeatTimeout ?? this.#connectTimeout;
+    const limit = connecting ? this.#connectTimeout : this.#info!.heartbeatTimeout;
+    const next = this.#calls.nextDeadline();
+    const overdue = (next !== 0 && next <= now) || now - this.#lastHeard >= limit;
+    if (overdue && !yielded) {
+      // Replies and pings that came while this thread was busy may wait in the port behind this
+      // timer: let them be read first.
+      this.#yielded = true;
+      this.#watchUntil(now);
+      return;
+    }
+    const earliest = overdue ? this.#calls.expire(now) : next;
+    if (!connecting && this.#calls.size === 0) return;
     if (now - this.#lastHeard >= limit) {
-      const reason = this.#port ? `the owner thread did not answer for ${limit} ms` : `no owner answered on this endpoint within ${limit} ms`;
+      const reason = connecting ? `no owner answered on this endpoint within ${limit} ms` : `the owner thread did not answer for ${limit} ms`;
       this.#end(new ConnectionError(reason), reason);
       return;
     }
-    this.#watchUntil(Math.min(now + WATCH_MS, this.#lastHeard + limit, earliest || Infinity));
+    if (connecting && now >= this.#retryAt) this.#requestSession();
+    this.#watchUntil(Math.min(now + WATCH_MS, this.#lastHeard + limit, earliest || Infinity, connecting ? this.#retryAt : Infinity));
   }
 
   /** (Re)arm the watch timer for `at`. */
@@ -313,13 +370,8 @@ export class RemoteSession {
   }
 }
 
-/** Only commands starting with B, X or W can block (BLPOP, XREAD, WAIT, ...): skip the full check for the rest. */
-function mayBlock(args: readonly Arg[]): boolean {
-  const first = args[0];
-  if (typeof first !== "string") return true;
-  const c = first.charCodeAt(0) | 0x20; // lower case
-  return c === 0x62 || c === 0x78 || c === 0x77;
-}
+/** What the owner answers a connect request with. */
+type Connected = { port: MessagePort; info: SessionInfo };
 
 function wireOptions(options: CommandOptions | undefined, blocking: boolean, isolation: number | undefined): WireOptions | 0 {
   const wire: WireOptions = {};

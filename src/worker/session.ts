@@ -7,7 +7,8 @@
  * @module
  */
 import type { CommandApi } from "../client/api.ts";
-import { commandName, type CommandOptions } from "../conn/command.ts";
+import { commandName } from "../commands/lookup.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import { ClosedError, ProtocolError } from "../errors.ts";
 import type { MessageListener } from "../mux/subscriber.ts";
 import type { Arg, RespValue } from "../resp/types.ts";

@@ -72,17 +72,29 @@ describe("observability hooks", () => {
     }
   });
 
-  test("the command hook never sees a password: AUTH shows only its name", async () => {
+  test("the command hook never sees a password, whatever its type: AUTH, HELLO, CONFIG SET, ACL SETUSER", async () => {
     const seen = recorder();
     const pool = createPool({ url: server.url, max: 1, hooks: seen.hooks });
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    const secret = (n: number) => `s3cret-pw-${n}`;
     try {
-      const lease = await pool.acquire();
-      await assert.rejects(lease.send(["AUTH", "nobody", "s3cret-pw"]), RedisError);
-      await lease.release();
+      await pool.withConnection(async (lease) => {
+        await assert.rejects(lease.send(["AUTH", "nobody", secret(1)]), RedisError);
+        await assert.rejects(lease.send([bytes("auth"), bytes(secret(2))]), RedisError);
+        await assert.rejects(lease.send(["HELLO", 3, "AUTH", "nobody", bytes(secret(3))]), RedisError);
+      });
+      await pool.send(["CONFIG", "SET", "masterauth", bytes(secret(4))]);
+      await pool.send(["ACL", "SETUSER", "hooks-user", "on", `>${secret(5)}`, "~*", "+@all"]);
+      await pool.send([bytes("ACL"), bytes("SETUSER"), "hooks-user", bytes(`>${secret(6)}`)]);
       const auth = seen.starts.find((s) => s.name === "AUTH");
-      assert.deepEqual(auth?.args, ["AUTH"]);
-      assert.doesNotMatch(JSON.stringify(seen.starts), /s3cret-pw/);
+      assert.deepEqual(auth?.args, ["AUTH", "(redacted)", "(redacted)"]);
+      const config = seen.starts.find((s) => s.name === "CONFIG SET");
+      assert.deepEqual(config?.args, ["CONFIG", "SET", "masterauth", "(redacted)"]);
+      const text = JSON.stringify(seen.starts, (_, v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v));
+      for (let n = 1; n <= 6; n++) assert.doesNotMatch(text, new RegExp(secret(n)));
+      assert.match(text, /hooks-user/); // what is not a secret is still shown
     } finally {
+      await pool.send(["ACL", "DELUSER", "hooks-user"]);
       await pool.close();
     }
   });

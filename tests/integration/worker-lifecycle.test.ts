@@ -3,8 +3,8 @@ import { ConnectionError, createClient, createPool, type Pool, type RedisClient 
 import { exposeClient, wrapClient, type Endpoint } from "../../worker.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
-import { until } from "../harness/wait.ts";
-import { spawnWorker, type ErrorReport } from "./worker-fixtures/spawn.ts";
+import { sleep, until } from "../harness/wait.ts";
+import { runtime, spawnWorker, type ErrorReport } from "./worker-fixtures/spawn.ts";
 
 /** Nothing leased or busy, nobody waiting. */
 function idle(pool: Pool): boolean {
@@ -124,5 +124,101 @@ describe("worker client lifecycle", () => {
       port1.close();
     }
   });
-});
 
+  test("a worker that wrapped its client before the owner called exposeClient connects once it does, within connectTimeout", async () => {
+    const worker = await spawnWorker("agent.ts");
+    let owner: ReturnType<typeof exposeClient> | undefined;
+    try {
+      await worker.call("wrap", [{ connectTimeout: 6_000 }]);
+      await worker.call("start", ["ping", ["PING"]]); // its connect request is already on its way, and lost
+      await sleep(1_500);
+      owner = exposeClient(pool, worker.endpoint);
+      assert.deepEqual(await worker.call("outcome", ["ping"]), { value: "PONG" });
+      assert.equal(await worker.call("state"), "open");
+      const served = owner;
+      await until(() => served.connections === 1, "connect requests answered twice to be closed");
+    } finally {
+      await worker.terminate();
+      await owner?.close();
+    }
+  }, 60_000);
+
+  test("ready rejects with ConnectionError after connectTimeout when no owner answers, with no command issued", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const redis = wrapClient(port2 as unknown as Endpoint, { connectTimeout: 200 });
+    try {
+      const outcome = await Promise.race([redis.ready.then(() => "resolved", (err: unknown) => err), sleep(3_000).then(() => "still pending after 3 s")]);
+      assert.ok(outcome instanceof ConnectionError, `ready: ${String(outcome)}`);
+      assert.equal(redis.state, "closed");
+    } finally {
+      await redis.close();
+      port1.close();
+    }
+  });
+
+  test("a worker whose event loop was busy past the heartbeat timeout keeps its client: the owner's reply was waiting in the port", async () => {
+    const worker = await spawnWorker("agent.ts");
+    const owner = exposeClient(client, worker.endpoint, { heartbeatInterval: 250, heartbeatTimeout: 500 });
+    try {
+      await worker.call("start", ["ping", ["PING"]]);
+      assert.deepEqual(await worker.call("outcome", ["ping"]), { value: "PONG" });
+      assert.equal(await worker.call("busyWhileReplying", ["echo", ["ECHO", "still here"], 1_500]), "spun");
+      assert.deepEqual(await worker.call("outcome", ["echo"]), { value: "still here" });
+      assert.equal(await worker.call("state"), "open");
+      await worker.call("start", ["after", ["ECHO", "after"]]);
+      assert.deepEqual(await worker.call("outcome", ["after"]), { value: "after" });
+    } finally {
+      await worker.terminate();
+      await owner.close();
+    }
+  }, 60_000);
+
+  test("an owner whose event loop was busy past the heartbeat timeout keeps its workers' sessions", async () => {
+    const worker = await spawnWorker("agent.ts");
+    const owner = exposeClient(pool, worker.endpoint, { heartbeatInterval: 50, heartbeatTimeout: 300 });
+    try {
+      assert.equal(await worker.call("holdIsolated"), "inside");
+      const end = Date.now() + 1_000;
+      while (Date.now() < end); // the owner's thread is busy; the worker answered every ping it got
+      await sleep(600); // a few heartbeats: the worker answers the pings sent now
+      assert.equal(pool.stats().leased, 1);
+      assert.equal(owner.connections, 1);
+      assert.equal(await worker.call("state"), "open");
+    } finally {
+      await worker.terminate();
+      await owner.close();
+      await until(() => idle(pool), "the lease to come back");
+    }
+  }, 60_000);
+
+  test("ports from createPort() are let go once the clients that came through them closed", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const owner = exposeClient(client, port1 as unknown as Endpoint);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const redis = wrapClient(owner.createPort() as unknown as Endpoint);
+        assert.equal(await redis.ping(), "PONG");
+        await redis.close();
+      }
+      await until(() => owner.ports === 0 && owner.connections === 0, `the ports to be let go (${owner.ports} left)`);
+    } finally {
+      await owner.close();
+      port2.close();
+    }
+  });
+
+  // Deno's MessagePort has no close event: there a port nobody used is let go by owner.close() alone.
+  if (runtime !== "deno") {
+    test("ports from createPort() are let go once their other end closed", async () => {
+      const { port1, port2 } = new MessageChannel();
+      const owner = exposeClient(client, port1 as unknown as Endpoint);
+      try {
+        for (let i = 0; i < 20; i++) owner.createPort().close();
+        await until(() => owner.ports === 0, `the ports to be let go (${owner.ports} left)`);
+      } finally {
+        await owner.close();
+        port2.close();
+      }
+    });
+  }
+});

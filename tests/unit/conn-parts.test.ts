@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { backoffDelay, resolveReconnect } from "../../src/conn/backoff.ts";
-import { blockingTimeout } from "../../src/conn/blocking.ts";
 import { describeAddress, parseRedisUrl, redactUrl, resolveConnectionOptions } from "../../src/conn/options.ts";
 import { Command } from "../../src/conn/command.ts";
 import { Deadlines } from "../../src/conn/deadlines.ts";
 import { Queue } from "../../src/conn/queue.ts";
 import { TimeoutError } from "../../src/errors.ts";
-import { refusedOnShared } from "../../src/mux/refused.ts";
 import { describe, test } from "../harness/runner.ts";
 import { sleep } from "../harness/wait.ts";
 
@@ -60,22 +58,6 @@ describe("reconnect backoff", () => {
   });
 });
 
-describe("blocking command detection", () => {
-  test("finds the server timeout of each blocking command", () => {
-    assert.equal(blockingTimeout(["BLPOP", "a", "b", 5]), 5000);
-    assert.equal(blockingTimeout(["brpop", "a", "0.5"]), 500);
-    assert.equal(blockingTimeout(["BLMPOP", 2, 1, "k", "LEFT"]), 2000);
-    assert.equal(blockingTimeout(["BZPOPMIN", "z", 0]), 0);
-    assert.equal(blockingTimeout(["XREAD", "COUNT", 1, "BLOCK", 250, "STREAMS", "s", "$"]), 250);
-    assert.equal(blockingTimeout(["WAIT", 1, 100]), 100);
-  });
-
-  test("non-blocking commands, and XREAD without BLOCK, are not blocking", () => {
-    assert.equal(blockingTimeout(["GET", "k"]), undefined);
-    assert.equal(blockingTimeout(["XREAD", "STREAMS", "block", "0"]), undefined);
-  });
-});
-
 describe("Queue", () => {
   test("keeps FIFO order across growth and wrap-around", () => {
     const q = new Queue<number>();
@@ -87,6 +69,20 @@ describe("Queue", () => {
     assert.equal(q.at(94), 99);
     assert.deepEqual(q.drain(), Array.from({ length: 95 }, (_, i) => i + 5));
     assert.equal(q.shift(), undefined);
+  });
+
+  test("prune() removes what it is told to, wrapped around the ring, keeping the rest in order", () => {
+    const q = new Queue<number>();
+    for (let i = 0; i < 12; i++) q.push(i);
+    for (let i = 0; i < 10; i++) q.shift();
+    for (let i = 12; i < 24; i++) q.push(i); // the items now wrap around the end of the ring
+    q.prune((n) => n % 3 !== 0);
+    assert.deepEqual(q.drain(), [10, 11, 13, 14, 16, 17, 19, 20, 22, 23]);
+    q.push(1);
+    q.prune(() => false);
+    assert.equal(q.length, 0);
+    q.push(7);
+    assert.deepEqual(q.drain(), [7]);
   });
 });
 
@@ -108,22 +104,5 @@ describe("command deadlines", () => {
     deadlines.track(cmd, 50);
     await assert.rejects(cmd.promise, (err: Error) => err instanceof TimeoutError && /GET timed out/.test(err.message));
     deadlines.clear();
-  });
-});
-
-describe("commands refused on a shared connection", () => {
-  test("every command that changes the connection's state for all callers is refused, in any case, with a hint", () => {
-    const refused = ["SUBSCRIBE", "psubscribe", "SSubscribe", "UNSUBSCRIBE", "PUNSUBSCRIBE", "sunsubscribe", "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "MONITOR", "RESET", "QUIT", "HELLO", "AUTH"];
-    for (const name of refused) {
-      const message = refusedOnShared([name, "x"]);
-      assert.ok(message?.startsWith(`${name.toUpperCase()} cannot run on the shared connection: `), `${name}: ${message}`);
-    }
-    assert.match(refusedOnShared(["client", "reply", "off"]) ?? "", /CLIENT REPLY cannot run/);
-  });
-
-  test("everything else may run", () => {
-    for (const args of [["GET", "k"], ["CLIENT", "ID"], ["PUBLISH", "c", "m"], ["SUBSCRIBERS"], [new Uint8Array([1])]]) {
-      assert.equal(refusedOnShared(args), undefined, String(args[0]));
-    }
   });
 });

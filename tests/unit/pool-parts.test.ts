@@ -16,27 +16,32 @@ describe("pool session tracking", () => {
     assert.deepEqual(s.resetCommands(), []);
   });
 
-  test("MULTI left open is undone with DISCARD (which also drops WATCH)", () => {
+  test("MULTI left open is undone with DISCARD, and a lease that watched is UNWATCHed", () => {
     const s = new SessionState(0);
     s.observe(["WATCH", "k"]);
     s.observe(["multi"]);
-    assert.deepEqual(s.resetCommands(), [["DISCARD"]]);
+    assert.deepEqual(s.resetCommands(), [["DISCARD"], ["UNWATCH"]]);
     s.observe(["EXEC"]);
-    assert.equal(s.clean, true);
+    assert.equal(s.multi, false);
   });
 
-  test("WATCH is undone with UNWATCH, SELECT with SELECT of the pool's db", () => {
-    const s = new SessionState(2);
+  test("EXEC without MULTI does not clear WATCH: the lease is still UNWATCHed", () => {
+    const s = new SessionState(0);
     s.observe(["WATCH", "k"]);
-    s.observe(["SELECT", "7"]);
-    assert.deepEqual(s.resetCommands(), [["UNWATCH"], ["SELECT", 2]]);
-    s.observe(["UNWATCH"]);
+    s.observe(["EXEC"]); // answered "ERR EXEC without MULTI"; the watch stays
+    assert.deepEqual(s.resetCommands(), [["UNWATCH"]]);
+  });
+
+  test("SELECT is undone with SELECT of the pool's db, also when given as bytes", () => {
+    const s = new SessionState(2);
+    s.observe([new TextEncoder().encode("select"), new TextEncoder().encode("7")]);
+    assert.deepEqual(s.resetCommands(), [["SELECT", 2]]);
     s.observe(["SELECT", 2]);
     assert.equal(s.clean, true);
   });
 
-  test("subscriptions, MONITOR, CLIENT REPLY, HELLO, AUTH, RESET cannot be reset", () => {
-    for (const args of [["SUBSCRIBE", "c"], ["psubscribe", "p*"], ["MONITOR"], ["CLIENT", "REPLY", "OFF"], ["client", "tracking", "on"], ["HELLO", "2"], ["AUTH", "pw"], ["RESET"], ["CLIENT", "SETNAME", "x"]]) {
+  test("CLIENT TRACKING, HELLO, AUTH, RESET, CLIENT SETNAME, READONLY cannot be reset", () => {
+    for (const args of [["client", "tracking", "on"], ["HELLO", "2"], ["AUTH", "pw"], ["RESET"], ["CLIENT", "SETNAME", "x"], ["READONLY"]]) {
       const s = new SessionState(0);
       s.observe(args);
       assert.equal(s.resetCommands(), undefined, args.join(" "));

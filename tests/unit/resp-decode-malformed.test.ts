@@ -17,14 +17,13 @@ describe("Decoder: malformed input", () => {
     ["an empty bulk length", "$\r\n"],
     ["a signed bulk length", "$+5\r\nhello\r\n"],
     ["a streamed (?) bulk length, which Redis never sends", "$?\r\n;4\r\nHell\r\n;0\r\n"],
-    ["a bulk length past 512 MB", "$536870913\r\n"],
+    ["a bulk length past 2^53, which is no length", "$90071992547409920\r\n"],
     ["a bulk payload not followed by CRLF", "$3\r\nabcX\r\n"],
     ["a bulk payload followed by CR and garbage", "$3\r\nabc\rX"],
     ["a negative array length other than -1", "*-2\r\n"],
     ["a -1 length for a map", "%-1\r\n"],
     ["a -1 length for a bulk error", "!-1\r\n"],
-    ["an aggregate longer than 2^32 - 1", "*4294967296\r\n"],
-    ["a map with more than 2^32 - 1 pairs", "%4294967296\r\n"],
+    ["an aggregate length past 2^53", "*90071992547409920\r\n"],
     ["an empty integer", ":\r\n"],
     ["a sign alone as integer", ":-\r\n"],
     ["an integer with a letter", ":12a\r\n"],
@@ -65,26 +64,14 @@ describe("Decoder: malformed input", () => {
     assert.deepStrictEqual(replies, ["a", 1]);
   });
 
-  test("accepts 1000 levels of nesting and rejects 1001", () => {
-    let expected: RespValue = 1;
-    for (let k = 0; k < 1000; k++) expected = [expected];
-    assert.deepStrictEqual(decodeChunks([bytes("*1\r\n".repeat(1000) + ":1\r\n")]).replies, [expected]);
-    assert.throws(() => decodeChunks([bytes("*1\r\n".repeat(1001))]), ProtocolError);
-  });
-
-  test("rejects attributes nested more than 1000 deep", () => {
-    assert.throws(() => decodeChunks([bytes("|1\r\n".repeat(1001))]), ProtocolError);
-    assert.throws(() => decodeChunks([bytes("*1\r\n".repeat(500) + "|1\r\n".repeat(501))]), ProtocolError);
-  });
-
   test("accepts a long run of attributes at one level: each is skipped, none is kept", () => {
     const input = "|1\r\n+k\r\n+v\r\n".repeat(5000) + ":1\r\n";
     assert.deepStrictEqual(decodeChunks([bytes(input)]).replies, [1]);
   });
 
-  test("bounds an unterminated line: 1 MB without LF throws instead of buffering it", () => {
+  test("bounds an unterminated header line: 1 MB without LF throws instead of buffering it", () => {
     const decoder = new Decoder({ onReply: () => {}, onPush: () => {} });
-    const chunk = bytes("+" + "a".repeat(1023));
+    const chunk = bytes("*" + "0".repeat(1023));
     let threw: unknown;
     try {
       for (let k = 0; k < 1024; k++) {
@@ -95,11 +82,11 @@ describe("Decoder: malformed input", () => {
       threw = err;
     }
     assert.ok(threw instanceof ProtocolError);
-    assert.throws(() => decodeChunks([bytes("+" + "a".repeat(1 << 20))]), ProtocolError);
+    assert.throws(() => decodeChunks([bytes("$" + "0".repeat(1 << 20))]), ProtocolError);
   });
 
-  test("rejects a line over 64 KB even when its CRLF is in the same chunk", () => {
-    assert.throws(() => decodeChunks([bytes("+" + "a".repeat(64 * 1024) + "\r\n")]), ProtocolError);
-    assert.deepStrictEqual(decodeChunks([bytes("+" + "a".repeat(64 * 1024 - 3) + "\r\n")]).replies, ["a".repeat(64 * 1024 - 3)]);
+  test("rejects a header line over 64 KB even when its CRLF is in the same chunk", () => {
+    assert.throws(() => decodeChunks([bytes("*" + "0".repeat(64 * 1024) + "1\r\n:1\r\n")]), ProtocolError);
+    assert.deepStrictEqual(decodeChunks([bytes("*" + "0".repeat(64 * 1024 - 4) + "1\r\n:1\r\n")]).replies, [[1]]);
   });
 });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Decoder, type DecoderOptions } from "../../src/resp/decode.ts";
 import type { RespValue } from "../../src/resp/types.ts";
-import { RedisError } from "../../src/errors.ts";
+import { type LimitError, RedisError } from "../../src/errors.ts";
 
 const text = new TextEncoder();
 
@@ -21,20 +21,22 @@ export function resp(...parts: (string | Uint8Array)[]): Uint8Array {
   return out;
 }
 
-/** What a decoder delivered: replies, pushes, and the order they came in. */
+/** What a decoder delivered: replies, pushes, replies refused at a bound, and the order they came in. */
 export interface Decoded {
   replies: RespValue[];
   pushes: RespValue[][];
-  events: ("reply" | "push")[];
+  limits: LimitError[];
+  events: ("reply" | "push" | "limit")[];
   pending: number;
 }
 
 /** Feeds `chunks` to a fresh decoder and returns what it delivered. Errors propagate. */
 export function decodeChunks(chunks: Uint8Array[], options?: DecoderOptions): Decoded {
-  const out: Decoded = { replies: [], pushes: [], events: [], pending: 0 };
+  const out: Decoded = { replies: [], pushes: [], limits: [], events: [], pending: 0 };
   const decoder = new Decoder({
     onReply: (v) => { out.replies.push(v); out.events.push("reply"); },
     onPush: (v) => { out.pushes.push(v); out.events.push("push"); },
+    onLimit: (e) => { out.limits.push(e); out.events.push("limit"); },
   }, options);
   for (const c of chunks) decoder.feed(c);
   out.pending = decoder.pending;
@@ -71,6 +73,7 @@ export function assertDecodes(
     const got = decodeChunks(chunks, options);
     assert.deepStrictEqual(withPlainErrors(got.replies), withPlainErrors(replies), `replies differ when fed ${how}`);
     assert.deepStrictEqual(withPlainErrors(got.pushes), withPlainErrors(options.pushes ?? []), `pushes differ when fed ${how}`);
+    assert.deepStrictEqual(got.limits, [], `replies refused when fed ${how}`);
     assert.equal(got.pending, 0, `bytes left pending when fed ${how}`);
   }
 }

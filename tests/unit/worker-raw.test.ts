@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "../harness/runner.ts";
-import { ProtocolError, RedisError } from "../../src/errors.ts";
+import { LimitError, ProtocolError, RedisError } from "../../src/errors.ts";
 import { decodeCommand, EncodedRun, RawCommand, ReplySpan, type RawSink } from "../../src/conn/raw-command.ts";
 import { CommandEncoder, encodeCommand } from "../../src/resp/encode.ts";
+import { RESP_LIMITS } from "../../src/resp/limits.ts";
 import type { Arg, RespValue } from "../../src/resp/types.ts";
 import { FrameBatch, FrameReader } from "../../src/worker/raw.ts";
 import { resp } from "./resp-support.ts";
@@ -246,6 +247,15 @@ describe("FrameReader", () => {
     reader.read(resp(":6\r\n", "?bad\r\n", ":8\r\n", ":9\r\n"), [6, 2, 8, 2]);
     assert.deepStrictEqual(settled.slice(3), [[6, 6]]);
     assert.deepStrictEqual(failed.map(([id]) => id), [7, 8, 9]);
+  });
+
+  test("a reply nested deeper than maxDepth fails its own id with LimitError; the replies after it in the same batch settle", () => {
+    const { reader, settled, failed } = recordingTarget([3]);
+    const tooDeep = "*1\r\n".repeat(RESP_LIMITS.maxDepth + 1) + ":1\r\n";
+    reader.read(resp(":1\r\n", tooDeep, "$1\r\nc\r\n", "+d\r\n"), [1, 4]);
+    assert.deepStrictEqual(settled, [[1, 1], [3, utf8.encode("c")], [4, "d"]]);
+    assert.deepStrictEqual(failed.map(([id]) => id), [2]);
+    assert.ok(failed[0]![1] instanceof LimitError && failed[0]![1].limit === "maxDepth", String(failed[0]![1]));
   });
 
   test("on bytes that do not decode, fails the remaining ids with ProtocolError, then decodes the next batch", () => {

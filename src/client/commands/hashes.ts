@@ -3,7 +3,7 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
-import { binary, parsed, raw, toBoolean, toRecord, type Cmd, type Key } from "../spec.ts";
+import { binary, parsed, raw, toBoolean, toNumber, toRecord, type Cmd, type Key } from "../spec.ts";
 
 /** Fields to write: an object, or `[field, value]` pairs (for binary field names). */
 export type HashFields = Record<string, Arg> | Array<[Key, Arg]>;
@@ -35,7 +35,7 @@ export const hashCommands = {
   /** `HINCRBY key field n` → the new value. */
   hincrby: (key: Key, field: Key, by: number | bigint): Cmd<number> => raw(["HINCRBY", key, field, by]),
   /** `HINCRBYFLOAT key field n` → the new value. */
-  hincrbyfloat: (key: Key, field: Key, by: number): Cmd<number> => parsed(["HINCRBYFLOAT", key, field, by], Number),
+  hincrbyfloat: (key: Key, field: Key, by: number): Cmd<number> => parsed(["HINCRBYFLOAT", key, field, by], toNumber),
   /** `HKEYS key`. */
   hkeys: (key: Key): Cmd<string[]> => raw(["HKEYS", key]),
   /** `HVALS key`. */

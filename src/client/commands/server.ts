@@ -3,8 +3,8 @@
  * `db` option instead (a multiplexer shares one connection, so SELECT would move every caller).
  * @module
  */
-import type { Arg } from "../../resp/types.ts";
-import { parsed, raw, toRecord, type Cmd } from "../spec.ts";
+import type { Arg, RespValue } from "../../resp/types.ts";
+import { parsed, raw, toNumber, toRecord, toText, type Cmd } from "../spec.ts";
 
 /** Server command table. */
 export const serverCommands = {
@@ -13,7 +13,7 @@ export const serverCommands = {
   /** `ECHO message`. */
   echo: (message: Arg): Cmd<string> => raw(["ECHO", message]),
   /** `INFO [section]` → the report text. */
-  info: (section?: string): Cmd<string> => parsed(section ? ["INFO", section] : ["INFO"], String),
+  info: (section?: string): Cmd<string> => parsed(section ? ["INFO", section] : ["INFO"], toText),
   /** `DBSIZE` → the number of keys. */
   dbsize: (): Cmd<number> => raw(["DBSIZE"]),
   /** `FLUSHDB [ASYNC]`. */
@@ -21,7 +21,7 @@ export const serverCommands = {
   /** `FLUSHALL [ASYNC]`. */
   flushall: (mode?: "ASYNC" | "SYNC"): Cmd<"OK"> => raw(mode ? ["FLUSHALL", mode] : ["FLUSHALL"]),
   /** `TIME` → `[unixSeconds, microseconds]` as numbers. */
-  time: (): Cmd<[number, number]> => parsed(["TIME"], (r) => (r as string[]).map(Number) as [number, number]),
+  time: (): Cmd<[number, number]> => parsed(["TIME"], (r) => (r as RespValue[]).map(toNumber) as [number, number]),
   /** `LASTSAVE` → Unix time of the last save. */
   lastsave: (): Cmd<number> => raw(["LASTSAVE"]),
   /** `CLIENT GETNAME` → the name, or `null`. */
@@ -29,7 +29,7 @@ export const serverCommands = {
   /** `CLIENT SETNAME name` (affects the connection that ran it; prefer the `clientName` option). */
   clientSetname: (name: string): Cmd<"OK"> => raw(["CLIENT", "SETNAME", name]),
   /** `CLIENT LIST` → the report text. */
-  clientList: (): Cmd<string> => parsed(["CLIENT", "LIST"], String),
+  clientList: (): Cmd<string> => parsed(["CLIENT", "LIST"], toText),
   /** `CLIENT KILL ID id` → how many were killed. */
   clientKillId: (id: number): Cmd<number> => raw(["CLIENT", "KILL", "ID", id]),
   /** `CONFIG GET pattern` → a null-prototype object of matching parameters. */

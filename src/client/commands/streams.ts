@@ -4,7 +4,7 @@
  * @module
  */
 import type { Arg, RespValue } from "../../resp/types.ts";
-import { parsed, raw, toRecord, type Cmd, type Key } from "../spec.ts";
+import { parsed, raw, toNumber, toRecord, toText, type Cmd, type Key } from "../spec.ts";
 
 /** One stream entry. */
 export interface StreamEntry {
@@ -41,13 +41,14 @@ export interface XReadOptions {
 export type StreamOffsets = Record<string, string> | Array<[Key, string]>;
 
 function toEntries(reply: RespValue): StreamEntry[] {
-  return ((reply ?? []) as RespValue[][]).map(([id, fields]) => ({ id: String(id), fields: toRecord<string>(fields ?? []) }));
+  return ((reply ?? []) as RespValue[][]).map(([id, fields]) => ({ id: toText(id!), fields: toRecord<string>(fields ?? []) }));
 }
 
 function toReads(reply: RespValue): StreamRead[] | null {
   if (reply === null) return null;
   const pairs: Array<[RespValue, RespValue]> = reply instanceof Map ? [...reply] : (reply as RespValue[][]).map(([k, v]) => [k!, v!]);
-  return pairs.map(([stream, entries]) => ({ stream: String(stream), entries: toEntries(entries) }));
+  // The stream's key is data, as it came (bytes in bytes mode); entry IDs are text.
+  return pairs.map(([stream, entries]) => ({ stream: stream as string, entries: toEntries(entries) }));
 }
 
 function readArgs(options: XReadOptions, streams: StreamOffsets): Arg[] {
@@ -75,7 +76,7 @@ export const streamCommands = {
     if (options.maxlen) args.push("MAXLEN", options.maxlen.approximate ? "~" : "=", options.maxlen.count);
     if (options.minid) args.push("MINID", options.minid.approximate ? "~" : "=", options.minid.id);
     args.push(options.id ?? "*", ...fieldArgs(fields));
-    return raw(args);
+    return parsed(args, (id) => (id === null ? null : toText(id)));
   },
   /** `XLEN key`. */
   xlen: (key: Key): Cmd<number> => raw(["XLEN", key]),
@@ -104,8 +105,9 @@ export const streamCommands = {
   /** `XPENDING key group` → `{ count, lowest, highest, consumers }` summary. */
   xpending: (key: Key, group: string): Cmd<{ count: number; lowest: string | null; highest: string | null; consumers: Array<{ name: string; pending: number }> }> =>
     parsed(["XPENDING", key, group], (reply) => {
-      const [count, lowest, highest, consumers] = reply as [number, string | null, string | null, Array<[string, string]> | null];
-      return { count, lowest, highest, consumers: (consumers ?? []).map(([name, pending]) => ({ name, pending: Number(pending) })) };
+      const [count, lowest, highest, consumers] = reply as [number, RespValue, RespValue, Array<[string, RespValue]> | null];
+      const id = (value: RespValue) => (value === null ? null : toText(value));
+      return { count, lowest: id(lowest), highest: id(highest), consumers: (consumers ?? []).map(([name, pending]) => ({ name, pending: toNumber(pending) })) };
     }),
   /** `XDEL key id...` → how many were deleted. */
   xdel: (key: Key, ...ids: string[]): Cmd<number> => raw(["XDEL", key, ...ids]),

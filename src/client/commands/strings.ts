@@ -3,7 +3,7 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
-import { binary, parsed, raw, toOkOrNull, type Cmd, type Key } from "../spec.ts";
+import { binary, parsed, raw, toNumber, toOkOrNull, type Cmd, type Key } from "../spec.ts";
 
 /** Options of `set`. At most one of `ex`/`px`/`exat`/`pxat`/`keepTtl`; at most one of `nx`/`xx`. */
 export interface SetOptions {
@@ -76,7 +76,7 @@ export const stringCommands = {
   /** `INCRBY key n`. */
   incrby: (key: Key, by: number | bigint): Cmd<number> => raw(["INCRBY", key, by]),
   /** `INCRBYFLOAT key n` → the new value as a number. */
-  incrbyfloat: (key: Key, by: number): Cmd<number> => parsed(["INCRBYFLOAT", key, by], Number),
+  incrbyfloat: (key: Key, by: number): Cmd<number> => parsed(["INCRBYFLOAT", key, by], toNumber),
   /** `DECR key`. */
   decr: (key: Key): Cmd<number> => raw(["DECR", key]),
   /** `DECRBY key n`. */

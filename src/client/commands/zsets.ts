@@ -46,8 +46,9 @@ function zrangeArgs(key: Key, start: Arg, stop: Arg, options: ZRangeOptions): Ar
 }
 
 const toScores = (reply: unknown): Array<number | null> => (reply as never[]).map(toScore);
+/** `[key, member, score]`: the key and member as they came (bytes in bytes mode), the score a number. */
 const popped = (reply: unknown): [string, string, number] | null =>
-  reply === null ? null : [String((reply as never[])[0]), String((reply as never[])[1]), toScore((reply as never[])[2]) ?? NaN];
+  reply === null ? null : [(reply as string[])[0]!, (reply as string[])[1]!, toScore((reply as never[])[2]) ?? NaN];
 
 /** Sorted-set command table. */
 export const zsetCommands = {

@@ -3,7 +3,7 @@
  * plain messages on the same endpoint resplex uses (which also shows the two do not mix up).
  */
 import { AbortError, ClosedError, ConnectionError, RedisError, ResplexError, TimeoutError } from "../../../mod.ts";
-import { wrapClient, type Endpoint, type WorkerClient } from "../../../worker.ts";
+import { wrapClient, type Endpoint, type WorkerClient, type WrapOptions } from "../../../worker.ts";
 import { sleep } from "../../harness/wait.ts";
 
 const g = globalThis as { Deno?: unknown; Bun?: unknown };
@@ -14,10 +14,17 @@ const endpoint: Endpoint = g.Deno || g.Bun
 let redis: WorkerClient | undefined;
 /** What the command hook saw, newest last: `NAME` or `NAME:ERRORCODE`. */
 const hooked: string[] = [];
-const client = (): WorkerClient =>
-  (redis ??= wrapClient(endpoint, {
+const wrap = (options: WrapOptions = {}): WorkerClient =>
+  wrapClient(endpoint, {
+    ...options,
     hooks: { command: ({ name }) => ({ error }) => void hooked.push(error ? `${name}:${(error as ResplexError).code ?? error.name}` : name) },
-  }));
+  });
+const client = (): WorkerClient => (redis ??= wrap());
+/** Block this thread's event loop for `ms`, as CPU-bound work would. */
+function spin(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end);
+}
 const held: Record<string, Promise<unknown>> = {};
 const received: unknown[] = [];
 const unsubscribers: Array<() => Promise<void>> = [];
@@ -26,11 +33,18 @@ function report(err: unknown) {
   const e = err as Error & { code?: string };
   const classes = { RedisError, ClosedError, ConnectionError, TimeoutError, AbortError, ResplexError, TypeError, Error };
   const is = Object.fromEntries(Object.entries(classes).map(([name, cls]) => [name, err instanceof cls]));
-  return { name: e?.name, message: e?.message, code: e?.code, is };
+  const causes: Array<{ name: string; code?: string }> = [];
+  for (let c = e?.cause as (Error & { code?: string }) | undefined; c && causes.length < 8; c = c.cause as typeof c) causes.push({ name: c.name, code: c.code });
+  return { name: e?.name, message: e?.message, code: e?.code, is, causes };
 }
 
 const ops: Record<string, (...args: never[]) => unknown> = {
   ready: () => "ready",
+  /** Wrap the client now, with these options (otherwise the first operation that needs it does). */
+  wrap(options: WrapOptions) {
+    redis = wrap(options);
+    return "wrapped";
+  },
   /** The last `n` commands the worker's command hook reported. */
   hooked: (n: number) => hooked.slice(-n),
   /** `n` INCRs of `key` from `loops` concurrent loops. */
@@ -127,12 +141,29 @@ const ops: Record<string, (...args: never[]) => unknown> = {
     redis = wrapClient(port as unknown as Endpoint);
     return "using";
   },
-  /** Block this thread's event loop for `ms`, as CPU-bound work would, then report the client's state. */
+  /** Block this thread's event loop for `ms`, as CPU-bound work would. */
   spin(ms: number) {
-    const end = Date.now() + ms;
-    while (Date.now() < end);
+    spin(ms);
     return "spun";
   },
+  /**
+   * In a task of its own, as CPU work scheduled by the application would be: start a call and,
+   * once it is sent, block the event loop for `ms`, so its reply waits in the port while the
+   * client's own timers come due. Resolves once the thread is free again; `outcome` reports how
+   * the call settled. (Node runs timers before reading ports after a `setImmediate` task; Deno
+   * has no `setImmediate`, and runs timers first after a timer's.)
+   */
+  busyWhileReplying: (name: string, args: string[], ms: number) =>
+    new Promise((spun) =>
+      (globalThis.setImmediate ?? setTimeout)(() => {
+        held[name] = client().send(args);
+        held[name].catch(() => {});
+        queueMicrotask(() => { // after the client's own microtask sent the call
+          spin(ms);
+          spun("spun");
+        });
+      })
+    ),
   state: () => client().state,
   async close() {
     await redis?.close();

@@ -16,6 +16,8 @@ export interface ErrorReport {
   code?: string;
   /** `instanceof` checks done in the worker, against the worker's own error classes. */
   is: Record<string, boolean>;
+  /** The `cause` chain, outermost first: each one's name and `code`. */
+  causes: Array<{ name: string; code?: string }>;
 }
 
 /** The agent's answer to one call. */
