@@ -7,10 +7,10 @@
 import { CommandApi } from "../client/api.ts";
 import type { ScanOptions } from "../client/scan.ts";
 import type { Cmd } from "../client/spec.ts";
-import { commandName, type CommandOptions } from "../conn/command.ts";
+import { commandName, lookupCommand, refusal } from "../commands/lookup.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import { CommandFactory } from "../conn/factory.ts";
 import { ClosedError } from "../errors.ts";
-import { refusedOnShared } from "../mux/refused.ts";
 import type { MessageListener, SubscriptionKind } from "../mux/subscriber.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from "./options.ts";
@@ -86,15 +86,16 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
 
   send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
     if (this.#closing) return Promise.reject(new ClosedError(`${commandName(args)} not sent: the cluster client is closed`));
-    const refusal = refusedOnShared(args);
-    if (refusal) return Promise.reject(new TypeError(refusal));
+    const info = lookupCommand(args);
+    const refused = info?.rule === undefined ? undefined : refusal(args, "shared", info);
+    if (refused) return Promise.reject(refused);
     let route: Route;
     try {
-      route = routeOf(args);
+      route = routeOf(args, info);
     } catch (err) {
       return Promise.reject(err);
     }
-    if (route.blocking !== undefined) return sendBlocking(this.#router, args, route, options);
+    if (route.dedicated) return sendBlocking(this.#router, args, route, options);
     const cmd = this.#router.factory.create(args, route, options);
     this.#router.dispatch(cmd);
     return cmd.promise;
@@ -145,7 +146,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     }
     if (this.#closing) throw new ClosedError("isolated() refused: the cluster client is closed");
     const timeout = this.options.connection.commandTimeout;
-    const node = await nodeForRoute(this.#router, { slot: keySlot(keyOrFn), readonly: false, blocking: undefined }, timeout > 0 ? Date.now() + timeout : 0);
+    const node = await nodeForRoute(this.#router, { slot: keySlot(keyOrFn), readonly: false, blocking: undefined, dedicated: false }, timeout > 0 ? Date.now() + timeout : 0);
     return node.dedicated.isolated(maybeFn);
   }
 

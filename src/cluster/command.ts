@@ -29,8 +29,10 @@ export interface Redirector {
 export interface Route {
   readonly slot: number;
   readonly readonly: boolean;
-  /** Server-side timeout in ms (0 = forever) for blocking commands; undefined otherwise. */
+  /** Server-side timeout in ms (0 = forever) for blocking commands, which sets their deadline; undefined otherwise. */
   readonly blocking: number | undefined;
+  /** It blocks its connection, so it runs on a dedicated one (WAIT blocks, but must stay on the connection of the writes). */
+  readonly dedicated: boolean;
 }
 
 /** A command that knows its slot and lets the router redirect it. */

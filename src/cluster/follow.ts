@@ -8,10 +8,11 @@
  */
 import type { Cmd } from "../client/spec.ts";
 import { blockingDeadline } from "../conn/blocking.ts";
-import { commandName, type CommandOptions } from "../conn/command.ts";
+import { commandName } from "../commands/lookup.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import type { CommandFactory } from "../conn/factory.ts";
-import { runTransaction } from "../conn/transaction.ts";
-import { RedisError, TimeoutError } from "../errors.ts";
+import { prepareTransaction } from "../conn/transaction.ts";
+import { ClosedError, RedisError, TimeoutError } from "../errors.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { Route } from "./command.ts";
 import type { ClusterNode } from "./node.ts";
@@ -47,9 +48,18 @@ export async function runClusterTransaction(
   const timeout = options?.timeout ?? router.options.connection.commandTimeout;
   const deadline = timeout > 0 ? Date.now() + timeout : 0;
   for (let hop = 0; ; hop++) {
-    const node = await nodeForRoute(router, { slot, readonly: false, blocking: undefined }, deadline);
-    const conn = await node.shared.whenReady(left(deadline));
-    const result = await runTransaction(conn, commands, factory, { ...options, timeout: left(deadline) });
+    const node = await nodeForRoute(router, { slot, readonly: false, blocking: undefined, dedicated: false }, deadline);
+    const tx = prepareTransaction(commands, "shared", factory, { ...options, timeout: left(deadline) });
+    node.shared.writeTogether(tx.commands, tx.bytes);
+    let result: unknown[] | null;
+    try {
+      result = await tx.result;
+    } catch (err) {
+      // Its node's connection closed before writing it (the node left the topology): it did not run.
+      if (!(err instanceof ClosedError) || router.closing || hop >= router.options.maxRedirections) throw err;
+      await sleep(Math.min(20 * 2 ** hop, 500));
+      continue;
+    }
     const redirect = result?.find(isRedirect);
     if (!redirect) return result;
     if (hop >= router.options.maxRedirections) throw tooManyRedirections("MULTI", hop, redirect);

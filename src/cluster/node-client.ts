@@ -6,14 +6,13 @@
  */
 import { CommandApi } from "../client/api.ts";
 import type { Cmd } from "../client/spec.ts";
-import { commandName, type CommandOptions } from "../conn/command.ts";
+import { commandName, lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import type { CommandFactory } from "../conn/factory.ts";
-import { runTransaction } from "../conn/transaction.ts";
+import { prepareTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
-import { refusedOnShared } from "../mux/refused.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { ClusterNode } from "./node.ts";
-import { routeOf } from "./route.ts";
 
 /**
  * One node of a cluster, from `cluster.nodes(role)`.
@@ -48,18 +47,26 @@ export class NodeClient extends CommandApi {
 
   send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
     if (this.#closed()) return Promise.reject(new ClosedError(`${commandName(args)} not sent: the cluster client is closed`));
-    const refusal = refusedOnShared(args);
-    if (refusal) return Promise.reject(new TypeError(refusal));
-    if (routeOf(args).blocking !== undefined) return this.#node.dedicated.send(args, options);
+    const info = lookupCommand(args);
+    if (info?.rule !== undefined) {
+      const refused = refusal(args, "shared", info);
+      if (refused) return Promise.reject(refused);
+      if (needsOwnConnection(args, info)) return this.#node.dedicated.send(args, options);
+    }
     const cmd = this.#factory.create(args, options);
     this.#node.write(cmd);
     return cmd.promise;
   }
 
-  async transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
-    if (this.#closed()) throw new ClosedError("MULTI not sent: the cluster client is closed");
-    const conn = await this.#node.shared.whenReady(options?.timeout ?? this.#factory.deadlines.defaultTimeout);
-    return runTransaction(conn, commands, this.#factory, options);
+  transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
+    if (this.#closed()) return Promise.reject(new ClosedError("MULTI not sent: the cluster client is closed"));
+    try {
+      const tx = prepareTransaction(commands, "shared", this.#factory, options);
+      this.#node.shared.writeTogether(tx.commands, tx.bytes);
+      return tx.result;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {

@@ -81,7 +81,7 @@ export class ClusterPubSub {
   #target(sub: Subscription): ClusterNode | undefined {
     if (sub.kind === "ssubscribe") return this.#router.masterOf(keySlot(sub.name));
     if (sub.node && this.#router.knows(sub.node)) return sub.node;
-    return this.#router.nodeFor({ slot: -1, readonly: false, blocking: undefined });
+    return this.#router.nodeFor({ slot: -1, readonly: false, blocking: undefined, dedicated: false });
   }
 
   /** Subscribe `sub` on its target node, then let go of where it was. */

@@ -1,26 +1,40 @@
 /**
- * How a command is routed, from the command table: the slot of its keys, whether it only reads,
- * whether it blocks.
+ * How a command is routed, asked of the command table (src/commands): the slot of its first key,
+ * whether it only reads (so a replica may serve it), whether it needs a connection of its own.
+ * Commands the table does not know (a module's) have no key here and go where keyless commands go;
+ * a `MOVED` then takes them to their slot's owner.
  * @module
  */
-// PLACEHOLDER until the command table (src/commands) lands on main: the first argument is the key.
-import { blockingTimeout } from "../conn/blocking.ts";
+import { blockingTimeout, keyIndexes, lookupCommand, needsOwnConnection } from "../commands/lookup.ts";
+import type { CommandInfo } from "../commands/table.ts";
 import type { Arg } from "../resp/types.ts";
 import type { Route } from "./command.ts";
 import { keySlot } from "./slot.ts";
 
-/** The positions of the keys of `args`, in order. */
-export function keyIndexes(args: readonly Arg[]): number[] {
-  return args.length > 1 ? [1] : [];
-}
+export { keyIndexes };
 
 /** The keys of `args`, in order. */
 export function keysOf(args: readonly Arg[]): Arg[] {
-  return args.length > 1 ? [args[1]!] : [];
+  return keyIndexes(args).map((i) => args[i]!);
 }
 
-/** How `args` is routed: by its first key's slot (-1 when it has none). */
-export function routeOf(args: readonly Arg[]): Route {
-  const keys = keysOf(args);
-  return { slot: keys.length > 0 ? keySlot(keys[0]!) : -1, readonly: false, blocking: blockingTimeout(args) };
+/**
+ * How `args` is routed.
+ *
+ * @example
+ * ```ts
+ * routeOf(["GET", "user:1"]);       // { slot: keySlot("user:1"), readonly: true, blocking: undefined, dedicated: false }
+ * routeOf(["BLPOP", "q", 5]);       // { slot: keySlot("q"), readonly: false, blocking: 5000, dedicated: true }
+ * routeOf(["PING"]).slot;           // -1: no key
+ * ```
+ */
+export function routeOf(args: readonly Arg[], info: CommandInfo | undefined = lookupCommand(args)): Route {
+  if (info === undefined) return { slot: -1, readonly: false, blocking: undefined, dedicated: false };
+  const keys = keyIndexes(args);
+  return {
+    slot: keys.length > 0 ? keySlot(args[keys[0]!]!) : -1,
+    readonly: info.flags.has("readonly"),
+    blocking: blockingTimeout(args, info),
+    dedicated: needsOwnConnection(args, info),
+  };
 }

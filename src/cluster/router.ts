@@ -168,6 +168,7 @@ export class Router implements Redirector {
     }
     cmd.hops++;
     cmd.state = "queued";
+    cmd.together = undefined; // an ASK's pairing with ASKING held for that one write
     if (error.code === "MOVED" || error.code === "ASK") {
       const target = this.redirectTarget(error.message, cmd.node);
       if (!target) return this.#retryLater(cmd, true);
@@ -183,6 +184,7 @@ export class Router implements Redirector {
   reroute(cmd: ClusterCommand, _error: Error): boolean {
     if (this.#closing || cmd.hops >= this.options.maxRedirections) return false;
     cmd.hops++;
+    cmd.together = undefined;
     const node = cmd.node;
     // Its node left the topology: the map already says where to go. Else wait for a refresh.
     if (node && !this.knows(node)) {
@@ -216,24 +218,17 @@ export class Router implements Redirector {
     this.#refresher.request();
   }
 
-  /** `ASKING` and the command, contiguously, on the target's connection (once it is up). */
+  /** `ASKING` and the command, written together on the target's connection (or queued there together). */
   #asking(target: ClusterNode, cmd: ClusterCommand): boolean {
-    const write = (conn = target.connection) => {
-      if (!conn) return cmd.fail(new ClosedError(`${cmd.name} not sent: no connection to ${target.address} for ASK`));
-      if (cmd.state === "done") return;
-      const asking = new Command(["ASKING"], false, 0);
-      asking.promise.catch(ignore); // its failure shows in the command's own reply
-      const encoder = new CommandEncoder();
-      encoder.encode(asking.args);
-      encoder.encode(cmd.args);
-      cmd.node = target;
-      conn.writeEncoded([asking, cmd], encoder.take());
-    };
-    if (target.connection) write();
-    else {
-      const left = cmd.deadline === 0 ? 0 : Math.max(1, cmd.deadline - Date.now());
-      target.shared.whenReady(left).then((conn) => write(conn), (err: Error) => cmd.fail(err));
-    }
+    const asking = new Command(["ASKING"], false, 0);
+    asking.promise.catch(ignore); // its failure shows in the command's own reply
+    const encoder = new CommandEncoder();
+    encoder.encode(asking.args);
+    encoder.encode(cmd.args);
+    const group = [asking, cmd];
+    asking.together = cmd.together = group;
+    cmd.node = target;
+    target.shared.writeTogether(group, encoder.take());
     return true;
   }
 

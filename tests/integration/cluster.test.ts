@@ -4,7 +4,7 @@ import { keySlot } from "../../src/cluster/slot.ts";
 import { LimitError, RedisError } from "../../src/errors.ts";
 import { exposeClient } from "../../worker.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
-import { sleep } from "../harness/wait.ts";
+import { sleep, until } from "../harness/wait.ts";
 import { spawnWorker } from "./worker-fixtures/spawn.ts";
 import { startCluster, type RedisCluster } from "../harness/cluster.ts";
 
@@ -171,6 +171,22 @@ describe("createCluster: routing", () => {
     }
   }, 60_000);
 
+  test("typed mget/mset/del/unlink/exists/touch split by slot and merge in call order; send() does not split", async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `split:${i}`);
+    assert.ok(new Set(keys.map(keySlot)).size > 10);
+    assert.equal(await redis.mset(keys.map((k, i): [string, string] => [k, `v${i}`])), "OK");
+    assert.deepEqual(await redis.mget(...keys, "split:none", keys[0]!), [...keys.map((_, i) => `v${i}`), null, "v0"]);
+    assert.deepEqual((await redis.mgetBuffer(keys[1]!, keys[2]!)).map((b) => new TextDecoder().decode(b!)), ["v1", "v2"]);
+    assert.equal(await redis.exists(...keys, "split:none"), 20);
+    assert.equal(await redis.touch(...keys.slice(0, 5)), 5);
+    const [mgot] = await redis.pipeline().mget(keys[3]!, keys[4]!).exec();
+    assert.deepEqual(mgot, ["v3", "v4"]);
+    await assert.rejects(redis.send(["MGET", ...keys]), (err: RedisError) => err.code === "CROSSSLOT");
+    assert.equal(await redis.unlink(...keys.slice(0, 10)), 10);
+    assert.equal(await redis.del(...keys), 10);
+    assert.equal(await redis.exists(...keys), 0);
+  });
+
   /** Start moving `slot` to another master by hand, as `redis-cli --cluster reshard` does; returns how to finish. */
   async function startMigration(slot: number) {
     const nodes = await cluster.nodes();
@@ -208,5 +224,43 @@ describe("createCluster: routing", () => {
     await sleep(300);
     await finish();
     assert.deepEqual(await both, ["one", "two"]);
+  });
+
+  test("readFrom: \"replica\" sends read-only commands to replicas (READONLY first) and writes to masters", async () => {
+    // Replicas report health "loading" until they replicated something; reads skip them until then.
+    await until(async () => !(await cluster.cli(cluster.servers[0]!.port, "CLUSTER", "SHARDS")).includes("loading"), "replicas online", 10_000);
+    const reader = createCluster({ nodes: cluster.seeds.slice(0, 1), readFrom: "replica" });
+    const gets = async (port: number) => Number(/cmdstat_get:calls=(\d+)/.exec(await cluster.cli(port, "INFO", "commandstats"))?.[1] ?? 0);
+    const nodes = await cluster.nodes();
+    const replicas = nodes.filter((n) => n.role === "replica").map((n) => n.port);
+    const masters = nodes.filter((n) => n.role === "master").map((n) => n.port);
+    const before = await Promise.all([...replicas, ...masters].map(gets));
+    const keys = Array.from({ length: 300 }, (_, i) => `rt:${i}`);
+    assert.deepEqual(await Promise.all(keys.map((k) => reader.get(k))), keys.map((_, i) => `v${i}`));
+    assert.equal(await reader.set("written-by-reader", "1"), "OK");
+    const after = await Promise.all([...replicas, ...masters].map(gets));
+    const delta = after.map((n, i) => n - before[i]!);
+    assert.equal(delta.slice(0, 3).reduce((a, b) => a + b, 0), 300, `replicas served every GET: ${delta}`);
+    assert.ok(delta.slice(0, 3).every((d) => d > 0), `every replica served some: ${delta}`);
+    assert.deepEqual(delta.slice(3), [0, 0, 0], "masters served none");
+    await reader.close();
+  });
+  test("readFrom: \"prefer-replica\" reads from the master until a replica's connection is up, then from replicas", async () => {
+    const reader = createCluster({ nodes: cluster.seeds.slice(0, 1), readFrom: "prefer-replica" });
+    const gets = async (port: number) => Number(/cmdstat_get:calls=(\d+)/.exec(await cluster.cli(port, "INFO", "commandstats"))?.[1] ?? 0);
+    const nodes = await cluster.nodes();
+    const replicas = nodes.filter((n) => n.role === "replica").map((n) => n.port);
+    const masters = nodes.filter((n) => n.role === "master").map((n) => n.port);
+    const keys = Array.from({ length: 300 }, (_, i) => `rt:${i}`);
+    const before = await Promise.all(masters.map(gets));
+    assert.deepEqual(await Promise.all(keys.map((k) => reader.get(k))), keys.map((_, i) => `v${i}`));
+    const fromMasters = (await Promise.all(masters.map(gets))).reduce((sum, n, i) => sum + n - before[i]!, 0);
+    assert.equal(fromMasters, 300, "no replica connection was up yet: the masters served");
+    await until(() => reader.stats().nodes.filter((n) => n.role === "replica" && n.state === "ready").length === 3, "replica connections");
+    const replicasBefore = await Promise.all(replicas.map(gets));
+    await Promise.all(keys.map((k) => reader.get(k)));
+    const fromReplicas = (await Promise.all(replicas.map(gets))).reduce((sum, n, i) => sum + n - replicasBefore[i]!, 0);
+    assert.equal(fromReplicas, 300);
+    await reader.close();
   });
 });
