@@ -196,8 +196,21 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
   }
 
   /** Iterate the keyspace of every master in turn with `SCAN` (each key once, if no slot moves meanwhile). */
-  override async *scanIterator(options: ScanOptions & { type?: string } = {}): AsyncGenerator<string> {
-    for (const node of await this.nodes("master")) yield* node.scanIterator(options);
+  override scanIterator(options: ScanOptions & { type?: string } = {}): AsyncGenerator<string> {
+    return this.#scan(options);
+  }
+
+  /**
+   * A `with()` view also applies its options to what the cluster's own methods send: split
+   * commands (`run`), `isolated(key, fn)`, and each master's `SCAN`.
+   */
+  protected override viewMembers(options: CommandOptions): Record<PropertyKey, unknown> {
+    return {
+      ...super.viewMembers(options),
+      run: <T>(cmd: Cmd<T>, more?: CommandOptions) => this.run(cmd, more ? { ...options, ...more } : options),
+      isolated: <T>(key: Arg, fn: (connection: CommandApi) => Promise<T>) => this.isolated(key, (connection) => fn(connection.with(options))),
+      scanIterator: (scan: ScanOptions & { type?: string } = {}) => this.#scan(scan, options),
+    };
   }
 
   /** Counters read off the router and every node. */
@@ -221,6 +234,10 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
   /** `await using cluster = createCluster(...)` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  async *#scan(scan: ScanOptions & { type?: string }, options?: CommandOptions): AsyncGenerator<string> {
+    for (const node of await this.nodes("master")) yield* (options ? node.with(options) : node).scanIterator(scan);
   }
 
   #subscribe(kind: SubscriptionKind, names: string | string[], listener: MessageListener): Promise<() => Promise<void>> {

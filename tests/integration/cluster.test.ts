@@ -187,6 +187,19 @@ describe("createCluster: routing", () => {
     assert.equal(await redis.exists(...keys), 0);
   });
 
+  test("with() views apply their options to typed, split, isolated and scanned commands", async () => {
+    await redis.mset({ "view:a": "1", "view:b": "2" });
+    const bytes = redis.with({ bytes: true });
+    const isBytes = (value: unknown) => value instanceof Uint8Array;
+    assert.ok(isBytes(await bytes.get("view:a")));
+    assert.ok((await bytes.mget("view:a", "view:b")).every(isBytes));
+    assert.ok(isBytes(await bytes.isolated("view:a", (c) => c.get("view:a"))));
+    const aborted = redis.with({ signal: AbortSignal.abort() });
+    await assert.rejects(aborted.get("view:a"), (err: Error) => err.name === "AbortError");
+    await assert.rejects(aborted.mget("view:a", "view:b"), (err: Error) => err.name === "AbortError");
+    await assert.rejects(aborted.scanIterator().next(), (err: Error) => err.name === "AbortError");
+  });
+
   /** Start moving `slot` to another master by hand, as `redis-cli --cluster reshard` does; returns how to finish. */
   async function startMigration(slot: number) {
     const nodes = await cluster.nodes();
