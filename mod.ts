@@ -35,11 +35,13 @@ export type { AddressMapper, NodeAddress } from "./src/cluster/topology.ts";
 export { CommandApi } from "./src/client/api.ts";
 export type { CommandMethods } from "./src/client/api.ts";
 export { Multi, Pipeline } from "./src/client/batch.ts";
+export type { MultiResults, PipelineResults } from "./src/client/batch.ts";
 export { Script } from "./src/client/script.ts";
+export type { WatchBody, WatchOptions } from "./src/client/watch.ts";
 export type { ScanOptions } from "./src/client/scan.ts";
 export { raw } from "./src/client/spec.ts";
 export type { Cmd, Key } from "./src/client/spec.ts";
-export type { SetOptions } from "./src/client/commands/strings.ts";
+export type * from "./src/client/commands/types.ts";
 export type { CommandOptions } from "./src/conn/command.ts";
 export type { ConnectionOptions } from "./src/conn/options.ts";
 export type { CommandEnd, CommandStart, ConnectionEvent, Hooks, PoolWaitEvent } from "./src/conn/hooks.ts";
@@ -56,4 +58,5 @@ export {
   RedisError,
   ResplexError,
   TimeoutError,
+  WatchError,
 } from "./src/errors.ts";

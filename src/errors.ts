@@ -125,3 +125,18 @@ export class AbortError extends ResplexError {
     super("RESPLEX_ABORTED", message, options);
   }
 }
+
+/**
+ * `watch()` ran its transaction `1 + retries` times and a watched key changed before each `EXEC`.
+ *
+ * @example
+ * ```ts
+ * await redis.watch("stock", (tx) => tx.multi().decr("stock"), { retries: 5 })
+ *   .catch((err) => { if (err instanceof WatchError) console.log("too much contention"); });
+ * ```
+ */
+export class WatchError extends ResplexError {
+  constructor(message: string) {
+    super("RESPLEX_WATCH", message);
+  }
+}

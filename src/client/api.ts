@@ -7,18 +7,20 @@
 import type { CommandOptions } from "../conn/command.ts";
 import { Emitter, type EventMap } from "../events.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
-import { Multi, Pipeline } from "./batch.ts";
+import { Multi, Pipeline, type MultiResults } from "./batch.ts";
 import { commandSpecs, type CommandSpecs } from "./commands/index.ts";
 import { scanAll, type ScanOptions } from "./scan.ts";
+import { withinPrefix } from "./scan-prefix.ts";
 import { Script } from "./script.ts";
-import type { Cmd } from "./spec.ts";
+import type { Cmd, Key } from "./spec.ts";
+import type { PromiseMethod } from "./typing.ts";
+import { watchTransaction, type WatchBody, type WatchOptions } from "./watch.ts";
 
-/** The result type of a command spec. */
-export type ReplyOf<F> = F extends (...args: never[]) => Cmd<infer T> ? T : never;
+export type { ReplyOf } from "./typing.ts";
 
-/** One promise-returning method per typed command. */
+/** One promise-returning method per typed command, with the overloads of its spec. */
 export type CommandMethods = {
-  [K in keyof CommandSpecs]: (...args: Parameters<CommandSpecs[K]>) => Promise<ReplyOf<CommandSpecs[K]>>;
+  [K in keyof CommandSpecs]: PromiseMethod<CommandSpecs[K]>;
 };
 
 /**
@@ -105,7 +107,24 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
 
   /** Start a `MULTI ... EXEC` transaction; commands chain, `exec()` sends them contiguously. */
   multi(): Multi {
-    return new Multi((cmds) => this.transaction(cmds));
+    return new Multi((cmds) => this.transaction(cmds), this);
+  }
+
+  /**
+   * An optimistic transaction: `WATCH keys` on a connection of its own, run `fn` — which reads
+   * through `tx` and returns `tx.multi()...` — and `EXEC`. When a watched key changed before `EXEC`,
+   * run `fn` again, at most `retries` times (default 3), then reject with `WatchError`.
+   *
+   * @example
+   * ```ts
+   * const [, balance] = await redis.watch("balance", async (tx) => {
+   *   const current = Number(await tx.get("balance"));
+   *   return tx.multi().set("balance", current - 10).get("balance");
+   * });
+   * ```
+   */
+  watch<T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, options?: WatchOptions): Promise<MultiResults<T>> {
+    return watchTransaction(this, keys, fn, options);
   }
 
   /** Start an explicit pipeline; `exec()` resolves to one entry per command (reply or error). */
@@ -113,15 +132,30 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
     return new Pipeline((cmds) => Promise.allSettled(cmds.map((cmd) => this.run(cmd))));
   }
 
-  /** A Lua script run with `EVALSHA`, loaded with `EVAL` when the server answers `NOSCRIPT`. */
-  script(lua: string): Script {
-    return new Script(this, lua);
+  /**
+   * A Lua script run with `EVALSHA`, loaded with `EVAL` when the server answers `NOSCRIPT`; `T` is
+   * what it returns. `script.cmd(keys, args)` puts it in a `multi()` or `pipeline()`.
+   */
+  script<T = RespValue>(lua: string): Script<T> {
+    return new Script<T>(this, lua);
   }
 
-  /** Iterate the keyspace with `SCAN` (each key once per full iteration, as Redis guarantees). */
+  /**
+   * Iterate the keyspace with `SCAN` (each key once per full iteration, as Redis guarantees). With
+   * a `keyPrefix`, only keys under it, yielded without it.
+   */
   scanIterator(options: ScanOptions & { type?: string } = {}): AsyncGenerator<string> {
     const extra: Arg[] = options.type ? ["TYPE", options.type] : [];
-    return scanAll(this, ["SCAN"], options, extra, 1);
+    return withinPrefix(this.resolveKeyPrefix(), options.match, (match) => scanAll(this, ["SCAN"], { ...options, match }, extra, 1));
+  }
+
+  /**
+   * The `keyPrefix` this surface's commands get (`""` for none), for what the command table cannot
+   * prefix (`scanIterator`'s pattern). A promise where it is not known yet (a worker client learns
+   * it from its owner).
+   */
+  protected resolveKeyPrefix(): string | Promise<string> {
+    return "";
   }
 
   /** Iterate a hash's `[field, value]` pairs with `HSCAN`. */

@@ -1,15 +1,37 @@
 /**
  * `multi()` and `pipeline()` builders: the same typed methods as the client, chained, sent by
- * `exec()`.
+ * `exec()`. Each chained call adds its reply type to the builder's type, so `exec()` resolves to
+ * a tuple: `multi().get("a").incr("n").exec()` is a `Promise<[string | null | RedisError,
+ * number | RedisError] | null>`.
  * @module
  */
 import { RedisError } from "../errors.ts";
 import { commandSpecs, type CommandSpecs } from "./commands/index.ts";
 import type { Cmd } from "./spec.ts";
+import type { Signatures } from "./typing.ts";
 
-/** One chaining method per typed command. */
-export type ChainMethods<Self> = {
-  [K in keyof CommandSpecs]: (...args: Parameters<CommandSpecs[K]>) => Self;
+/** What `exec()` of a transaction resolves to for replies `T`: each entry its reply, or the `RedisError` it failed with. */
+export type MultiResults<T extends unknown[]> = { [I in keyof T]: T[I] | RedisError };
+
+/** What `exec()` of a pipeline resolves to for replies `T`: each entry its reply, or the error it failed with (a server error, a timeout, a lost connection). */
+export type PipelineResults<T extends unknown[]> = { [I in keyof T]: T[I] | Error };
+
+type Kind = "multi" | "pipeline";
+type Next<K extends Kind, T extends unknown[]> = K extends "multi" ? Multi<T> : Pipeline<T>;
+
+/** A command spec as a chaining method: the builder it returns has the reply appended to `T`, per overload. */
+type ChainMethod<F, T extends unknown[], K extends Kind> =
+  Signatures<F> extends [[infer A extends unknown[], infer R]]
+    ? (...args: A) => Next<K, [...T, R]>
+    : Signatures<F> extends [[infer A1 extends unknown[], infer R1], [infer A2 extends unknown[], infer R2]]
+      ? ((...args: A1) => Next<K, [...T, R1]>) & ((...args: A2) => Next<K, [...T, R2]>)
+      : Signatures<F> extends [[infer A1 extends unknown[], infer R1], [infer A2 extends unknown[], infer R2], [infer A3 extends unknown[], infer R3]]
+        ? ((...args: A1) => Next<K, [...T, R1]>) & ((...args: A2) => Next<K, [...T, R2]>) & ((...args: A3) => Next<K, [...T, R3]>)
+        : never;
+
+/** One chaining method per typed command, for a builder of kind `K` holding replies `T`. */
+export type ChainMethods<T extends unknown[], K extends Kind> = {
+  [C in keyof CommandSpecs]: ChainMethod<CommandSpecs[C], T, K>;
 };
 
 abstract class Batch {
@@ -21,15 +43,15 @@ abstract class Batch {
     return this.commands.length;
   }
 
-  /** Add a described command (for commands without a typed method, use `raw(["CMD", ...])`). */
-  add(cmd: Cmd<unknown>): this {
-    this.commands.push(cmd);
-    return this;
-  }
-
   /** The first invalid-argument error met while chaining; `exec()` rejects with it, sending nothing. */
   protected get chainError(): Error | undefined {
     return this.#error;
+  }
+
+  /** @internal queues a described command; the typed `add` of each builder calls it */
+  push(cmd: Cmd<unknown>): this {
+    this.commands.push(cmd);
+    return this;
   }
 
   /** @internal records a chaining error instead of throwing mid-chain */
@@ -40,19 +62,32 @@ abstract class Batch {
 }
 
 /**
- * A `MULTI ... EXEC` transaction under construction.
+ * A `MULTI ... EXEC` transaction under construction; `T` is the tuple of its commands' replies.
  *
  * @example
  * ```ts
- * const [count] = (await redis.multi().incr("n").expire("n", 60).exec())!;
+ * const result = await redis.multi().incr("n").expire("n", 60).exec(); // [number | RedisError, boolean | RedisError] | null
  * ```
  */
-export class Multi extends Batch {
+export class Multi<T extends unknown[] = []> extends Batch {
   #run: (cmds: readonly Cmd<unknown>[]) => Promise<unknown[] | null>;
+  readonly #origin: object | undefined;
 
-  constructor(run: (cmds: readonly Cmd<unknown>[]) => Promise<unknown[] | null>) {
+  /** `run` sends the commands as one transaction; `origin` is the client that made it (see `isFrom`). */
+  constructor(run: (cmds: readonly Cmd<unknown>[]) => Promise<unknown[] | null>, origin?: object) {
     super();
     this.#run = run;
+    this.#origin = origin;
+  }
+
+  /** @internal whether `client.multi()` made it, so it runs on `client`'s connection (`watch()` checks) */
+  isFrom(client: object): boolean {
+    return this.#origin === client;
+  }
+
+  /** Add a described command (for commands without a typed method, `raw<Reply>(["CMD", ...])`). */
+  add<R>(cmd: Cmd<R>): Multi<[...T, R]> {
+    return this.push(cmd) as unknown as Multi<[...T, R]>;
   }
 
   /**
@@ -60,22 +95,23 @@ export class Multi extends Batch {
    * failed with (a command Redis refused to queue fails the whole transaction with `EXECABORT`) —
    * or `null` when a watched key changed.
    */
-  exec(): Promise<unknown[] | null> {
+  exec(): Promise<MultiResults<T> | null> {
     if (this.chainError) return Promise.reject(this.chainError);
-    if (this.commands.length === 0) return Promise.resolve([]);
-    return this.#run(this.commands.slice());
+    if (this.commands.length === 0) return Promise.resolve([] as unknown as MultiResults<T>);
+    return this.#run(this.commands.slice()) as Promise<MultiResults<T> | null>;
   }
 }
 
 /**
- * An explicit pipeline: commands leave together; each entry settles on its own.
+ * An explicit pipeline: commands leave together; each entry settles on its own. `T` is the tuple
+ * of its commands' replies.
  *
  * @example
  * ```ts
- * const [a, b] = await redis.pipeline().get("a").get("b").exec();
+ * const [a, b] = await redis.pipeline().get("a").get("b").exec(); // string | null | Error each
  * ```
  */
-export class Pipeline extends Batch {
+export class Pipeline<T extends unknown[] = []> extends Batch {
   #run: (cmds: readonly Cmd<unknown>[]) => Promise<PromiseSettledResult<unknown>[]>;
 
   /** `run` sends the commands, in order, and settles with each one's outcome. */
@@ -84,26 +120,31 @@ export class Pipeline extends Batch {
     this.#run = run;
   }
 
+  /** Add a described command (for commands without a typed method, `raw<Reply>(["CMD", ...])`). */
+  add<R>(cmd: Cmd<R>): Pipeline<[...T, R]> {
+    return this.push(cmd) as unknown as Pipeline<[...T, R]>;
+  }
+
   /** Send every command. Resolves to one entry per command: its reply, or the error it failed with. */
-  async exec(): Promise<unknown[]> {
+  async exec(): Promise<PipelineResults<T>> {
     if (this.chainError) throw this.chainError;
-    if (this.commands.length === 0) return [];
+    if (this.commands.length === 0) return [] as unknown as PipelineResults<T>;
     const settled = await this.#run(this.commands.slice());
-    return settled.map((s) => (s.status === "fulfilled" ? s.value : s.reason instanceof Error ? s.reason : new RedisError(String(s.reason))));
+    return settled.map((s) => (s.status === "fulfilled" ? s.value : s.reason instanceof Error ? s.reason : new RedisError(String(s.reason)))) as PipelineResults<T>;
   }
 }
 
 // deno-lint-ignore no-empty-interface
-export interface Multi extends ChainMethods<Multi> {}
+export interface Multi<T extends unknown[] = []> extends ChainMethods<T, "multi"> {}
 // deno-lint-ignore no-empty-interface
-export interface Pipeline extends ChainMethods<Pipeline> {}
+export interface Pipeline<T extends unknown[] = []> extends ChainMethods<T, "pipeline"> {}
 
 for (const [name, spec] of Object.entries(commandSpecs)) {
   const make = spec as (...args: unknown[]) => Cmd<unknown>;
   const method = {
     value: function (this: Batch, ...args: unknown[]): Batch {
       try {
-        return this.add(make(...args));
+        return this.push(make(...args));
       } catch (err) {
         return this.recordError(err as Error);
       }

@@ -59,6 +59,10 @@ export class ConnectionClient extends CommandApi {
     }
   }
 
+  protected override resolveKeyPrefix(): string {
+    return this.#factory.keyPrefix;
+  }
+
   /** Already isolated: runs `fn` on this same connection. */
   isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
     return fn(this);

@@ -6,17 +6,19 @@
 import { RedisError } from "../errors.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { CommandApi } from "./api.ts";
+import { raw, type Cmd } from "./spec.ts";
 
 /**
- * A Lua script bound to a client.
+ * A Lua script bound to a client; `T` is what the script returns (as the client decodes it).
  *
  * @example
  * ```ts
- * const incrTo = redis.script("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+ * const incrTo = redis.script<number>("return redis.call('INCRBY', KEYS[1], ARGV[1])");
  * await incrTo.run(["counter"], [5]); // 5
+ * const [n] = (await redis.multi().add(incrTo.cmd(["counter"], [1])).exec())!; // 6
  * ```
  */
-export class Script {
+export class Script<T = RespValue> {
   readonly lua: string;
   #api: CommandApi;
   #sha: Promise<string> | undefined;
@@ -36,13 +38,22 @@ export class Script {
   }
 
   /** Run with `keys` and `args`. */
-  async run(keys: Arg[] = [], args: Arg[] = []): Promise<RespValue> {
+  async run(keys: Arg[] = [], args: Arg[] = []): Promise<T> {
     const tail = [keys.length, ...keys, ...args];
     try {
-      return await this.#api.send(["EVALSHA", await this.sha(), ...tail]);
+      return (await this.#api.send(["EVALSHA", await this.sha(), ...tail])) as T;
     } catch (err) {
       if (!(err instanceof RedisError && err.code === "NOSCRIPT")) throw err;
-      return this.#api.send(["EVAL", this.lua, ...tail]);
+      return (await this.#api.send(["EVAL", this.lua, ...tail])) as T;
     }
+  }
+
+  /**
+   * The script as a command for `multi().add()` and `pipeline().add()`. It is an `EVAL` carrying
+   * the source: inside `MULTI` nothing can fall back from `NOSCRIPT` (the transaction has run when
+   * the error arrives), so the command must work whatever the server's script cache holds.
+   */
+  cmd(keys: Arg[] = [], args: Arg[] = []): Cmd<T> {
+    return raw<T>(["EVAL", this.lua, keys.length, ...keys, ...args]);
   }
 }

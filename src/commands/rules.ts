@@ -51,12 +51,18 @@ const taint = (why: string): SessionEffect => ({ taint: why });
 
 /** The last argument is a timeout in seconds (0 = forever). */
 const lastSeconds = (args: readonly Arg[]) => seconds(args[args.length - 1]);
-/** `BLOCK <ms>` before `STREAMS`; no BLOCK, no blocking. */
+/**
+ * `BLOCK <ms>` before `STREAMS`; no BLOCK, no blocking. Options are read as the server reads them,
+ * skipping their values (`GROUP group consumer`, `COUNT n`), so a group or consumer named
+ * `STREAMS` or `BLOCK` neither hides the option nor fakes it.
+ */
 const blockOption = (args: readonly Arg[]) => {
   for (let i = 1; i < args.length - 1; i++) {
     const word = argText(args[i]).toUpperCase();
     if (word === "STREAMS") return undefined;
     if (word === "BLOCK") return Math.max(0, Number(argText(args[i + 1])) || 0);
+    if (word === "GROUP") i += 2;
+    else if (word === "COUNT") i += 1;
   }
   return undefined;
 };
@@ -136,8 +142,8 @@ export const RULES: Readonly<Record<string, Rule>> = {
   XREAD: { blocking: blockOption },
   XREADGROUP: { blocking: blockOption },
 
-  // MIGRATE ... AUTH password | AUTH2 username password
-  MIGRATE: { secrets: (args) => [...afterKeyword("AUTH", 1)(args), ...afterKeyword("AUTH2", 2)(args)] },
+  // MIGRATE host port key|"" db timeout [COPY] [REPLACE] [AUTH pw | AUTH2 user pw] [KEYS key ...]
+  MIGRATE: { secrets: (args) => migrateOptions(args).secrets, keys: (args) => migrateOptions(args).keys },
   "CONFIG|SET": {
     secrets: (args) => {
       const out: number[] = [];
@@ -150,8 +156,35 @@ export const RULES: Readonly<Record<string, Rule>> = {
     secrets: (args) => args.map((_, i) => i).filter((i) => i >= 3 && /^[<>#!]/.test(argText(args[i]))),
   },
   // SORT ... STORE dest: the key spec for dest is "unknown" (it follows a keyword anywhere).
-  SORT: { keys: (args) => [1, ...afterKeyword("STORE", 1, 2)(args)] },
+  SORT: { keys: sortKeys },
 };
+
+/**
+ * MIGRATE's options read as the server reads them: from argument 6 on, AUTH and AUTH2 skip their
+ * credentials, and KEYS makes every argument after it a key (the key argument is then "").
+ */
+function migrateOptions(args: readonly Arg[]): { keys: number[]; secrets: number[] } {
+  const secrets: number[] = [];
+  for (let i = 6; i < args.length; i++) {
+    const word = argText(args[i]).toUpperCase();
+    if (word === "KEYS") return { keys: args.map((_, k) => k).slice(i + 1), secrets: secrets.filter((k) => k < args.length) };
+    if (word === "AUTH") secrets.push(++i);
+    else if (word === "AUTH2") secrets.push((i += 2));
+  }
+  return { keys: [3], secrets: secrets.filter((i) => i < args.length) };
+}
+
+/** SORT's key, and its last STORE destination, skipping the arguments of LIMIT, BY and GET as the server does. */
+function sortKeys(args: readonly Arg[]): number[] {
+  let store: number | undefined;
+  for (let i = 2; i < args.length; i++) {
+    const word = argText(args[i]).toUpperCase();
+    if (word === "LIMIT") i += 2;
+    else if (word === "BY" || word === "GET") i += 1;
+    else if (word === "STORE") store = ++i;
+  }
+  return store === undefined ? [1] : [1, store];
+}
 
 /** Seconds as a blocking timeout in ms (0 = forever; fractions round up). */
 function seconds(arg: Arg | undefined): number {

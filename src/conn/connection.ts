@@ -72,6 +72,8 @@ export class Connection {
   readonly #replySpan = new ReplySpan();
   #decoder: Decoder;
   #inFlight = new Queue<WireCommand>();
+  /** Commands ever queued for writing here (see {@link Connection.answered}). */
+  #enqueued = 0;
   /** Notices a peer that stopped answering without closing (see liveness.ts). */
   readonly #liveness: LivenessWatch | undefined;
   /** Encoded chunks waiting behind a blocked socket, in order (pre-encoded batches go here too). */
@@ -108,6 +110,20 @@ export class Connection {
   /** Commands written or queued here that have not had their reply yet. */
   get inFlight(): number {
     return this.#inFlight.length;
+  }
+
+  /**
+   * How many commands queued here so far have had their reply: what `enqueued` was when a
+   * command-less write (a subscriber's SUBSCRIBE) went out tells whether a reply now arriving can
+   * be that write's, or is the reply of a command written before it.
+   */
+  get answered(): number {
+    return this.#enqueued - this.#inFlight.length;
+  }
+
+  /** How many commands were ever queued for writing here. */
+  get enqueued(): number {
+    return this.#enqueued;
   }
 
   /** How many more commands it takes before `maxInFlight` refuses them. */
@@ -237,6 +253,7 @@ export class Connection {
       this.#liveness?.watch();
     }
     cmd.state = "written";
+    this.#enqueued++;
     this.#inFlight.push(cmd);
     this.#unflushed++;
   }

@@ -71,6 +71,13 @@ export interface ConnectionOptions {
   connector?: Connector;
   /** Callbacks for command start/end, connection open/close and pool waits (tracing, metrics). */
   hooks?: Hooks;
+  /**
+   * Put in front of every key of every command (`"app:"` makes `get("k")` read `app:k`), wherever
+   * the command table finds keys: typed methods, `send`, `multi()`, scripts' `KEYS`. Key names
+   * inside Lua code, patterns (`KEYS`, `SCAN`, `SORT ... BY/GET`) and channels are not prefixed;
+   * `scanIterator()` prefixes its `match` and strips the prefix from the keys it yields.
+   */
+  keyPrefix?: string;
 }
 
 /** {@link ConnectionOptions} with every default applied. */
@@ -93,6 +100,8 @@ export interface ResolvedConnectionOptions {
   keepAlive: number | false;
   connector: Connector | undefined;
   hooks: Hooks | undefined;
+  /** `undefined` when there is none (an empty string is none). */
+  keyPrefix: string | undefined;
 }
 
 /**
@@ -204,6 +213,7 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
   if (!Number.isInteger(maxConsecutiveTimeouts) || maxConsecutiveTimeouts < 0) {
     throw new TypeError(`option maxConsecutiveTimeouts must be an integer >= 0, got ${String(maxConsecutiveTimeouts)}`);
   }
+  if (opts.keyPrefix !== undefined && typeof opts.keyPrefix !== "string") throw new TypeError("option keyPrefix must be a string");
   const port = opts.port ?? 6379;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`option port must be 0-65535, got ${String(port)}`);
   return {
@@ -225,6 +235,7 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
     keepAlive: opts.keepAlive === false ? false : checkNumber("keepAlive", opts.keepAlive ?? 5_000, 0),
     connector: opts.connector,
     hooks: opts.hooks,
+    keyPrefix: opts.keyPrefix || undefined,
   };
 }
 

@@ -6,8 +6,9 @@
  */
 import type { Cmd } from "../client/spec.ts"; // a type only: conn stays below client at run time
 import { refusal, type Placement } from "../commands/lookup.ts";
-import { RedisError } from "../errors.ts";
+import { AbortError, RedisError } from "../errors.ts";
 import { CommandEncoder } from "../resp/encode.ts";
+import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { Command, CommandOptions } from "./command.ts";
 import type { CommandFactory } from "./factory.ts";
@@ -25,9 +26,10 @@ export interface PreparedTransaction {
 }
 
 /**
- * Encode and create the commands of `cmds` as one transaction for a connection at `placement`.
- * Throws `TypeError`, before any command exists, on an invalid argument or a command the table
- * refuses there (on a shared connection, a `SELECT` or `HELLO` inside the transaction would change
+ * Create and encode the commands of `cmds` as one transaction for a connection at `placement`
+ * (the factory prefixes their keys). Throws `AbortError`, before any command exists, when
+ * `options.signal` is already aborted, and `TypeError` on an invalid argument or a command the
+ * table refuses there (on a shared connection, a `SELECT` or `HELLO` inside the transaction would change
  * it for every caller when EXEC runs). The commands know each other (`together`), so a queue that
  * holds them writes them as one piece or not at all.
  */
@@ -37,16 +39,22 @@ export function prepareTransaction(
   factory: CommandFactory,
   options?: CommandOptions,
 ): PreparedTransaction {
+  // An aborted signal would fail the commands as they are created, but writing them as one piece
+  // would still run the transaction: refuse it before anything exists.
+  const signal = options?.signal;
+  if (signal?.aborted) throw new AbortError("MULTI aborted", { cause: signal.reason });
   for (const cmd of cmds) {
     const refused = refusal(cmd.args, placement);
     if (refused) throw refused;
+    validateCommand(cmd.args); // throws TypeError before anything exists
   }
   const argLists: (readonly Arg[])[] = [["MULTI"], ...cmds.map((c) => c.args), ["EXEC"]];
-  const encoder = new CommandEncoder();
-  for (const args of argLists) encoder.encode(args); // throws TypeError before anything exists
-  const commands = argLists.map((args) => factory.create(args, options));
+  // One deadline for all of it: inside MULTI nothing blocks, so a BLPOP 0 queued there must not
+  // take its blocking deadline (none), which would keep a held transaction waiting past its own.
+  const timeout = options?.timeout ?? factory.deadlines.defaultTimeout;
+  const commands = argLists.map((args) => factory.create(args, { ...options, timeout }));
   for (const cmd of commands) cmd.together = commands;
-  return { commands, bytes: encoder.take(), result: outcome(cmds, commands) };
+  return { commands, bytes: encodeTogether(commands), result: outcome(cmds, commands) };
 }
 
 async function outcome(cmds: readonly Cmd<unknown>[], commands: readonly Command[]): Promise<unknown[] | null> {

@@ -75,7 +75,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
     super();
     this.options = resolveClientOptions(options);
     const { connection } = this.options;
-    this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks, () => this.#shared.lastError);
+    this.#factory = new CommandFactory(connection, () => this.#shared.lastError);
     this.#shared = new SharedConnection({
       connection,
       reconnect: this.options.reconnect,
@@ -130,6 +130,10 @@ export class RedisClient extends CommandApi<ClientEvents> {
   isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
     if (this.#closing) return Promise.reject(new ClosedError("isolated() refused: the client is closed"));
     return this.#dedicatedPool().isolated(fn);
+  }
+
+  protected override resolveKeyPrefix(): string {
+    return this.#factory.keyPrefix;
   }
 
   /** Listen to channels. Resolves, once subscribed, to a function that unsubscribes this listener. */

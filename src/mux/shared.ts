@@ -123,7 +123,10 @@ export class SharedConnection {
   writeTogether(cmds: readonly Command[], bytes: Uint8Array): void {
     const conn = this.#conn;
     if (conn !== undefined && this.state === "ready") return conn.writeEncoded(cmds, bytes);
-    if (!this.#stopping && this.#offline.length + cmds.length > this.#options.maxPending) this.#dropSettled();
+    if (!this.#stopping && this.#offline.length + cmds.length > this.#options.maxPending) {
+      this.#heldSinceSweep += cmds.length;
+      this.#dropSettled(cmds.length);
+    }
     if (!this.#stopping && this.#offline.length + cmds.length > this.#options.maxPending) {
       const error = new LimitError("maxPending", `MULTI refused: ${this.#offline.length} commands already wait for a connection to ${this.address} (maxPending ${this.#options.maxPending})`);
       for (const cmd of cmds) cmd.fail(error);
@@ -153,12 +156,13 @@ export class SharedConnection {
    * timeout they expire in the order they were queued, so the head is checked every time; commands
    * with timeouts or signals of their own settle anywhere, so the whole queue is searched too, but
    * only once a quarter of its length has been held since the last search: at the bound, a queue of
-   * 100,000 live commands must not cost a pass per refused command.
+   * 100,000 live commands must not cost a pass per refused command. `need`: the places wanted (a
+   * transaction's commands wait together).
    */
-  #dropSettled(): void {
+  #dropSettled(need = 1): void {
     const now = Date.now();
     this.#dropSettledHead(now);
-    if (this.#offline.length < this.#options.maxPending || 4 * this.#heldSinceSweep < this.#offline.length) return;
+    if (this.#offline.length + need <= this.#options.maxPending || 4 * this.#heldSinceSweep < this.#offline.length) return;
     this.#heldSinceSweep = 0;
     this.#offline.prune((cmd) => stillWaiting(cmd, now));
   }
@@ -211,7 +215,7 @@ export class SharedConnection {
         if (attempt >= reconnect.maxAttempts) { // the first connect is tried even with maxAttempts 0
           return this.#giveUp(new ConnectionError(`gave up connecting to ${this.address} after ${attempt} attempts`, { cause: err }));
         }
-        this.#judge(err as Error);
+        this.#failFastIfPermanent(err as Error);
         const delay = backoffDelay(reconnect, attempt);
         events.reconnecting({ attempt, delay, error: err as Error });
         await sleep(delay, controller.signal); // close() aborts the controller, ending the wait
@@ -281,7 +285,7 @@ export class SharedConnection {
    * instead of each one timing out. The loop keeps trying, so the client recovers once the cause
    * is fixed; a passing failure (refused, timed out) lets commands wait again.
    */
-  #judge(err: Error): void {
+  #failFastIfPermanent(err: Error): void {
     if (!isPermanentFailure(err)) {
       this.#unreachable = undefined;
       return;

@@ -111,7 +111,7 @@ export class Subscriber {
   #write(kind: SubscriptionKind, names: string[], subscribing: boolean): void {
     const conn = this.#conn;
     if (!conn) return; // offline: the next connection subscribes what is listened to then
-    this.#subscriptions.written(kind, names, subscribing);
+    this.#subscriptions.written(kind, names, subscribing, conn.enqueued);
     conn.writeEncoded([], encodeCommand([subscribing ? kind.toUpperCase() : UNSUBSCRIBE[kind], ...names]));
   }
 
@@ -130,7 +130,7 @@ export class Subscriber {
         {
           isPush: (value): value is RespValue[] => Array.isArray(value) && PUBSUB_FRAMES.has(asText(value[0])),
           onPush: (frame) => this.#onFrame(frame),
-          onUnmatchedReply: (value) => this.#onRefusal(value),
+          onUnmatchedReply: (value) => this.#onRefusal(conn, value),
           onClose: (err) => this.#lost(conn, err),
         },
         controller.signal,
@@ -150,7 +150,7 @@ export class Subscriber {
     const encoder = new CommandEncoder();
     for (const kind of KINDS) {
       for (const name of this.#subscriptions.names(kind)) {
-        this.#subscriptions.written(kind, [name], true);
+        this.#subscriptions.written(kind, [name], true, conn.enqueued);
         encoder.encode([kind.toUpperCase(), name]);
       }
     }
@@ -191,9 +191,13 @@ export class Subscriber {
     this.#options.events.error(err);
   }
 
-  /** An error reply no command waits for: the refusal of an (un)subscribe command we wrote, if one awaits an answer. */
-  #onRefusal(value: RespValue): boolean {
-    if (!(value instanceof RedisError) || !this.#subscriptions.awaitingAnswer) return false;
+  /**
+   * An error reply: the refusal of the oldest (un)subscribe command we wrote, if one awaits an
+   * answer and no command written before it (a heartbeat PING, refused by an ACL without +ping)
+   * still awaits its reply, which would be this one.
+   */
+  #onRefusal(conn: Connection | undefined, value: RespValue): boolean {
+    if (!(value instanceof RedisError) || !conn || !this.#subscriptions.mayBeRefused(conn.answered)) return false;
     this.#subscriptions.refuse(value);
     return true;
   }

@@ -30,6 +30,8 @@ interface Subscription {
 interface Written {
   kind: SubscriptionKind;
   subscribing: boolean;
+  /** How many commands its connection had queued when it was written: their replies come first. */
+  after: number;
   /** Names not confirmed yet, each with the subscription its confirmation settles (none when unsubscribing). */
   awaiting: Map<string, Subscription | undefined>;
 }
@@ -55,9 +57,14 @@ export class Subscriptions {
     return this.#byKind.subscribe.size + this.#byKind.psubscribe.size + this.#byKind.ssubscribe.size;
   }
 
-  /** Whether a command written on the current connection still awaits an answer. */
-  get awaitingAnswer(): boolean {
-    return this.#written.length > 0;
+  /**
+   * Whether an error reply arriving now can be the refusal of the oldest command not answered yet:
+   * one awaits an answer, and every command its connection queued before it (a heartbeat PING)
+   * has had its reply (`answered` of them have), so the error is not one of theirs.
+   */
+  mayBeRefused(answered: number): boolean {
+    const oldest = this.#written[0];
+    return oldest !== undefined && oldest.after <= answered;
   }
 
   /**
@@ -104,10 +111,10 @@ export class Subscriptions {
     return this.#byKind[kind].keys();
   }
 
-  /** An (un)subscribe command of `names` was written on the current connection. */
-  written(kind: SubscriptionKind, names: string[], subscribing: boolean): void {
+  /** An (un)subscribe command of `names` was written on the current connection, after `after` commands queued there. */
+  written(kind: SubscriptionKind, names: string[], subscribing: boolean, after: number): void {
     const awaiting = new Map(names.map((name) => [name, subscribing ? this.#byKind[kind].get(name) : undefined]));
-    this.#written.push({ kind, subscribing, awaiting });
+    this.#written.push({ kind, subscribing, after, awaiting });
   }
 
   /** The server confirmed one name of a command written; once it confirmed them all, the command is done. */

@@ -69,7 +69,7 @@ export abstract class Lifecycle {
   constructor(options: ResolvedPoolOptions, events: EventSink) {
     this.options = options;
     this.events = events;
-    this.factory = new CommandFactory(options.connection.commandTimeout, options.connection.decode === "bytes", options.connection.hooks);
+    this.factory = new CommandFactory(options.connection);
   }
 
   /** Serve waiters and open what is wanted (engine.ts). */
@@ -251,7 +251,8 @@ export abstract class Lifecycle {
       this.waiters.failAll(new ConnectionError(`no pool connection to ${describeAddress(this.options.connection)}: ${error.message}`, { cause: error }));
     }
     const wanted = this.waiters.size > 0 || this.members.total < this.options.min;
-    if (wanted && this.#failures <= this.options.reconnect.maxAttempts) this.#scheduleRetry(delay);
+    // maxAttempts counts attempts in a row, this one included (as the multiplexer counts them).
+    if (wanted && this.#failures < this.options.reconnect.maxAttempts) this.#scheduleRetry(delay);
     this.kick();
   }
 

@@ -185,6 +185,10 @@ export class Pool extends CommandApi<PoolEvents> {
     };
   }
 
+  protected override resolveKeyPrefix(): string {
+    return this.#engine.factory.keyPrefix;
+  }
+
   /** Same as {@link Pool.withConnection}: `fn` gets a lease of its own. */
   isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
     return this.withConnection(fn);

@@ -117,6 +117,15 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
     return this.#session.commandTimeout;
   }
 
+  /** The owner's `keyPrefix` (`""` for none, and until connected): the owner puts it on every key. */
+  get keyPrefix(): string {
+    return this.#session.keyPrefix;
+  }
+
+  protected override resolveKeyPrefix(): Promise<string> {
+    return this.ready.then(() => this.keyPrefix);
+  }
+
   send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
     return this.#session.send(args, options);
   }

@@ -220,11 +220,13 @@ class Owner implements OwnerHandle {
   async #info(): Promise<SessionInfo> {
     const shared = this.#shared;
     if (!(shared instanceof WorkerClient)) {
-      const { commandTimeout, decode } = shared.options.connection;
-      return { ...this.#heartbeat, commandTimeout, decodeBytes: decode === "bytes", takesEncoded: this.#writeRun !== undefined };
+      const { commandTimeout, decode, keyPrefix = "" } = shared.options.connection;
+      // Encoded commands skip the client's command factory, which is where keys get their prefix.
+      const takesEncoded = this.#writeRun !== undefined && keyPrefix === "";
+      return { ...this.#heartbeat, commandTimeout, decodeBytes: decode === "bytes", takesEncoded, keyPrefix };
     }
     await shared.ready.catch(() => {}); // if it never connects, its commands fail and say why
-    return { ...this.#heartbeat, commandTimeout: shared.commandTimeout, decodeBytes: false, takesEncoded: false };
+    return { ...this.#heartbeat, commandTimeout: shared.commandTimeout, decodeBytes: false, takesEncoded: false, keyPrefix: shared.keyPrefix };
   }
 
   /** Runs only while some session holds something, so an idle owner keeps no timer (and can exit). */

@@ -96,6 +96,8 @@ export interface SessionInfo {
   decodeBytes: boolean;
   /** The owner takes `raw` requests (it shares a `createClient()` client and no command hook must see each command). */
   takesEncoded: boolean;
+  /** The shared client's `keyPrefix` (`""` for none): the owner prefixes keys, a worker's `scanIterator` its pattern. */
+  keyPrefix: string;
 }
 
 /** The object the owner exposes through Comlink on every endpoint it serves. */

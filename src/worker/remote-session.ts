@@ -21,7 +21,7 @@ import { blockingDeadline } from "../conn/blocking.ts";
 import { blockingTimeout, commandName, lookupCommand } from "../commands/lookup.ts";
 import type { CommandOptions } from "../conn/command.ts";
 import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
-import { ClosedError, ConnectionError, RedisError } from "../errors.ts";
+import { AbortError, ClosedError, ConnectionError, RedisError } from "../errors.ts";
 import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PendingCalls, type ReplyForm } from "./calls.ts";
@@ -127,11 +127,17 @@ export class RemoteSession {
     return this.#info?.commandTimeout ?? 0;
   }
 
+  /** The owner's `keyPrefix` (`""` for none, and until connected). */
+  get keyPrefix(): string {
+    return this.#info?.keyPrefix ?? "";
+  }
+
   /** Run a command in the owner, on its shared client or (with `isolation`) on an isolated connection. */
   send(args: readonly Arg[], options?: CommandOptions, isolation?: number): Promise<RespValue> {
     if (this.#state === "closing" || this.#state === "closed") return this.#refuse(args);
     try {
       validateCommand(args); // a bad argument would fail the whole batch's postMessage
+      notAborted(args, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -166,6 +172,7 @@ export class RemoteSession {
   async transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions, isolation?: number): Promise<unknown[] | null> {
     if (this.#state === "closing" || this.#state === "closed") return this.#refuse(["MULTI"]);
     for (const cmd of commands) validateCommand(cmd.args);
+    notAborted(["MULTI"], options);
     const lists = commands.map((c) => {
       const list: Arg[] = [];
       pushArgs(c.args, list, this.#transfer);
@@ -372,6 +379,15 @@ export class RemoteSession {
 
 /** What the owner answers a connect request with. */
 type Connected = { port: MessagePort; info: SessionInfo };
+
+/**
+ * Throw `AbortError` when the call's signal is already aborted: its request must not be queued,
+ * for the owner would write the command before the abort that follows it could stop it.
+ */
+function notAborted(args: readonly Arg[], options: CommandOptions | undefined): void {
+  const signal = options?.signal;
+  if (signal?.aborted) throw new AbortError(`${commandName(args)} aborted`, { cause: signal.reason });
+}
 
 function wireOptions(options: CommandOptions | undefined, blocking: boolean, isolation: number | undefined): WireOptions | 0 {
   const wire: WireOptions = {};

@@ -17,5 +17,5 @@ export class TestClient extends ConnectionClient {
 export async function connectTestClient(url: string, options: ConnectionOptions = {}): Promise<TestClient> {
   const resolved = resolveConnectionOptions({ url, ...options });
   const conn = await openConnection(resolved);
-  return new TestClient(conn, new CommandFactory(resolved.commandTimeout, resolved.decode === "bytes"));
+  return new TestClient(conn, new CommandFactory(resolved));
 }

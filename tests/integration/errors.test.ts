@@ -280,6 +280,20 @@ describe("reconnect.maxAttempts", () => {
     }
   });
 
+  test("a pool with reconnect.maxAttempts: 2 makes 2 attempts to open its min connection, then waits for demand", async () => {
+    const port = await freePort();
+    const counting = countingConnector();
+    const pool = createPool({ port, min: 1, connector: counting.connector, reconnect: { maxAttempts: 2, initialDelay: 10, maxDelay: 20 } });
+    pool.on("error", () => {});
+    try {
+      await until(() => counting.calls() >= 2, "two attempts");
+      await sleep(200);
+      assert.equal(counting.calls(), 2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test("reconnect: false makes one attempt", async () => {
     const port = await freePort();
     const counting = countingConnector();

@@ -3,6 +3,7 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
+import { toOk } from "../replies.ts";
 import { binary, parsed, raw, toBoolean, toNumber, toRecord, type Cmd, type Key } from "../spec.ts";
 
 /** Fields to write: an object, or `[field, value]` pairs (for binary field names). */
@@ -46,4 +47,6 @@ export const hashCommands = {
   hstrlen: (key: Key, field: Key): Cmd<number> => raw(["HSTRLEN", key, field]),
   /** `HRANDFIELD key [count]` → random field names. */
   hrandfield: (key: Key, count = 1): Cmd<string[]> => raw(["HRANDFIELD", key, count]),
+  /** @deprecated Redis 4.0: use `hset`, which takes several fields too. `HMSET key field value ...`. */
+  hmset: (key: Key, fields: HashFields): Cmd<"OK"> => parsed(["HMSET", key, ...flatten(fields)], toOk),
 };

@@ -65,4 +65,9 @@ export const listCommands = {
   /** `BLMPOP timeout numkeys key... LEFT|RIGHT [COUNT n]` → `[key, elements]`, or `null`. */
   blmpop: (timeoutSeconds: number, keys: Key[], from: ListEnd, count?: number): Cmd<[string, string[]] | null> =>
     raw(["BLMPOP", timeoutSeconds, keys.length, ...keys, from, ...(count === undefined ? [] : ["COUNT", count])]),
+  /** `LMPOP numkeys key... LEFT|RIGHT [COUNT n]` (Redis 7) → `[key, elements]` from the first non-empty list, or `null`. */
+  lmpop: (keys: Key[], from: ListEnd, count?: number): Cmd<[string, string[]] | null> =>
+    raw(["LMPOP", keys.length, ...keys, from, ...(count === undefined ? [] : ["COUNT", count])]),
+  /** @deprecated Redis 6.2: use `lmove(source, destination, "RIGHT", "LEFT")`. `RPOPLPUSH source destination`. */
+  rpoplpush: (source: Key, destination: Key): Cmd<string | null> => raw(["RPOPLPUSH", source, destination]),
 };

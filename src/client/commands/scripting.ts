@@ -3,6 +3,7 @@
  * @module
  */
 import type { Arg, RespValue } from "../../resp/types.ts";
+import { toOk } from "../replies.ts";
 import { parsed, raw, type Cmd, type Key } from "../spec.ts";
 
 /** Scripting command table. */
@@ -17,4 +18,10 @@ export const scriptingCommands = {
   scriptExists: (...sha1s: string[]): Cmd<boolean[]> => parsed(["SCRIPT", "EXISTS", ...sha1s], (r) => (r as unknown[]).map((x) => x === 1 || x === true)),
   /** `SCRIPT FLUSH`. */
   scriptFlush: (): Cmd<"OK"> => raw(["SCRIPT", "FLUSH"]),
+  /** `EVAL_RO script numkeys key... arg...`: a script that only reads (may run on a replica). */
+  evalRo: (script: string, keys: Key[] = [], args: Arg[] = []): Cmd<RespValue> => raw(["EVAL_RO", script, keys.length, ...keys, ...args]),
+  /** `EVALSHA_RO sha1 numkeys key... arg...`: a cached script that only reads. */
+  evalshaRo: (sha1: string, keys: Key[] = [], args: Arg[] = []): Cmd<RespValue> => raw(["EVALSHA_RO", sha1, keys.length, ...keys, ...args]),
+  /** `SCRIPT KILL`: stop the running script, if it has not written. */
+  scriptKill: (): Cmd<"OK"> => parsed(["SCRIPT", "KILL"], toOk),
 };

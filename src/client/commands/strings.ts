@@ -3,10 +3,12 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
+import { toOk } from "../replies.ts";
 import { binary, parsed, raw, toNumber, toOkOrNull, type Cmd, type Key } from "../spec.ts";
+import type { AtMostOne } from "../typing.ts";
 
-/** Options of `set`. At most one of `ex`/`px`/`exat`/`pxat`/`keepTtl`; at most one of `nx`/`xx`. */
-export interface SetOptions {
+/** Every option of `set`; {@link SetOptions} combines them as Redis allows. */
+export interface SetOptionFields {
   /** Expire after this many seconds. */
   ex?: number;
   /** Expire after this many milliseconds. */
@@ -25,6 +27,14 @@ export interface SetOptions {
   get?: boolean;
 }
 
+/**
+ * Options of `set`: at most one of `ex`/`px`/`exat`/`pxat`/`keepTtl`, at most one of `nx`/`xx`.
+ * A conflict is a type error, and a `TypeError` at run time for callers the types do not reach.
+ */
+export type SetOptions = Pick<SetOptionFields, "get"> &
+  AtMostOne<SetOptionFields, "ex" | "px" | "exat" | "pxat" | "keepTtl"> &
+  AtMostOne<SetOptionFields, "nx" | "xx">;
+
 function setArgs(key: Key, value: Arg, options: SetOptions = {}): Arg[] {
   const args: Arg[] = ["SET", key, value];
   const expiries = (["ex", "px", "exat", "pxat"] as const).filter((k) => options[k] !== undefined);
@@ -38,15 +48,30 @@ function setArgs(key: Key, value: Arg, options: SetOptions = {}): Arg[] {
   return args;
 }
 
+/**
+ * `SET key value [EX|PX|EXAT|PXAT|KEEPTTL] [NX|XX] [GET]` → `"OK"`, or `null` when `nx`/`xx`
+ * prevented it; with `get: true`, the old value (or `null`) instead.
+ *
+ * @example
+ * ```ts
+ * await redis.set("k", "v", { ex: 60, nx: true }); // "OK" | null
+ * await redis.set("k", "w", { get: true });         // "v": string | null
+ * ```
+ */
+function set(key: Key, value: Arg, options: SetOptions & { get: true }): Cmd<string | null>;
+function set(key: Key, value: Arg, options?: SetOptions & { get?: false }): Cmd<"OK" | null>;
+function set(key: Key, value: Arg, options?: SetOptions): Cmd<string | null>;
+function set(key: Key, value: Arg, options?: SetOptions): Cmd<string | null> {
+  return options?.get ? raw(setArgs(key, value, options)) : parsed(setArgs(key, value, options), toOkOrNull);
+}
+
 /** String command table: each entry maps typed arguments to a {@link Cmd}. */
 export const stringCommands = {
   /** `GET key` → the value, or `null`. */
   get: (key: Key): Cmd<string | null> => raw(["GET", key]),
   /** `GET key` → the value as bytes, or `null`. */
   getBuffer: (key: Key): Cmd<Uint8Array | null> => binary(["GET", key]),
-  /** `SET key value [EX|PX|EXAT|PXAT|KEEPTTL] [NX|XX] [GET]` → `"OK"`, `null` when NX/XX prevented it, or the old value with `get`. */
-  set: (key: Key, value: Arg, options?: SetOptions): Cmd<string | null> =>
-    options?.get ? raw(setArgs(key, value, options)) : parsed(setArgs(key, value, options), toOkOrNull),
+  set,
   /** `SETEX key seconds value`. */
   setex: (key: Key, seconds: number, value: Arg): Cmd<"OK"> => raw(["SETEX", key, seconds, value]),
   /** `SETNX key value` → whether it was set. */
@@ -89,4 +114,10 @@ export const stringCommands = {
   getrange: (key: Key, start: number, end: number): Cmd<string> => raw(["GETRANGE", key, start, end]),
   /** `SETRANGE key offset value` → the new length. */
   setrange: (key: Key, offset: number, value: Arg): Cmd<number> => raw(["SETRANGE", key, offset, value]),
+  /** @deprecated Redis 6.2: use `set(key, value, { get: true })`. `GETSET key value` → the old value, or `null`. */
+  getset: (key: Key, value: Arg): Cmd<string | null> => raw(["GETSET", key, value]),
+  /** `PSETEX key ms value` (prefer `set(key, value, { px })`). */
+  psetex: (key: Key, ms: number, value: Arg): Cmd<"OK"> => parsed(["PSETEX", key, ms, value], toOk),
+  /** @deprecated Redis 2.0: use `getrange`. `SUBSTR key start end`. */
+  substr: (key: Key, start: number, end: number): Cmd<string> => raw(["SUBSTR", key, start, end]),
 };
