@@ -6,8 +6,11 @@
  */
 import { CommandApi } from "../client/api.ts";
 import type { ScanOptions } from "../client/scan.ts";
-import type { Cmd } from "../client/spec.ts";
+import type { Cmd, Key } from "../client/spec.ts";
+import type { MultiResults } from "../client/batch.ts";
+import { watchTransaction, type WatchBody, type WatchOptions } from "../client/watch.ts";
 import { commandName, lookupCommand, refusal } from "../commands/lookup.ts";
+import { prefixKeys } from "../commands/prefix.ts";
 import type { CommandOptions } from "../conn/command.ts";
 import { CommandFactory } from "../conn/factory.ts";
 import { ClosedError } from "../errors.ts";
@@ -15,7 +18,7 @@ import type { MessageListener, SubscriptionKind } from "../mux/subscriber.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from "./options.ts";
 import type { Route } from "./command.ts";
-import { nodeForRoute, runClusterTransaction, sendBlocking } from "./follow.ts";
+import { nodeForRoute, runClusterTransaction, sendBlocking, sharedSlot } from "./follow.ts";
 import type { ClusterNode } from "./node.ts";
 import { NodeClient } from "./node-client.ts";
 import { ClusterPubSub } from "./pubsub.ts";
@@ -62,13 +65,16 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
   /** Plain commands for transactions: their MOVED replies are read by transaction(), not followed one by one. */
   readonly #plain: CommandFactory;
   readonly #pubsub: ClusterPubSub;
+  /** The `keyPrefix` option, `""` for none. */
+  readonly #prefix: string;
   #closing = false;
 
   constructor(options: ClusterOptions) {
     super();
     this.options = resolveClusterOptions(options);
     const { connection } = this.options;
-    this.#plain = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks);
+    this.#plain = new CommandFactory(connection);
+    this.#prefix = this.#plain.keyPrefix;
     this.#router = new Router(this.options, {
       error: (err) => this.emit("error", err),
       topology: (map) => {
@@ -84,18 +90,20 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     this.#pubsub = new ClusterPubSub(this.#router, (err) => this.emit("error", err));
   }
 
-  send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
-    if (this.#closing) return Promise.reject(new ClosedError(`${commandName(args)} not sent: the cluster client is closed`));
-    const info = lookupCommand(args);
-    const refused = info?.rule === undefined ? undefined : refusal(args, "shared", info);
+  send(given: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
+    if (this.#closing) return Promise.reject(new ClosedError(`${commandName(given)} not sent: the cluster client is closed`));
+    const info = lookupCommand(given);
+    const refused = info?.rule === undefined ? undefined : refusal(given, "shared", info);
     if (refused) return Promise.reject(refused);
+    let args: readonly Arg[];
     let route: Route;
     try {
+      args = this.#prefix ? prefixKeys(given, this.#prefix) : given; // the slot is the prefixed key's
       route = routeOf(args, info);
     } catch (err) {
       return Promise.reject(err);
     }
-    if (route.dedicated) return sendBlocking(this.#router, args, route, options);
+    if (route.dedicated) return sendBlocking(this.#router, given, route, options); // the node's pool prefixes
     const cmd = this.#router.factory.create(args, route, options);
     this.#router.dispatch(cmd);
     return cmd.promise;
@@ -107,7 +115,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
    * together, and their replies merged in call order — not atomic across slots.
    */
   override run<T>(cmd: Cmd<T>, options?: CommandOptions): Promise<T> {
-    const split = splitBySlot(cmd.args, keyIndexes);
+    const split = splitBySlot(cmd.args, keyIndexes, (key) => this.#slotOf(key));
     if (!split) return super.run(cmd, options);
     const parts = split.parts.map((part) => super.run({ ...cmd, args: part.args }, options));
     return Promise.all(parts).then((replies) => mergeReplies(split, replies) as T);
@@ -146,8 +154,25 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     }
     if (this.#closing) throw new ClosedError("isolated() refused: the cluster client is closed");
     const timeout = this.options.connection.commandTimeout;
-    const node = await nodeForRoute(this.#router, { slot: keySlot(keyOrFn), readonly: false, blocking: undefined, dedicated: false }, timeout > 0 ? Date.now() + timeout : 0);
+    const node = await nodeForRoute(this.#router, { slot: this.#slotOf(keyOrFn), readonly: false, blocking: undefined, dedicated: false }, timeout > 0 ? Date.now() + timeout : 0);
     return node.dedicated.isolated(maybeFn);
+  }
+
+  /**
+   * An optimistic transaction (`WATCH keys`, read, `MULTI ... EXEC`, again if a key changed) on a
+   * dedicated connection to the master of the keys' slot; keys in several slots reject with
+   * `CROSSSLOT` before anything is sent.
+   *
+   * @example
+   * ```ts
+   * const [, left] = await cluster.watch("{acct:7}:balance", async (tx) => {
+   *   const balance = Number(await tx.get("{acct:7}:balance"));
+   *   return tx.multi().set("{acct:7}:balance", balance - 10).get("{acct:7}:balance");
+   * });
+   * ```
+   */
+  override watch<T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, options?: WatchOptions): Promise<MultiResults<T>> {
+    return this.#watch(keys, fn, options);
   }
 
   /** Listen to channels (on one node: Redis forwards every `PUBLISH` to all). Resolves to a function that unsubscribes this listener. */
@@ -210,7 +235,12 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
       run: <T>(cmd: Cmd<T>, more?: CommandOptions) => this.run(cmd, more ? { ...options, ...more } : options),
       isolated: <T>(key: Arg, fn: (connection: CommandApi) => Promise<T>) => this.isolated(key, (connection) => fn(connection.with(options))),
       scanIterator: (scan: ScanOptions & { type?: string } = {}) => this.#scan(scan, options),
+      watch: <T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, watch?: WatchOptions) => this.#watch(keys, fn, watch, options),
     };
+  }
+
+  protected override resolveKeyPrefix(): string {
+    return this.#prefix;
   }
 
   /** Counters read off the router and every node. */
@@ -234,6 +264,20 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
   /** `await using cluster = createCluster(...)` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  async #watch<T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, watch?: WatchOptions, view?: CommandOptions): Promise<MultiResults<T>> {
+    if (this.#closing) throw new ClosedError("watch() refused: the cluster client is closed");
+    const slot = sharedSlot((Array.isArray(keys) ? keys : [keys as Key]).map((key) => prefixKeys(["EXISTS", key], this.#prefix)[1]!));
+    const timeout = this.options.connection.commandTimeout;
+    const node = await nodeForRoute(this.#router, { slot, readonly: false, blocking: undefined, dedicated: false }, timeout > 0 ? Date.now() + timeout : 0);
+    const client = new NodeClient(node, this.#plain, () => this.#closing);
+    return watchTransaction(view ? client.with(view) : client, keys, fn, watch);
+  }
+
+  /** The slot `key` hashes to once the `keyPrefix` is put in front of it. */
+  #slotOf(key: Arg): number {
+    return keySlot(this.#prefix ? prefixKeys(["EXISTS", key], this.#prefix)[1]! : key);
   }
 
   async *#scan(scan: ScanOptions & { type?: string }, options?: CommandOptions): AsyncGenerator<string> {

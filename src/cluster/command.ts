@@ -86,7 +86,7 @@ export class ClusterCommandFactory {
     this.#redirector = redirector;
   }
 
-  /** A command for `args` routed by `route`, its deadline already running. */
+  /** A command for `args` (keys already prefixed: the route was read from them) routed by `route`, its deadline already running. */
   create(args: readonly Arg[], route: Route, options?: CommandOptions): ClusterCommand {
     const timeout = options?.timeout ?? (route.blocking === undefined ? this.deadlines.defaultTimeout : blockingDeadline(route.blocking));
     const observer = this.#hooks && observeCommand(this.#hooks, args);

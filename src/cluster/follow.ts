@@ -9,6 +9,7 @@
 import type { Cmd } from "../client/spec.ts";
 import { blockingDeadline } from "../conn/blocking.ts";
 import { commandName } from "../commands/lookup.ts";
+import { prefixKeys } from "../commands/prefix.ts";
 import type { CommandOptions } from "../conn/command.ts";
 import type { CommandFactory } from "../conn/factory.ts";
 import { prepareTransaction } from "../conn/transaction.ts";
@@ -44,7 +45,7 @@ export async function runClusterTransaction(
   commands: readonly Cmd<unknown>[],
   options?: CommandOptions,
 ): Promise<unknown[] | null> {
-  const slot = sharedSlot(commands.flatMap((c) => keysOf(c.args)));
+  const slot = sharedSlot(commands.flatMap((c) => keysOf(factory.keyPrefix ? prefixKeys(c.args, factory.keyPrefix) : c.args)));
   const timeout = options?.timeout ?? router.options.connection.commandTimeout;
   const deadline = timeout > 0 ? Date.now() + timeout : 0;
   for (let hop = 0; ; hop++) {
@@ -109,7 +110,7 @@ function left(deadline: number): number {
 }
 
 /** The one slot every key hashes to (-1 for none); a `CROSSSLOT` error when they span several. */
-function sharedSlot(keys: readonly Arg[]): number {
+export function sharedSlot(keys: readonly Arg[]): number {
   let slot = -1;
   for (const key of keys) {
     const s = keySlot(key);

@@ -40,8 +40,8 @@ export class NodeClient extends CommandApi {
     return this.#node.address;
   }
 
-  /** Its role when this client was handed out. */
-  get role(): "master" | "replica" {
+  /** Its role in the topology last read (`role()` asks the node itself). */
+  get nodeRole(): "master" | "replica" {
     return this.#node.role;
   }
 
@@ -67,6 +67,10 @@ export class NodeClient extends CommandApi {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  protected override resolveKeyPrefix(): string {
+    return this.#factory.keyPrefix;
   }
 
   isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {

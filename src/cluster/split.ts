@@ -34,14 +34,19 @@ export interface Split {
 /**
  * `args` split into one command per slot, or `undefined` when it does not split (not one of the
  * commands above, or all its keys share a slot). `keysAt` gives the positions of its keys (from the
- * command table); each entry runs from a key to the next key (a key, or a key and its value).
+ * command table); each entry runs from a key to the next key (a key, or a key and its value);
+ * `slotOf` hashes a key (it puts the `keyPrefix` in front first, when there is one).
  *
  * @example
  * ```ts
  * splitBySlot(["MSET", "a", "1", "b", "2"], keyIndexes); // { merge: "ok", parts: [MSET a 1, MSET b 2], size: 2 }
  * ```
  */
-export function splitBySlot(args: readonly Arg[], keysAt: (args: readonly Arg[]) => readonly number[]): Split | undefined {
+export function splitBySlot(
+  args: readonly Arg[],
+  keysAt: (args: readonly Arg[]) => readonly number[],
+  slotOf: (key: Arg) => number = keySlot,
+): Split | undefined {
   const name = typeof args[0] === "string" && args[0].length <= 6 ? args[0].toUpperCase() : undefined;
   const merge = name === undefined ? undefined : MERGES[name];
   if (merge === undefined) return undefined;
@@ -51,7 +56,7 @@ export function splitBySlot(args: readonly Arg[], keysAt: (args: readonly Arg[])
   for (let entry = 0; entry < keyIndexes.length; entry++) {
     const start = keyIndexes[entry]!;
     const end = keyIndexes[entry + 1] ?? args.length;
-    const slot = keySlot(args[start]!);
+    const slot = slotOf(args[start]!);
     let part = bySlot.get(slot);
     if (!part) bySlot.set(slot, (part = { args: [args[0]!], entries: [] }));
     for (let i = start; i < end; i++) part.args.push(args[i]!);

@@ -200,6 +200,32 @@ describe("createCluster: routing", () => {
     await assert.rejects(aborted.scanIterator().next(), (err: Error) => err.name === "AbortError");
   });
 
+  test("keyPrefix: keys are prefixed and routed by the prefixed key's slot, splits, transactions and scans included", async () => {
+    const prefixed = createCluster({ nodes: cluster.seeds.slice(0, 1), keyPrefix: "app:" });
+    const keys = Array.from({ length: 20 }, (_, i) => `pfx:${i}`);
+    assert.equal(await prefixed.mset(keys.map((k, i): [string, string] => [k, `v${i}`])), "OK");
+    assert.deepEqual(await prefixed.mget(...keys), keys.map((_, i) => `v${i}`));
+    assert.equal(await redis.get("app:pfx:3"), "v3");
+    assert.deepEqual(await prefixed.multi().incr("{t}n").incr("{t}n").exec(), [1, 2]);
+    assert.equal(await redis.get("app:{t}n"), "2");
+    assert.equal(await prefixed.blpop("pfx:none", 0.05), null);
+    const scanned = [];
+    for await (const key of prefixed.scanIterator({ match: "pfx:*", count: 1000 })) scanned.push(key);
+    assert.deepEqual(scanned.sort(), [...keys].sort());
+    assert.equal(await prefixed.isolated("pfx:1", (c) => c.get("pfx:1")), "v1");
+    await prefixed.close();
+  });
+
+  test("watch(keys, fn) runs an optimistic transaction on the keys' master", async () => {
+    await redis.set("{w}:balance", 100);
+    const [, balance] = await redis.watch("{w}:balance", async (tx) => {
+      const current = Number(await tx.get("{w}:balance"));
+      return tx.multi().set("{w}:balance", current - 10).get("{w}:balance");
+    });
+    assert.equal(balance, "90");
+    await assert.rejects(redis.watch(["{w}:a", "{x}:b"], (tx) => tx.multi().get("{w}:a")), (err: RedisError) => err.code === "CROSSSLOT");
+  });
+
   /** Start moving `slot` to another master by hand, as `redis-cli --cluster reshard` does; returns how to finish. */
   async function startMigration(slot: number) {
     const nodes = await cluster.nodes();
