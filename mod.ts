@@ -3,6 +3,7 @@
  *
  * - {@link createClient}: a multiplexer; every caller shares one connection, with auto-pipelining.
  * - {@link createPool}: a bounded pool of connections with exclusive leases.
+ * - {@link createCluster}: the same command API over a Redis Cluster, routed by hash slot.
  * - `resplex/worker`: share a client or pool with every worker thread of a process.
  *
  * @example
@@ -25,6 +26,12 @@ export type { Lease } from "./src/pool/lease.ts";
 export type { HealthCheckOptions, PoolOptions } from "./src/pool/options.ts";
 export type { PoolStats } from "./src/pool/stats.ts";
 export type { PoolEvents } from "./src/pool/events.ts";
+export { createCluster, RedisCluster } from "./src/cluster/client.ts";
+export type { ClusterEvents, ClusterStats } from "./src/cluster/client.ts";
+export type { ClusterOptions, ReadFrom } from "./src/cluster/options.ts";
+export { NodeClient } from "./src/cluster/node-client.ts";
+export { keySlot } from "./src/cluster/slot.ts";
+export type { AddressMapper, NodeAddress } from "./src/cluster/topology.ts";
 export { CommandApi } from "./src/client/api.ts";
 export type { CommandMethods } from "./src/client/api.ts";
 export { Multi, Pipeline } from "./src/client/batch.ts";

@@ -1,14 +1,15 @@
 /**
- * The main job, `npm start`: every benchmark in one run against one redis-server — the multiplexer,
- * the pool and worker-thread sharing, each next to its peers; what observing costs; the same load
- * on pools of 1 to 32 connections — then a table, the issues' bars, and the results as JSON and as
- * two SVG charts (the comparison with the peers, and pool sizing).
+ * The main job, `npm start`: every benchmark in one run — the multiplexer, the pool and
+ * worker-thread sharing against one redis-server, each next to its peers; what observing costs; the
+ * same load on pools of 1 to 32 connections; then a Redis Cluster of six private nodes against the
+ * peers' cluster clients — then a table, the issues' bars, and the results as JSON and as two SVG
+ * charts (the comparison with the peers, and pool sizing).
  *
  *   npm start                                   # a private redis-server on a free loopback port
  *   REDIS_URL=redis://127.0.0.1:6380 npm start  # a server of yours (it writes bench:* keys)
  *
- * Sized to finish within about three minutes on a 2-core machine: each case is the best of three
- * 0.7 s rounds after a 0.2 s warm-up (the pool sizes take three 0.3 s turns per load; the
+ * Sized to finish within about three and a half minutes on a 2-core machine: each case is the best
+ * of three 0.7 s rounds after a 0.2 s warm-up (the pool sizes take three 0.3 s turns per load; the
  * instrumentation variants take eight 0.4 s turns each). Other processes on the machine lower the
  * numbers.
  * @module
@@ -30,6 +31,7 @@ import {
   type BenchResult,
   type Timing,
 } from "./lib.ts";
+import { benchCluster } from "./cluster.ts";
 import { benchMux } from "./mux.ts";
 import { benchOverhead, formatOverheadRows, NOOP, OVERHEAD_CASE, OVERHEAD_GROUP } from "./otel.ts";
 import { benchPoolSizing, formatSizing } from "./pool-sizing.ts";
@@ -59,6 +61,10 @@ const BARS: Bar[] = [
     { group: "multiplexer", case: `${op} 100 callers`, library: "ioredis", min: 1.5, source: "issue 3" },
     { group: "multiplexer", case: `${op} 1000 callers`, library: "ioredis", min: 2, source: "issue 3" },
     { group: "multiplexer", case: `${op} 1000 callers`, library: "bun", min: 1, source: "issue 3, on Bun" },
+  ]),
+  ...(["GET", "SET"] as const).flatMap((op) => [
+    { group: "cluster", case: `${op} 100 callers`, library: "ioredis", min: 1.5, source: "issue 12" },
+    { group: "cluster", case: `${op} 1000 callers`, library: "ioredis", min: 2, source: "issue 12" },
   ]),
   { group: "worker threads", case: "", library: "resplex per worker", min: 0.6, source: "issue 5" },
   { group: "worker threads", case: "", library: "ioredis per worker", min: 1, source: "issue 5" },
@@ -106,6 +112,7 @@ const SECTIONS: Array<{ title: string; run: (ctx: BenchContext) => Promise<Bench
   { title: "worker threads: 4 workers × 250 GET loops", run: benchWorkerSharing },
   { title: "instrumentation: what observing the multiplexer costs (variants take turns)", run: benchOverhead },
   { title: "pool sizing: the same GET load on pools of 1 to 32 connections and on the multiplexer", run: benchPoolSizing },
+  { title: "cluster: 3 masters, 3 replicas (a private cluster of its own)", run: benchCluster },
 ];
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 import * as Comlink from "comlink";
+import type { RedisCluster } from "../cluster/client.ts";
 import { RedisClient, writeRun } from "../mux/client.ts";
 import type { RunWriter } from "./raw.ts";
 import type { Pool } from "../pool/pool.ts";
@@ -71,15 +72,15 @@ export interface OwnerHandle {
 }
 
 /**
- * What can be shared: a multiplexing client, a pool, or a worker client (to pass access on to a
- * worker of a worker). Subscriptions need a client: a pool has no `subscribe()`.
+ * What can be shared: a multiplexing client, a pool, a cluster client, or a worker client (to pass
+ * access on to a worker of a worker). Subscriptions need a client: a pool has no `subscribe()`.
  *
  * @example
  * ```ts
  * const shared: Shareable = createPool({ url: "redis://localhost:6379", max: 8 });
  * ```
  */
-export type Shareable = RedisClient | Pool | WorkerClient;
+export type Shareable = RedisClient | Pool | RedisCluster | WorkerClient;
 
 /**
  * Serve `target` to the worker(s) behind `endpoint`: a Node `Worker`, `parentPort` or

@@ -17,6 +17,8 @@ export interface RedisServerOptions {
   unixSocket?: boolean;
   /** Serve TLS on `tlsPort` with these PEM files (port 0 for plain TCP is then disabled unless `plainToo`). */
   tls?: { cert: string; key: string; ca: string };
+  /** Picks the plain TCP port (default {@link freePort}); a cluster node needs port + 10000 free too. */
+  pickPort?: () => Promise<number>;
 }
 
 export interface RedisServer {
@@ -79,7 +81,8 @@ function exited(proc: ChildProcess): Promise<void> {
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), "resplex-redis-"));
   const socketPath = options.unixSocket ? join(dir, "redis.sock") : "";
-  let port = await freePort();
+  const pickPort = options.pickPort ?? freePort;
+  let port = await pickPort();
   let tlsPort = options.tls ? await freePort() : 0;
   let proc: ChildProcess | undefined;
   let log = "";
@@ -110,7 +113,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     if (!up) {
       // Another process may have taken the port between freePort() and bind: pick new ones and retry.
       if (attempt < 3 && /Address already in use/i.test(log)) {
-        port = await freePort();
+        port = await pickPort();
         if (tlsPort) tlsPort = await freePort();
         return launch(attempt + 1);
       }

@@ -1,8 +1,9 @@
 /**
  * Every TypeScript and JavaScript block of README.md runs, as a module, against a private redis-server: what a
  * newcomer copies must work. Imports of "resplex", "resplex/worker" and "resplex/otel" point at this
- * checkout and `redis://localhost:6379` at the test's server. A block whose fence names a file
- * (```ts job.ts) is only written out, for another block to load (a worker script, for instance).
+ * checkout and `redis://localhost:6379` at the test's server (`redis://localhost:7000`, the cluster
+ * examples', at a private cluster, started only when a block uses it). A block whose fence names a
+ * file (```ts job.ts) is only written out, for another block to load (a worker script, for instance).
  * The examples the README points to run too, each in a process of the running runtime.
  */
 import assert from "node:assert/strict";
@@ -10,6 +11,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { startCluster, type RedisCluster } from "../harness/cluster.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 
@@ -34,18 +36,22 @@ function codeBlocks(markdown: string): Block[] {
 const blocks = codeBlocks(readme);
 const g = globalThis as { Deno?: unknown; Bun?: unknown };
 const runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
+const CLUSTER_URL = "redis://localhost:7000";
 
 describe("README.md code blocks", () => {
   let server: RedisServer;
+  let cluster: RedisCluster | undefined;
   // Per runtime: the three runners may run this file at the same time.
   const dir = join(root, ".tmp", `readme-${runtime}`);
 
   beforeAll(async () => {
     server = await startRedis();
+    if (blocks.some((b) => b.code.includes(CLUSTER_URL))) cluster = await startCluster();
+    const clusterUrl = cluster ? `redis://127.0.0.1:${cluster.seeds[0]!.port}` : CLUSTER_URL;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     for (const [i, block] of blocks.entries()) {
-      const code = localize(block.code, server.url);
+      const code = localize(block.code, server.url).replaceAll(CLUSTER_URL, clusterUrl);
       if (block.file && runtime === "node") {
         // A Node worker cannot load the TypeScript sources the block imports by itself: a shim
         // registers tsx first (the published package needs none of this: it ships JavaScript).
@@ -56,6 +62,7 @@ describe("README.md code blocks", () => {
   });
   afterAll(async () => {
     await server?.stop();
+    await cluster?.stop();
   });
 
   test("the README has TypeScript examples to run", () => {

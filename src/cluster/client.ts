@@ -1,0 +1,308 @@
+/**
+ * `createCluster()`: the command API of `createClient()` over a Redis Cluster. Each command goes
+ * to the node serving its key's slot, over that node's multiplexed connection (auto-pipelined like
+ * `createClient`'s); blocking commands and `isolated()` use the node's dedicated connections.
+ * @module
+ */
+import { CommandApi } from "../client/api.ts";
+import type { ScanOptions } from "../client/scan.ts";
+import type { Cmd, Key } from "../client/spec.ts";
+import type { MultiResults } from "../client/batch.ts";
+import { watchTransaction, type WatchBody, type WatchOptions } from "../client/watch.ts";
+import { commandName, lookupCommand, refusal } from "../commands/lookup.ts";
+import { prefixKeys } from "../commands/prefix.ts";
+import type { CommandOptions } from "../conn/command.ts";
+import { CommandFactory } from "../conn/factory.ts";
+import { ClosedError } from "../errors.ts";
+import type { MessageListener, SubscriptionKind } from "../mux/subscriber.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from "./options.ts";
+import type { Route } from "./command.ts";
+import { nodeForRoute, runClusterTransaction, sendBlocking, sharedSlot } from "./follow.ts";
+import type { ClusterNode } from "./node.ts";
+import { NodeClient } from "./node-client.ts";
+import { ClusterPubSub } from "./pubsub.ts";
+import { keyIndexes, routeOf } from "./route.ts";
+import { Router } from "./router.ts";
+import { keySlot } from "./slot.ts";
+import { mergeReplies, splitBySlot } from "./split.ts";
+
+/** Events of a {@link RedisCluster}. */
+export interface ClusterEvents {
+  [event: string]: unknown;
+  /** A node connection failed or was lost, or no node answered with the topology. The client keeps trying. */
+  error: Error;
+  /** A topology was read and applied: the address of every master and replica. */
+  topology: { masters: string[]; replicas: string[] };
+  /** `close()` finished. */
+  end: { error?: Error };
+}
+
+/** Counters of a {@link RedisCluster}. */
+export interface ClusterStats {
+  /** Slots some master serves, in the map last applied. */
+  slotsCovered: number;
+  /** Channels and patterns subscribed. */
+  subscriptions: number;
+  /** Per node: its role, connection state, queued and in-flight commands, dedicated connections. */
+  nodes: Array<ReturnType<ClusterNode["stats"]>>;
+}
+
+/**
+ * A Redis Cluster client with the command API of `createClient()`.
+ *
+ * @example
+ * ```ts
+ * const cluster = createCluster({ nodes: ["redis://127.0.0.1:7000"] });
+ * await cluster.set("user:1", "ada");                   // to the master of slot keySlot("user:1")
+ * const [a, b] = await cluster.mget("user:1", "user:2"); // split by slot, merged in order
+ * await cluster.close();
+ * ```
+ */
+export class RedisCluster extends CommandApi<ClusterEvents> {
+  readonly options: ResolvedClusterOptions;
+  readonly #router: Router;
+  /** Plain commands for transactions: their MOVED replies are read by transaction(), not followed one by one. */
+  readonly #plain: CommandFactory;
+  readonly #pubsub: ClusterPubSub;
+  /** The `keyPrefix` option, `""` for none. */
+  readonly #prefix: string;
+  #closing = false;
+
+  constructor(options: ClusterOptions) {
+    super();
+    this.options = resolveClusterOptions(options);
+    const { connection } = this.options;
+    this.#plain = new CommandFactory(connection);
+    this.#prefix = this.#plain.keyPrefix;
+    this.#router = new Router(this.options, {
+      error: (err) => this.emit("error", err),
+      topology: (map) => {
+        this.#pubsub.follow();
+        if (!this.listens("topology")) return;
+        const nodes = map.nodes();
+        this.emit("topology", {
+          masters: nodes.filter((n) => n.role === "master").map((n) => n.address),
+          replicas: nodes.filter((n) => n.role === "replica").map((n) => n.address),
+        });
+      },
+    });
+    this.#pubsub = new ClusterPubSub(this.#router, (err) => this.emit("error", err));
+  }
+
+  send(given: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
+    if (this.#closing) return Promise.reject(new ClosedError(`${commandName(given)} not sent: the cluster client is closed`));
+    const info = lookupCommand(given);
+    const refused = info?.rule === undefined ? undefined : refusal(given, "shared", info);
+    if (refused) return Promise.reject(refused);
+    let args: readonly Arg[];
+    let route: Route;
+    try {
+      args = this.#prefix ? prefixKeys(given, this.#prefix) : given; // the slot is the prefixed key's
+      route = routeOf(args, info);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (route.dedicated) return sendBlocking(this.#router, given, route, options); // the node's pool prefixes
+    const cmd = this.#router.factory.create(args, route, options);
+    this.#router.dispatch(cmd);
+    return cmd.promise;
+  }
+
+  /**
+   * Send a described command. The typed `mget`, `mset`, `del`, `unlink`, `exists` and `touch`
+   * (also in a `pipeline()`) whose keys span slots are split into one command per slot, sent
+   * together, and their replies merged in call order — not atomic across slots.
+   */
+  override run<T>(cmd: Cmd<T>, options?: CommandOptions): Promise<T> {
+    const split = splitBySlot(cmd.args, keyIndexes, (key) => this.#slotOf(key));
+    if (!split) return super.run(cmd, options);
+    const parts = split.parts.map((part) => super.run({ ...cmd, args: part.args }, options));
+    return Promise.all(parts).then((replies) => mergeReplies(split, replies) as T);
+  }
+
+  /**
+   * `MULTI ... EXEC` on the master of the one slot all its keys hash to. Keys in several slots
+   * reject with a `CROSSSLOT` `RedisError` before anything is written. A transaction the server
+   * refused because its slot moved (every command answered `MOVED`, so nothing ran) is sent again
+   * to the new owner.
+   */
+  transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
+    if (this.#closing) return Promise.reject(new ClosedError("MULTI not sent: the cluster client is closed"));
+    return runClusterTransaction(this.#router, this.#plain, commands, options);
+  }
+
+  /** In a cluster, give the key whose master should lend the connection: `isolated(key, fn)`. */
+  isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T>;
+  /**
+   * Run `fn` on a dedicated connection to the master of `key`'s slot (for `WATCH` ... `MULTI`):
+   * every key `fn` touches must hash to that slot (use a hash tag: `{user:1}:balance`).
+   *
+   * @example
+   * ```ts
+   * await cluster.isolated("{acct:7}:balance", async (c) => {
+   *   await c.send(["WATCH", "{acct:7}:balance"]);
+   *   const balance = Number(await c.get("{acct:7}:balance"));
+   *   return c.multi().set("{acct:7}:balance", balance - 10).exec(); // null if it changed meanwhile
+   * });
+   * ```
+   */
+  isolated<T>(key: Arg, fn: (connection: CommandApi) => Promise<T>): Promise<T>;
+  async isolated<T>(keyOrFn: Arg | ((connection: CommandApi) => Promise<T>), maybeFn?: (connection: CommandApi) => Promise<T>): Promise<T> {
+    if (typeof keyOrFn === "function" || typeof maybeFn !== "function") {
+      throw new TypeError("isolated(): in a cluster, give the key whose master lends the connection: isolated(key, fn)");
+    }
+    if (this.#closing) throw new ClosedError("isolated() refused: the cluster client is closed");
+    const timeout = this.options.connection.commandTimeout;
+    const node = await nodeForRoute(this.#router, { slot: this.#slotOf(keyOrFn), readonly: false, blocking: undefined, dedicated: false }, timeout > 0 ? Date.now() + timeout : 0);
+    return node.dedicated.isolated(maybeFn);
+  }
+
+  /**
+   * An optimistic transaction (`WATCH keys`, read, `MULTI ... EXEC`, again if a key changed) on a
+   * dedicated connection to the master of the keys' slot; keys in several slots reject with
+   * `CROSSSLOT` before anything is sent.
+   *
+   * @example
+   * ```ts
+   * const [, left] = await cluster.watch("{acct:7}:balance", async (tx) => {
+   *   const balance = Number(await tx.get("{acct:7}:balance"));
+   *   return tx.multi().set("{acct:7}:balance", balance - 10).get("{acct:7}:balance");
+   * });
+   * ```
+   */
+  override watch<T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, options?: WatchOptions): Promise<MultiResults<T>> {
+    return this.#watch(keys, fn, options);
+  }
+
+  /** Listen to channels (on one node: Redis forwards every `PUBLISH` to all). Resolves to a function that unsubscribes this listener. */
+  subscribe(channels: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("subscribe", channels, listener);
+  }
+
+  /** Listen to channels matching glob patterns; the listener also receives the pattern. */
+  psubscribe(patterns: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("psubscribe", patterns, listener);
+  }
+
+  /**
+   * Listen to shard channels (`SSUBSCRIBE`, Redis 7) on the master of each channel's slot; the
+   * subscription follows the slot through reshardings and failovers.
+   *
+   * @example
+   * ```ts
+   * const off = await cluster.ssubscribe("orders:{eu}", (message) => console.log(message));
+   * await cluster.send(["SPUBLISH", "orders:{eu}", "new order"]);
+   * await off();
+   * ```
+   */
+  ssubscribe(channels: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    return this.#subscribe("ssubscribe", channels, listener);
+  }
+
+  /**
+   * A client per node with `role` (`"master"`, `"replica"` or `"all"`), once the topology is known:
+   * for commands that concern nodes rather than keys (`FLUSHALL`, `SCRIPT LOAD`, `INFO`).
+   *
+   * @example
+   * ```ts
+   * await Promise.all((await cluster.nodes("master")).map((node) => node.send(["SCRIPT", "LOAD", lua])));
+   * ```
+   */
+  async nodes(role: "master" | "replica" | "all" = "master"): Promise<NodeClient[]> {
+    if (this.#closing) throw new ClosedError("nodes() refused: the cluster client is closed");
+    await this.#router.whenMapped(this.options.connection.commandTimeout);
+    const specs = this.#router.map!.nodes().filter((n) => role === "all" || n.role === role);
+    const byAddress = new Map(this.#router.nodes.map((node) => [node.address, node]));
+    return specs.flatMap((spec) => {
+      const node = byAddress.get(spec.address);
+      return node ? [new NodeClient(node, this.#plain, () => this.#closing)] : [];
+    });
+  }
+
+  /** Iterate the keyspace of every master in turn with `SCAN` (each key once, if no slot moves meanwhile). */
+  override scanIterator(options: ScanOptions & { type?: string } = {}): AsyncGenerator<string> {
+    return this.#scan(options);
+  }
+
+  /**
+   * A `with()` view also applies its options to what the cluster's own methods send: split
+   * commands (`run`), `isolated(key, fn)`, and each master's `SCAN`.
+   */
+  protected override viewMembers(options: CommandOptions): Record<PropertyKey, unknown> {
+    return {
+      ...super.viewMembers(options),
+      run: <T>(cmd: Cmd<T>, more?: CommandOptions) => this.run(cmd, more ? { ...options, ...more } : options),
+      isolated: <T>(key: Arg, fn: (connection: CommandApi) => Promise<T>) => this.isolated(key, (connection) => fn(connection.with(options))),
+      scanIterator: (scan: ScanOptions & { type?: string } = {}) => this.#scan(scan, options),
+      watch: <T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, watch?: WatchOptions) => this.#watch(keys, fn, watch, options),
+    };
+  }
+
+  protected override resolveKeyPrefix(): string {
+    return this.#prefix;
+  }
+
+  /** Counters read off the router and every node. */
+  stats(): ClusterStats {
+    return {
+      slotsCovered: this.#router.map?.covered ?? 0,
+      subscriptions: this.#pubsub.count,
+      nodes: this.#router.nodes.map((node) => node.stats()),
+    };
+  }
+
+  /** Stop taking commands, let those written finish (up to `timeout` ms), then close every node's connections. */
+  async close(options: { timeout?: number } = {}): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    await this.#router.close(options.timeout ?? 5_000);
+    this.#plain.deadlines.clear();
+    this.emit("end", {});
+  }
+
+  /** `await using cluster = createCluster(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #watch<T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, watch?: WatchOptions, view?: CommandOptions): Promise<MultiResults<T>> {
+    if (this.#closing) throw new ClosedError("watch() refused: the cluster client is closed");
+    const slot = sharedSlot((Array.isArray(keys) ? keys : [keys as Key]).map((key) => prefixKeys(["EXISTS", key], this.#prefix)[1]!));
+    const timeout = this.options.connection.commandTimeout;
+    const node = await nodeForRoute(this.#router, { slot, readonly: false, blocking: undefined, dedicated: false }, timeout > 0 ? Date.now() + timeout : 0);
+    const client = new NodeClient(node, this.#plain, () => this.#closing);
+    return watchTransaction(view ? client.with(view) : client, keys, fn, watch);
+  }
+
+  /** The slot `key` hashes to once the `keyPrefix` is put in front of it. */
+  #slotOf(key: Arg): number {
+    return keySlot(this.#prefix ? prefixKeys(["EXISTS", key], this.#prefix)[1]! : key);
+  }
+
+  async *#scan(scan: ScanOptions & { type?: string }, options?: CommandOptions): AsyncGenerator<string> {
+    for (const node of await this.nodes("master")) yield* (options ? node.with(options) : node).scanIterator(scan);
+  }
+
+  #subscribe(kind: SubscriptionKind, names: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
+    if (this.#closing) return Promise.reject(new ClosedError(`${kind} refused: the cluster client is closed`));
+    return this.#pubsub.subscribe(kind, typeof names === "string" ? [names] : names, listener);
+  }
+}
+
+/**
+ * Create a Redis Cluster client. It reads the topology from the first seed that answers, and
+ * connects to each node when a command first needs it.
+ *
+ * @example
+ * ```ts
+ * import { createCluster } from "resplex";
+ * const cluster = createCluster({ nodes: [{ host: "127.0.0.1", port: 7000 }], readFrom: "replica" });
+ * await cluster.set("k", "v");
+ * console.log(await cluster.get("k")); // from a replica of k's slot
+ * await cluster.close();
+ * ```
+ */
+export function createCluster(options: ClusterOptions): RedisCluster {
+  return new RedisCluster(options);
+}

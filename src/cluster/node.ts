@@ -1,0 +1,144 @@
+/**
+ * One cluster node as the client uses it: a multiplexed, self-healing connection (the same
+ * {@link SharedConnection} `createClient` uses, so deadlines, the bounded offline queue, backoff
+ * and "never replay what was written" hold per node), a bounded pool of dedicated connections for
+ * blocking commands and `isolated()`, and a subscriber connection. Each is opened on first use.
+ * @module
+ */
+import type { ResolvedReconnect } from "../conn/backoff.ts";
+import { Command } from "../conn/command.ts";
+import type { Connection } from "../conn/connection.ts";
+import type { ResolvedConnectionOptions } from "../conn/options.ts";
+import { SharedConnection } from "../mux/shared.ts";
+import { Subscriber } from "../mux/subscriber.ts";
+import { createPool, type Pool } from "../pool/pool.ts";
+import type { NodeSpec } from "./topology.ts";
+
+/** What every node of one cluster client shares. */
+export interface NodeSettings {
+  /** Connection options; each node overrides host and port. */
+  connection: ResolvedConnectionOptions;
+  reconnect: ResolvedReconnect;
+  maxPending: number;
+  maxBlockingConnections: number;
+  /** Send `READONLY` first on every multiplexed connection, so replicas serve reads. */
+  readonly: boolean;
+  /** A node's connection failed or was lost. */
+  onError(node: ClusterNode, err: Error): void;
+}
+
+const ignore = () => {};
+
+/** Connections to one node, opened lazily. */
+export class ClusterNode {
+  readonly address: string;
+  readonly host: string;
+  readonly port: number;
+  /** Its role in the slot map last applied. */
+  role: NodeSpec["role"];
+  readonly #settings: NodeSettings;
+  readonly #options: ResolvedConnectionOptions;
+  #shared: SharedConnection | undefined;
+  #dedicated: Pool | undefined;
+  #subscriber: Subscriber | undefined;
+  #closed = false;
+
+  constructor(spec: NodeSpec, settings: NodeSettings) {
+    this.address = spec.address;
+    this.host = spec.host;
+    this.port = spec.port;
+    this.role = spec.role;
+    this.#settings = settings;
+    this.#options = { ...settings.connection, host: spec.host, port: spec.port, path: undefined };
+  }
+
+  /** The multiplexed connection (opened now if needed; a new one if the last gave up). */
+  get shared(): SharedConnection {
+    if (this.#shared === undefined || this.#shared.state === "closed" && !this.#closed) this.#shared = this.#openShared();
+    return this.#shared;
+  }
+
+  /** True while the multiplexed connection is open and past its handshake. */
+  get ready(): boolean {
+    return this.#shared?.state === "ready";
+  }
+
+  /** The live multiplexed connection, if one is up (nothing is opened). */
+  get connection(): Connection | undefined {
+    return this.#shared?.connection;
+  }
+
+  /** Write (or queue) `cmd` on the multiplexed connection. */
+  write(cmd: Command): void {
+    this.shared.write(cmd);
+  }
+
+  /** Dedicated connections for blocking commands and `isolated()`, at most `maxBlockingConnections`. */
+  get dedicated(): Pool {
+    this.#dedicated ??= createPool({
+      ...this.#options,
+      reconnect: this.#settings.reconnect,
+      max: this.#settings.maxBlockingConnections,
+      min: 0,
+    });
+    return this.#dedicated;
+  }
+
+  /** This node's subscriber connection. */
+  get subscriber(): Subscriber {
+    this.#subscriber ??= new Subscriber({
+      connection: this.#options,
+      reconnect: this.#settings.reconnect,
+      events: { error: (err) => this.#settings.onError(this, err) },
+    });
+    return this.#subscriber;
+  }
+
+  /** Counters for `stats()`. */
+  stats(): { address: string; role: NodeSpec["role"]; state: SharedConnection["state"] | "idle"; pending: number; inFlight: number; dedicatedConnections: number } {
+    return {
+      address: this.address,
+      role: this.role,
+      state: this.#shared?.state ?? "idle",
+      pending: this.#shared?.pending ?? 0,
+      inFlight: this.#shared?.connection?.inFlight ?? 0,
+      dedicatedConnections: this.#dedicated?.stats().total ?? 0,
+    };
+  }
+
+  /**
+   * Close every connection. Commands queued on it reject with `ClosedError` while unsent, which a
+   * {@link ClusterCommand} turns into a new route; written ones get their replies (up to `timeoutMs`).
+   */
+  async close(timeoutMs = 5_000): Promise<void> {
+    this.#closed = true;
+    await Promise.all([
+      this.#shared?.close(timeoutMs),
+      this.#dedicated?.close({ timeout: timeoutMs }),
+      this.#subscriber?.close(),
+    ]);
+  }
+
+  #openShared(): SharedConnection {
+    const settings = this.#settings;
+    return new SharedConnection({
+      connection: this.#options,
+      reconnect: settings.reconnect,
+      maxPending: settings.maxPending,
+      events: {
+        connect: ignore,
+        // Written before anything queued meanwhile, so it is in effect for every command after it.
+        ready: (conn) => (settings.readonly ? sendReadonly(conn) : undefined),
+        error: (err) => settings.onError(this, err),
+        reconnecting: ignore,
+        end: ignore,
+      },
+    });
+  }
+}
+
+function sendReadonly(conn: Connection): void {
+  const cmd = new Command(["READONLY"], false, 0);
+  cmd.promise.catch(ignore); // a master answers OK too; a failure shows as MOVED on the reads after it
+  conn.write(cmd);
+}
