@@ -139,21 +139,24 @@ export async function startCluster(options: ClusterOptions = {}): Promise<RedisC
     return found;
   };
 
-  /** Every live node says ok, all map each slot range to the same live master, every replica's link is up. */
-  const healthy = async (): Promise<boolean> => {
+  /**
+   * Why the cluster is not healthy yet, or `undefined` once every live node says ok, all map each
+   * slot range to the same live master, and every replica's link is up.
+   */
+  const unhealthy = async (): Promise<string | undefined> => {
     const views: string[] = [];
     for (const s of live()) {
       const info = await cli(s.port, "CLUSTER", "INFO").catch(() => "");
-      if (!info.includes("cluster_state:ok")) return false;
+      if (!info.includes("cluster_state:ok")) return `${s.port}: cluster_state not ok`;
       const text = await cli(s.port, "CLUSTER", "NODES");
       const known = parseClusterNodes(text);
-      if (known.length !== servers.length || /handshake|noaddr/.test(text)) return false; // still joining
+      if (known.length !== servers.length || /handshake|noaddr/.test(text)) return `${s.port}: still joining`;
       const me = known.find((n) => text.split("\n").some((line) => line.startsWith(n.id) && line.includes("myself")));
-      if (me?.role === "replica" && !(await cli(s.port, "INFO", "replication")).includes("master_link_status:up")) return false;
+      if (me?.role === "replica" && !(await cli(s.port, "INFO", "replication")).includes("master_link_status:up")) return `${s.port}: replica link down`;
       const masters = known.filter((n) => n.role === "master" && n.slots.length > 0);
-      if (masters.some((m) => m.failing || down.has(m.port))) return false;
+      if (masters.some((m) => m.failing || down.has(m.port))) return `${s.port}: sees a failing master`;
       const covered = masters.reduce((sum, m) => sum + m.slots.reduce((a, [x, y]) => a + y - x + 1, 0), 0);
-      if (covered !== 16_384) return false;
+      if (covered !== 16_384) return `${s.port}: ${covered} slots covered`;
       const replicas = known.filter((n) => n.role === "replica" && !down.has(n.port));
       const portOf = (id: string | undefined) => known.find((n) => n.id === id)?.port;
       views.push([
@@ -161,13 +164,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<RedisC
         ...replicas.map((r) => `${r.port}->${portOf(r.masterId)}`),
       ].sort().join(" "));
     }
-    return views.every((v) => v === views[0]);
+    return views.every((v) => v === views[0]) ? undefined : `the nodes disagree: ${views.join(" | ")}`;
   };
 
   const waitHealthy = async (ms = 30_000) => {
     const end = Date.now() + ms;
-    while (!(await healthy())) {
-      if (Date.now() > end) throw new Error(`cluster not healthy within ${ms} ms:\n${await nodes().then((n) => JSON.stringify(n), String)}`);
+    for (let why = await unhealthy(); why !== undefined; why = await unhealthy()) {
+      if (Date.now() > end) throw new Error(`cluster not healthy within ${ms} ms (${why}):\n${await nodes().then((n) => JSON.stringify(n), String)}`);
       await sleep(100);
     }
   };

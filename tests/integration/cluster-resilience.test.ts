@@ -148,9 +148,9 @@ describe("createCluster: resharding and failover under traffic", () => {
     let n = 0;
     await until(async () => (await redis.publish("alerts", `after-${n++}`), heard.length > 0), "a message on the subscription moved off the dead node", 5_000);
     await off();
-    await cluster.restart(victim.port); // rejoins as a replica of its old shard
-    await cluster.waitHealthy();
-  }, 60_000);
+    await cluster.restart(victim.port); // rejoins as a replica of its old shard (a full resync)
+    await cluster.waitHealthy(60_000);
+  }, 120_000);
 
   test("a graceful CLUSTER FAILOVER under traffic fails no command", async () => {
     const nodes = await cluster.nodes();
