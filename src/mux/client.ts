@@ -11,6 +11,7 @@ import type { CommandOptions } from "../conn/command.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { CommandFactory } from "../conn/factory.ts";
 import type { Hooks } from "../conn/hooks.ts";
+import { Monitors, type Monitor } from "../conn/monitor.ts";
 import { prepareTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
 import { createPool, type Pool } from "../pool/pool.ts";
@@ -70,6 +71,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
   #shared: SharedConnection;
   #subscriber: Subscriber | undefined;
   #dedicated: Pool | undefined;
+  #monitors = new Monitors();
   #closing = false;
 
   constructor(options: string | ClientOptions = {}) {
@@ -137,6 +139,23 @@ export class RedisClient extends CommandApi<ClientEvents> {
     return this.#factory.keyPrefix;
   }
 
+  /**
+   * Watch every command the server runs (`MONITOR`), on a connection of its own. Resolves once
+   * the server started sending them; `return()` (or `break` in a `for await`) closes that
+   * connection, and so does `close()`. Rejects like a command would (`signal`, `commandTimeout`).
+   *
+   * @example
+   * ```ts
+   * for await (const { time, db, client, args } of await redis.monitor()) {
+   *   console.log(time, db, client, args);
+   * }
+   * ```
+   */
+  monitor(options: { signal?: AbortSignal } = {}): Promise<Monitor> {
+    if (this.#closing) return Promise.reject(new ClosedError("monitor() refused: the client is closed"));
+    return this.#monitors.open(this.options.connection, options.signal);
+  }
+
   /** Listen to channels. Resolves, once subscribed, to a function that unsubscribes this listener. */
   subscribe(channels: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
     return this.#subscribe("subscribe", channels, listener);
@@ -186,6 +205,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
       this.#shared.close(timeout),
       this.#subscriber?.close(),
       this.#dedicated?.close({ timeout }),
+      this.#monitors.close(),
     ]);
     this.#factory.deadlines.clear();
   }
