@@ -5,6 +5,7 @@
  * @module
  */
 import { CommandApi } from "../client/api.ts";
+import type { BytesReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
 import { commandName, lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { CommandOptions } from "../conn/command.ts";
@@ -249,8 +250,12 @@ export class RedisClient extends CommandApi<ClientEvents> {
  * ```ts
  * const redis = createClient({ url: "redis://localhost:6379", commandTimeout: 2000 });
  * await redis.set("k", "v");
+ * const raw = createClient({ url: "redis://localhost:6379", decode: "bytes" });
+ * const value = await raw.get("k"); // typed Uint8Array | null (see BytesReplies)
  * ```
  */
-export function createClient(options: string | ClientOptions = {}): RedisClient {
+export function createClient(options: ClientOptions & { decode: "bytes" }): BytesReplies<RedisClient>;
+export function createClient(options?: string | ClientOptions): RedisClient;
+export function createClient(options: string | ClientOptions = {}): RedisClient | BytesReplies<RedisClient> {
   return new RedisClient(options);
 }

@@ -6,6 +6,7 @@
  */
 import { CommandApi } from "../client/api.ts";
 import { Pipeline } from "../client/batch.ts";
+import type { BytesReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
 import { lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { Command, CommandOptions } from "../conn/command.ts";
@@ -313,6 +314,8 @@ export class Pool extends CommandApi<PoolEvents> {
  * await pool.get("k");
  * ```
  */
-export function createPool(options: PoolOptions | string = {}): Pool {
+export function createPool(options: PoolOptions & { decode: "bytes" }): BytesReplies<Pool>;
+export function createPool(options?: PoolOptions | string): Pool;
+export function createPool(options: PoolOptions | string = {}): Pool | BytesReplies<Pool> {
   return new Pool(options);
 }
