@@ -20,6 +20,8 @@ export { createClient, RedisClient } from "./src/mux/client.ts";
 export type { ClientEvents, ClientStats } from "./src/mux/client.ts";
 export type { ClientOptions } from "./src/mux/options.ts";
 export type { MessageListener } from "./src/mux/subscriber.ts";
+export type { Monitor, MonitorEntry } from "./src/conn/monitor.ts";
+export type { AsBytes, BytesReplies, DataCommand } from "./src/client/bytes-typing.ts";
 export { createPool, Pool } from "./src/pool/pool.ts";
 export type { AcquireOptions, PoolCloseOptions } from "./src/pool/pool.ts";
 export type { Lease } from "./src/pool/lease.ts";

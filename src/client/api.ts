@@ -12,6 +12,7 @@ import { commandSpecs, type CommandSpecs } from "./commands/index.ts";
 import { scanAll, type ScanOptions } from "./scan.ts";
 import { withinPrefix } from "./scan-prefix.ts";
 import { Script } from "./script.ts";
+import type { BytesReplies } from "./bytes-typing.ts";
 import type { Cmd, Key } from "./spec.ts";
 import type { PromiseMethod } from "./typing.ts";
 import { watchTransaction, type WatchBody, type WatchOptions } from "./watch.ts";
@@ -68,9 +69,12 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
    * ```ts
    * await redis.with({ signal: AbortSignal.timeout(100) }).get("k");
    * const [value] = (await redis.with({ bytes: true }).multi().get("k").exec())!; // a Uint8Array
+   * const bytes = await redis.with({ bytes: true }).get("k"); // typed Uint8Array | null (see BytesReplies)
    * ```
    */
-  with(options: CommandOptions): this {
+  with(options: CommandOptions & { bytes: true }): BytesReplies<this>;
+  with(options: CommandOptions): this;
+  with(options: CommandOptions): this | BytesReplies<this> {
     const target = this;
     const replaced = this.viewMembers(options);
     const bound = new Map<PropertyKey, { from: unknown; to: unknown }>();

@@ -5,12 +5,14 @@
  * @module
  */
 import { CommandApi } from "../client/api.ts";
+import type { BytesReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
 import { commandName, lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { CommandOptions } from "../conn/command.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { CommandFactory } from "../conn/factory.ts";
 import type { Hooks } from "../conn/hooks.ts";
+import { Monitors, type Monitor } from "../conn/monitor.ts";
 import { prepareTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
 import { createPool, type Pool } from "../pool/pool.ts";
@@ -70,6 +72,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
   #shared: SharedConnection;
   #subscriber: Subscriber | undefined;
   #dedicated: Pool | undefined;
+  #monitors = new Monitors();
   #closing = false;
 
   constructor(options: string | ClientOptions = {}) {
@@ -137,6 +140,23 @@ export class RedisClient extends CommandApi<ClientEvents> {
     return this.#factory.keyPrefix;
   }
 
+  /**
+   * Watch every command the server runs (`MONITOR`), on a connection of its own. Resolves once
+   * the server started sending them; `return()` (or `break` in a `for await`) closes that
+   * connection, and so does `close()`. Rejects like a command would (`signal`, `commandTimeout`).
+   *
+   * @example
+   * ```ts
+   * for await (const { time, db, client, args } of await redis.monitor()) {
+   *   console.log(time, db, client, args);
+   * }
+   * ```
+   */
+  monitor(options: { signal?: AbortSignal } = {}): Promise<Monitor> {
+    if (this.#closing) return Promise.reject(new ClosedError("monitor() refused: the client is closed"));
+    return this.#monitors.open(this.options.connection, options.signal);
+  }
+
   /** Listen to channels. Resolves, once subscribed, to a function that unsubscribes this listener. */
   subscribe(channels: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
     return this.#subscribe("subscribe", channels, listener);
@@ -186,6 +206,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
       this.#shared.close(timeout),
       this.#subscriber?.close(),
       this.#dedicated?.close({ timeout }),
+      this.#monitors.close(),
     ]);
     this.#factory.deadlines.clear();
   }
@@ -229,8 +250,12 @@ export class RedisClient extends CommandApi<ClientEvents> {
  * ```ts
  * const redis = createClient({ url: "redis://localhost:6379", commandTimeout: 2000 });
  * await redis.set("k", "v");
+ * const raw = createClient({ url: "redis://localhost:6379", decode: "bytes" });
+ * const value = await raw.get("k"); // typed Uint8Array | null (see BytesReplies)
  * ```
  */
-export function createClient(options: string | ClientOptions = {}): RedisClient {
+export function createClient(options: ClientOptions & { decode: "bytes" }): BytesReplies<RedisClient>;
+export function createClient(options?: string | ClientOptions): RedisClient;
+export function createClient(options: string | ClientOptions = {}): RedisClient | BytesReplies<RedisClient> {
   return new RedisClient(options);
 }

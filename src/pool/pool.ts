@@ -6,10 +6,12 @@
  */
 import { CommandApi } from "../client/api.ts";
 import { Pipeline } from "../client/batch.ts";
+import type { BytesReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
 import { lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { Command, CommandOptions } from "../conn/command.ts";
 import type { Hooks } from "../conn/hooks.ts";
+import { Monitors, type Monitor } from "../conn/monitor.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PoolEngine } from "./engine.ts";
 import type { PoolEvents } from "./events.ts";
@@ -62,6 +64,8 @@ const ignore = () => {};
  */
 export class Pool extends CommandApi<PoolEvents> {
   readonly #engine: PoolEngine;
+  readonly #monitors = new Monitors();
+  #closed: Promise<void> | undefined;
 
   constructor(options: PoolOptions | string = {}) {
     super();
@@ -190,6 +194,21 @@ export class Pool extends CommandApi<PoolEvents> {
     return this.#engine.factory.keyPrefix;
   }
 
+  /**
+   * Watch every command the server runs (`MONITOR`), on a connection of its own, outside the pool
+   * (it could run nothing else afterwards). Resolves once the server started sending them;
+   * `return()` (or `break` in a `for await`) closes that connection, and so does `close()`.
+   *
+   * @example
+   * ```ts
+   * const monitor = await pool.monitor();
+   * for await (const { args } of monitor) if (args[0] === "flushall") break;
+   * ```
+   */
+  monitor(options: { signal?: AbortSignal } = {}): Promise<Monitor> {
+    return this.#monitors.open(this.#engine.options.connection, options.signal);
+  }
+
   /** Same as {@link Pool.withConnection}: `fn` gets a lease of its own. */
   isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
     return this.withConnection(fn);
@@ -252,7 +271,8 @@ export class Pool extends CommandApi<PoolEvents> {
    * ```
    */
   close(options: PoolCloseOptions = {}): Promise<void> {
-    return this.#engine.close(options.timeout ?? 5_000);
+    this.#closed ??= Promise.all([this.#engine.close(options.timeout ?? 5_000), this.#monitors.close()]).then(() => {});
+    return this.#closed;
   }
 
   /** `await using pool = createPool(...)` closes it at the end of the block. */
@@ -294,6 +314,8 @@ export class Pool extends CommandApi<PoolEvents> {
  * await pool.get("k");
  * ```
  */
-export function createPool(options: PoolOptions | string = {}): Pool {
+export function createPool(options: PoolOptions & { decode: "bytes" }): BytesReplies<Pool>;
+export function createPool(options?: PoolOptions | string): Pool;
+export function createPool(options: PoolOptions | string = {}): Pool | BytesReplies<Pool> {
   return new Pool(options);
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createClient, type RedisClient } from "../../mod.ts";
+import { createClient, type BytesReplies, type RedisClient } from "../../mod.ts";
 import { type RedisServer, startRedis } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 
@@ -20,7 +20,7 @@ describe("typed commands on a client with decode: 'bytes'", () => {
 
   for (const protocol of [2, 3] as const) {
     describe(`RESP${protocol}`, () => {
-      let redis: RedisClient;
+      let redis: BytesReplies<RedisClient>;
       const k = (name: string) => `bytes${protocol}:${name}`;
       beforeAll(() => {
         redis = createClient({ url: server.url, protocol, decode: "bytes" });
@@ -101,6 +101,40 @@ describe("typed commands on a client with decode: 'bytes'", () => {
         assert.match(await redis.info("server"), /redis_version:/);
         await redis.hset(k("h"), { a: "1" });
         assert.deepEqual({ ...(await redis.hgetall(k("h"))) }, { a: b("1") });
+      });
+
+      test("what the types call bytes is bytes at run time, on the client and on a with({ bytes: true }) view", async () => {
+        await redis.set(k("s"), "v");
+        await redis.hset(k("dh"), { f: "v" });
+        await redis.rpush(k("l"), "x", "y");
+        await redis.sadd(k("set"), "m");
+        const plain = createClient({ url: server.url, protocol });
+        try {
+          for (const api of [redis, plain.with({ bytes: true })]) {
+            const get: Uint8Array | null = await api.get(k("s"));
+            assert.deepEqual(get, b("v"));
+            const many: Array<Uint8Array | null> = await api.mget(k("s"), k("none"));
+            assert.deepEqual(many, [b("v"), null]);
+            const hash: Record<string, Uint8Array> = await api.hgetall(k("dh"));
+            assert.deepEqual({ ...hash }, { f: b("v") });
+            const field: Uint8Array | null = await api.hget(k("dh"), "f");
+            assert.deepEqual(field, b("v"));
+            const list: Uint8Array[] = await api.lrange(k("l"), 0, -1);
+            assert.deepEqual(list, [b("x"), b("y")]);
+            const members: Uint8Array[] = await api.smembers(k("set"));
+            assert.deepEqual(members, [b("m")]);
+            const keys: Uint8Array[] = await api.keys(k("s"));
+            assert.deepEqual(keys, [b(k("s"))]);
+            // Text by nature stays text.
+            const set: "OK" | null = await api.set(k("s"), "v");
+            assert.equal(set, "OK");
+            assert.equal(typeof (await api.incr(k("n"))), "number");
+          }
+          const text: string | null = await plain.get(k("s"));
+          assert.equal(text, "v");
+        } finally {
+          await plain.close();
+        }
       });
     });
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { CommandApi, createClient, type RedisClient } from "../../mod.ts";
+import { CommandApi, createClient, Pool, RedisClient } from "../../mod.ts";
 import { commandSpecs } from "../../src/client/commands/index.ts";
-import { EXCLUDED_COMMANDS, methodName } from "../../src/client/commands/excluded.ts";
+import { EXCLUDED_COMMANDS, methodName, SURFACE_METHOD_COMMANDS } from "../../src/client/commands/excluded.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 
@@ -36,12 +36,23 @@ describe("command coverage", () => {
   test("every command and container subcommand of the server has a typed method or a reason on the exclusion list", () => {
     const methods = CommandApi.prototype as unknown as Record<string, unknown>;
     const missing = commands
-      .filter((name) => !containers.has(name) && !(name in EXCLUDED_COMMANDS))
+      .filter((name) => !containers.has(name) && !(name in EXCLUDED_COMMANDS) && !(name in SURFACE_METHOD_COMMANDS))
       .filter((name) => !(methodName(name) in commandSpecs) || typeof methods[methodName(name)] !== "function")
       .map((name) => `${name} (${methodName(name)})`);
     assert.deepEqual(missing, [], `no typed method and no exclusion for: ${missing.join(", ")}`);
     const typed = commands.filter((name) => !containers.has(name) && !(name in EXCLUDED_COMMANDS));
     assert.ok(typed.length > 300, `only ${typed.length} commands typed`);
+  });
+
+  test("a command served by a method of the client and the pool (monitor()) has that method on both", () => {
+    const known = new Set(commands);
+    for (const name of Object.keys(SURFACE_METHOD_COMMANDS)) {
+      assert.ok(known.has(name), `${name} has a surface method but the server has no such command`);
+      assert.ok(!(name in EXCLUDED_COMMANDS), `${name} is excluded and has a surface method`);
+      for (const surface of [RedisClient, Pool]) {
+        assert.equal(typeof (surface.prototype as unknown as Record<string, unknown>)[methodName(name)], "function", `${surface.name}.${methodName(name)}`);
+      }
+    }
   });
 
   test("the exclusion list names only real commands, none of which has a typed method", () => {

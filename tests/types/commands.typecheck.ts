@@ -4,7 +4,7 @@
  * types drift, the type check fails.
  */
 import type { Lease, Multi, Pipeline, Pool, RedisClient, RedisError, StreamInfo } from "../../mod.ts";
-import { raw } from "../../mod.ts";
+import { createClient, createPool, raw } from "../../mod.ts";
 
 /** Whether `X` and `Y` are the same type. */
 type Equal<X, Y> = (<G>() => G extends X ? 1 : 2) extends <G>() => G extends Y ? 1 : 2 ? true : false;
@@ -89,4 +89,35 @@ export async function arguments_(): Promise<void> {
   await redis.exec();
   expectType<Array<{ longitude: number; latitude: number } | null>>()(await redis.geopos("g", "a"));
   expectType<{ key: string; members: Array<{ member: string; score: number }> } | null>()(await redis.zmpop(["z"], "MIN"));
+}
+
+export async function bytesReplies(): Promise<void> {
+  // decode: "bytes" (a literal) gives a client whose data commands resolve to bytes.
+  const raw = createClient({ url: "redis://localhost:6379", decode: "bytes" });
+  expectType<Uint8Array | null>()(await raw.get("k"));
+  expectType<Array<Uint8Array | null>>()(await raw.mget("a", "b"));
+  expectType<Record<string, Uint8Array>>()(await raw.hgetall("h"));
+  expectType<Uint8Array[]>()(await raw.lrange("l", 0, -1));
+  expectType<Uint8Array[]>()(await raw.smembers("s"));
+  // What is text by nature stays text: counts, "OK", parsed numbers.
+  expectType<number>()(await raw.incr("n"));
+  expectType<"OK" | null>()(await raw.set("k", "v"));
+  expectType<number | null>()(await raw.zscore("z", "m"));
+  // The rest of the surface is the client's own.
+  expectType<Promise<void>>()(raw.close());
+
+  // with({ bytes: true }) on any surface, views of views too.
+  expectType<Uint8Array | null>()(await redis.with({ bytes: true }).get("k"));
+  expectType<Uint8Array | null>()(await pool.with({ bytes: true, timeout: 100 }).hget("h", "f"));
+  expectType<Uint8Array | null>()(await lease.with({ bytes: true }).lpop("l"));
+  expectType<Uint8Array[]>()(await createPool({ decode: "bytes" }).keys("*"));
+
+  // Without the literal, strings.
+  expectType<string | null>()(await redis.with({ timeout: 100 }).get("k"));
+  expectType<string | null>()(await redis.with({ bytes: false }).get("k"));
+  expectType<string | null>()(await createClient({ decode: "string" }).get("k"));
+  expectType<string | null>()(await createClient("redis://localhost:6379").get("k"));
+  // @ts-expect-error a bytes client's get() is no string
+  const text: string | null = await raw.get("k");
+  void text;
 }

@@ -45,7 +45,6 @@ export const EXCLUDED_COMMANDS: Readonly<Record<string, string>> = {
   REPLCONF: "replication internals: sent by replicas to their master",
   ASKING: "cluster redirection internals: a cluster client sends it before following an ASK redirect",
   "RESTORE-ASKING": "cluster migration internals: MIGRATE sends it to the target node",
-  MONITOR: "its stream of lines answers no command: it needs a connection and an API of its own (monitor(), not yet built)",
   "CLIENT|ID":
     "a lease already knows its connection's ID (lease.clientId, a property of that name); on the multiplexer or the pool's shared path the answer names whichever connection ran it",
   "CLIENT|REPLY": "OFF and SKIP silence replies, so every later reply would settle the wrong command",
@@ -68,6 +67,19 @@ export const EXCLUDED_COMMANDS: Readonly<Record<string, string>> = {
   "SLOWLOG|HELP": help,
   "XGROUP|HELP": help,
   "XINFO|HELP": help,
+};
+
+/**
+ * Commands whose method is not a command of the shared table but a method of the surfaces that can
+ * run them, named by the same rule, with where it lives and why.
+ *
+ * @example
+ * ```ts
+ * Object.keys(SURFACE_METHOD_COMMANDS); // ["MONITOR"]: redis.monitor(), pool.monitor()
+ * ```
+ */
+export const SURFACE_METHOD_COMMANDS: Readonly<Record<string, string>> = {
+  MONITOR: "monitor() of the client and the pool: its stream of lines answers no command, so it runs on a connection of its own, closed when the iteration ends",
 };
 
 /**
