@@ -12,7 +12,7 @@ import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { CommandFactory } from "../conn/factory.ts";
 import { prepareTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
-import { createPool, type Pool } from "../pool/pool.ts";
+import { Pool } from "../pool/pool.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./options.ts";
 import { SharedConnection } from "./shared.ts";
@@ -80,6 +80,8 @@ export class RedisClient extends CommandApi<ClientEvents> {
       connection,
       reconnect: this.options.reconnect,
       maxPending: this.options.maxPending,
+      lazy: this.options.lazyConnect,
+      replaceOn: this.options.reconnectOnError,
       events: {
         connect: () => this.emit("connect", undefined),
         ready: () => this.emit("ready", undefined),
@@ -88,6 +90,29 @@ export class RedisClient extends CommandApi<ClientEvents> {
         end: (error) => this.emit("end", { error }),
       },
     });
+  }
+
+  /**
+   * Resolves once the client is connected and ready (at once if it is); with `lazyConnect` it
+   * starts connecting. Rejects with the reason when the attempt fails — connection refused
+   * (`ConnectionError`, its `cause` the system error), rejected credentials (the server's
+   * `RedisError`, e.g. `WRONGPASS`), an untrusted certificate — or with `ClosedError` once the
+   * client is closed. The client keeps retrying as `reconnect` says; call it again to wait for
+   * the next attempt.
+   *
+   * @example
+   * ```ts
+   * const redis = createClient({ url: "redis://localhost:6379", lazyConnect: true });
+   * try {
+   *   await redis.connect();
+   * } catch (err) {
+   *   console.error("Redis is not reachable:", err);
+   * }
+   * ```
+   */
+  connect(): Promise<void> {
+    if (this.#closing) return Promise.reject(new ClosedError("connect() refused: the client is closed"));
+    return this.#shared.ready();
   }
 
   send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
@@ -192,18 +217,17 @@ export class RedisClient extends CommandApi<ClientEvents> {
   }
 
   #dedicatedPool(): Pool {
-    this.#dedicated ??= createPool({
-      ...this.options.connection,
-      reconnect: this.options.reconnect,
-      max: this.options.maxBlockingConnections,
-      min: 0,
-    });
+    this.#dedicated ??= new Pool(
+      { reconnect: this.options.reconnect, max: this.options.maxBlockingConnections, min: 0 },
+      { connection: this.options.connection },
+    );
     return this.#dedicated;
   }
 }
 
 /**
- * Create a multiplexing client. It connects at once and reconnects by itself.
+ * Create a multiplexing client. It connects at once (on the first command or `connect()` with
+ * `lazyConnect`) and reconnects by itself.
  *
  * @example
  * ```ts

@@ -5,14 +5,15 @@
  * confirmations and refusals answer is kept in `subscriptions.ts`; a refusal (an ACL `NOPERM`)
  * reaches the callers of that command, and the connection stays up.
  *
- * The subscriber runs its own reconnects: every one waits a jittered backoff that keeps growing
- * while connections fail or die young, so a connection the server keeps dropping is not reopened
- * in a tight loop. After a reconnect every channel and pattern is subscribed again, one command
- * each, so a name the server refuses now fails alone. When it gives up (`reconnect.maxAttempts`),
- * the next `subscribe()` starts a new connection, and the subscriptions still listened to come back.
+ * The subscriber runs its own reconnects: the first at once, then each after a jittered backoff
+ * that keeps growing while connections fail or die young, so a connection the server keeps
+ * dropping is not reopened in a tight loop. After a reconnect every channel and pattern is
+ * subscribed again, one command each, so a name the server refuses now fails alone. When it
+ * gives up (as `reconnect` says), the next `subscribe()` starts a new connection, and the
+ * subscriptions still listened to come back.
  * @module
  */
-import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
+import { retryDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Connection } from "../conn/connection.ts";
 import { startHeartbeat } from "../conn/liveness.ts";
 import { openConnection } from "../conn/open.ts";
@@ -169,15 +170,18 @@ export class Subscriber {
     this.#failed(healthy ? 1 : this.#failures + 1, error);
   }
 
-  /** Reconnect after a backoff, or give up after `maxAttempts` failures in a row. */
+  /**
+   * Reconnect after the delay the reconnect policy gives, or give up when it says so (with the
+   * options form, after `maxAttempts` failed attempts in a row).
+   */
   #failed(failures: number, cause: Error): void {
-    const { reconnect } = this.#options;
-    if (failures > reconnect.maxAttempts) return this.#giveUp(failures, cause);
+    const delay = retryDelay(this.#options.reconnect, failures, cause, true);
+    if (delay === false) return this.#giveUp(failures, cause);
     this.#failures = failures;
     this.#retry = setTimeout(() => {
       this.#retry = undefined;
       this.#connect();
-    }, backoffDelay(reconnect, failures));
+    }, delay);
   }
 
   /** Stop reconnecting. Subscriptions stay listened to: the next `subscribe()` connects again and restores them. */

@@ -5,7 +5,7 @@
  * Routing — who gets which connection — is in engine.ts.
  * @module
  */
-import { backoffDelay } from "../conn/backoff.ts";
+import { backoffDelay, retryDelay } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
 import type { WireCommand } from "../conn/connection.ts";
 import { CommandFactory } from "../conn/factory.ts";
@@ -242,7 +242,9 @@ export abstract class Lifecycle {
     this.#failures++;
     this.lastConnectError = error;
     this.#blocked = true;
-    const delay = backoffDelay(this.options.reconnect, this.#failures);
+    // When the policy stops the pool's own retries, a caller asking still gets an attempt after a backoff.
+    const retry = retryDelay(this.options.reconnect, this.#failures, error, false);
+    const delay = retry === false ? backoffDelay(this.options.reconnect, this.#failures) : retry;
     this.#retryAt = performance.now() + delay;
     this.events.emit("error", error);
     if (this.members.total === 0 && this.waiters.size > 0) {
@@ -251,7 +253,7 @@ export abstract class Lifecycle {
       this.waiters.failAll(new ConnectionError(`no pool connection to ${describeAddress(this.options.connection)}: ${error.message}`, { cause: error }));
     }
     const wanted = this.waiters.size > 0 || this.members.total < this.options.min;
-    if (wanted && this.#failures <= this.options.reconnect.maxAttempts) this.#scheduleRetry(delay);
+    if (wanted && retry !== false) this.#scheduleRetry(delay);
     this.kick();
   }
 

@@ -3,7 +3,7 @@
  * connection option. Defaults follow what users of redis-py, go-redis and node-redis expect.
  * @module
  */
-import { resolveReconnect, type ReconnectOptions, type ResolvedReconnect } from "../conn/backoff.ts";
+import { resolveReconnect, type ReconnectOptions, type ReconnectStrategy, type ResolvedReconnect } from "../conn/backoff.ts";
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
 
 /**
@@ -54,11 +54,13 @@ export interface PoolOptions extends ConnectionOptions {
   /** Emit `"leak"` for a lease held longer than this (ms), with the stack that acquired it; `0` never. Default `0`. */
   leakTimeout?: number;
   /**
-   * Backoff between failed connects (jittered, see `ReconnectOptions`). `maxAttempts` bounds how
-   * often the pool retries on its own to refill `min`; a caller asking for a connection always
-   * gets a new attempt once the current delay has passed. `false`: no background retries.
+   * Backoff between failed connects (jittered, see `ReconnectOptions`), or a function
+   * `(attempt, lastError) => delayMs | false` (see `ReconnectStrategy`). After `maxAttempts`
+   * failed connects in a row (or once the function says `false`) the pool stops retrying on its
+   * own to refill `min`; a caller asking for a connection always gets a new attempt once the
+   * current delay has passed. `false`: no background retries.
    */
-  reconnect?: ReconnectOptions | false;
+  reconnect?: ReconnectOptions | ReconnectStrategy | false;
 }
 
 /**

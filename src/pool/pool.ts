@@ -9,6 +9,7 @@ import { Pipeline } from "../client/batch.ts";
 import type { Cmd } from "../client/spec.ts";
 import { lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { Command, CommandOptions } from "../conn/command.ts";
+import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PoolEngine } from "./engine.ts";
 import type { PoolEvents } from "./events.ts";
@@ -43,6 +44,20 @@ export interface PoolCloseOptions {
   timeout?: number;
 }
 
+/**
+ * Internal: a pool opened by another surface (the multiplexer's connections for blocking commands
+ * and `isolated()`) takes that surface's connection settings as they were resolved, rather than
+ * resolving them again from options (an unset `protocol` would not stay unset).
+ *
+ * @example
+ * ```ts
+ * new Pool({ max: 32 }, { connection: client.options.connection });
+ * ```
+ */
+export interface PoolWithin {
+  connection: ResolvedConnectionOptions;
+}
+
 const ignore = () => {};
 
 /**
@@ -62,9 +77,12 @@ const ignore = () => {};
 export class Pool extends CommandApi<PoolEvents> {
   readonly #engine: PoolEngine;
 
-  constructor(options: PoolOptions | string = {}) {
+  /** @param within internal: the settings of the surface this pool serves (see {@link PoolWithin}) */
+  constructor(options: PoolOptions | string = {}, within?: PoolWithin) {
     super();
-    this.#engine = new PoolEngine(resolvePoolOptions(options), {
+    const resolved = resolvePoolOptions(options);
+    if (within) resolved.connection = within.connection;
+    this.#engine = new PoolEngine(resolved, {
       emit: (event, payload) => this.emit(event, payload),
       listens: (event) => this.listens(event),
     });
