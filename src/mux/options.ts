@@ -5,9 +5,13 @@
 import { resolveReconnect, type ReconnectOptions, type ReconnectStrategy, type ResolvedReconnect } from "../conn/backoff.ts";
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
 import type { RedisError } from "../errors.ts";
+import { splitTopology, type ResolvedTopology, type TopologyOptions } from "../topology/options.ts";
 
-/** Everything `createClient()` accepts: every connection option, plus how the client heals and bounds itself. */
-export interface ClientOptions extends ConnectionOptions {
+/**
+ * Everything `createClient()` accepts: every connection option, where to connect (Sentinel,
+ * replicas, `readFrom`), and how the client heals and bounds itself.
+ */
+export interface ClientOptions extends ConnectionOptions, TopologyOptions {
   /**
    * Reconnect policy after a failed connect or a lost connection, or `false` to close instead.
    * Default: 50 ms doubling to 2 s, jittered, forever.
@@ -44,8 +48,8 @@ export interface ClientOptions extends ConnectionOptions {
    * Decides whether an error reply means this connection should be replaced (ioredis users know
    * it): return `true` and the client closes the connection once its written commands have
    * their replies, and reconnects. The command that got the reply still rejects with it; it is
-   * never sent again. Under Sentinel, `READONLY`, `LOADING` and `MASTERDOWN` replies do this
-   * without being asked.
+   * never sent again. Under Sentinel, `READONLY`, `LOADING`, `MASTERDOWN` and `UNBLOCKED`
+   * replies do this without being asked.
    *
    * @example
    * ```ts
@@ -63,6 +67,7 @@ export interface ClientOptions extends ConnectionOptions {
 /** {@link ClientOptions} with defaults applied. */
 export interface ResolvedClientOptions {
   connection: ResolvedConnectionOptions;
+  topology: ResolvedTopology;
   reconnect: ResolvedReconnect;
   maxPending: number;
   maxBlockingConnections: number;
@@ -72,13 +77,14 @@ export interface ResolvedClientOptions {
 
 /** Validate and apply defaults; a string is a URL. */
 export function resolveClientOptions(input: string | ClientOptions = {}): ResolvedClientOptions {
-  const given: ClientOptions = typeof input === "string" ? { url: input } : input;
+  const { options: given, topology } = splitTopology(typeof input === "string" ? { url: input } : input);
   const { reconnect, maxPending = 100_000, maxBlockingConnections = 32, lazyConnect = false, reconnectOnError, ...connection } = given;
   for (const [name, value] of [["maxPending", maxPending], ["maxBlockingConnections", maxBlockingConnections]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new TypeError(`option ${name} must be an integer >= 1, got ${String(value)}`);
   }
   return {
     connection: resolveConnectionOptions(connection),
+    topology,
     reconnect: resolveReconnect(reconnect),
     maxPending,
     maxBlockingConnections,

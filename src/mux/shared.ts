@@ -14,13 +14,13 @@ import { retryDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
 import type { Connection, ConnectionHooks, WireCommand } from "../conn/connection.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
-import { openConnection } from "../conn/open.ts";
-import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
+import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import { isPermanentFailure } from "../conn/permanent-failure.ts";
 import { Queue } from "../conn/queue.ts";
 import { guarded } from "../conn/hooks.ts";
 import { encodeTogether } from "../conn/transaction.ts";
 import { validateCommand } from "../resp/validate.ts";
+import type { Locator, Role } from "../topology/locator.ts";
 
 /** Lifecycle of a {@link SharedConnection}; `lazy` until the first command or `connect()` when created with `lazy`. */
 export type SharedState = "lazy" | "connecting" | "ready" | "reconnecting" | "closing" | "closed";
@@ -37,6 +37,9 @@ export interface SharedConnectionEvents {
 /** Settings of a {@link SharedConnection}. */
 export interface SharedConnectionOptions {
   connection: ResolvedConnectionOptions;
+  /** Where each connection goes, asked on every (re)connect; `role` says which node it is for. */
+  locator: Locator;
+  role: Role;
   reconnect: ResolvedReconnect;
   /** Bound of the offline queue. */
   maxPending: number;
@@ -45,7 +48,7 @@ export interface SharedConnectionOptions {
   events: SharedConnectionEvents;
   /** Wait for the first command or {@link SharedConnection.ready} before connecting. */
   lazy?: boolean;
-  /** Whether an error reply means the connection should be replaced (`reconnectOnError`). */
+  /** Whether an error reply means the connection should be replaced (`reconnectOnError`); the locator's own reasons count too. */
   replaceOn?: (err: RedisError) => boolean;
 }
 
@@ -68,11 +71,15 @@ export class SharedConnection {
   #resolveEnded!: () => void;
   /** Callers of {@link ready}: settled by the next connection made, attempt failed, or the end. */
   #readyWaiters: Array<{ resolve(): void; reject(err: Error): void }> = [];
+  /** Ends the backoff wait before the next attempt early (the master moved: try it now). */
+  #wake: (() => void) | undefined;
+  #stopFollowing: () => void;
 
   constructor(options: SharedConnectionOptions) {
     this.#options = options;
-    this.address = describeAddress(options.connection);
+    this.address = options.locator.address;
     this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
+    this.#stopFollowing = options.locator.onSwitch((change) => this.#followSwitch(change.to));
     if (options.lazy) this.state = "lazy";
     else void this.#connectLoop();
   }
@@ -237,8 +244,8 @@ export class SharedConnection {
       const controller = (this.#connecting = new AbortController());
       let conn: Connection | undefined;
       try {
-        conn = await openConnection(
-          this.#options.connection,
+        conn = await this.#options.locator.open(
+          this.#options.role,
           {
             ...this.#options.hooks,
             onConnect: () => events.connect(),
@@ -299,14 +306,30 @@ export class SharedConnection {
     if (delay === 0 && afterLoss && setbacks === 1) return !this.#stopping; // a lost connection: at once
     const controller = (this.#connecting = new AbortController());
     this.#options.events.reconnecting({ attempt: setbacks, delay, error: err });
-    await sleep(delay, controller.signal); // close() aborts the controller, ending the wait
+    // close() aborts the controller, ending the wait; so does #wake.
+    await sleep(delay, controller.signal, (wake) => (this.#wake = wake));
+    this.#wake = undefined;
     return !this.#stopping;
   }
 
-  /** An error reply the `replaceOn` policy takes as a sign of the wrong node: replace the connection. */
+  /**
+   * The master moved to `to`: a connection to the old one is replaced (once its written commands
+   * have their replies), and a wait before the next attempt ends now.
+   */
+  #followSwitch(to: string): void {
+    const conn = this.#conn;
+    if (this.#stopping) return;
+    if (conn && this.state === "ready" && this.#options.locator.isStale(conn, this.#options.role)) {
+      this.#replace(conn, new ConnectionError(`connection to ${conn.address} replaced: the master moved to ${to}`));
+    }
+    this.#wake?.();
+  }
+
+  /** An error reply the locator or the `replaceOn` policy takes as a sign of the wrong node: replace the connection. */
   #onErrorReply(conn: Connection | undefined, err: RedisError): void {
+    if (conn === undefined || conn !== this.#conn || this.#stopping) return;
     const replaceOn = this.#options.replaceOn;
-    if (conn === undefined || conn !== this.#conn || this.#stopping || !replaceOn || guarded(() => replaceOn(err)) !== true) return;
+    if (!this.#options.locator.shouldReplace(err) && (!replaceOn || guarded(() => replaceOn(err)) !== true)) return;
     this.#replace(conn, new ConnectionError(`connection to ${this.address} replaced after the reply ${err.code}`, { cause: err }));
   }
 
@@ -374,7 +397,7 @@ export class SharedConnection {
    * is fixed; a passing failure (refused, timed out) lets commands wait again.
    */
   #judge(err: Error): void {
-    if (!isPermanentFailure(err)) {
+    if (!isPermanentFailure(err) && !this.#options.locator.isNoneLeft(err)) {
       this.#unreachable = undefined;
       return;
     }
@@ -396,6 +419,7 @@ export class SharedConnection {
   #finish(err: Error | undefined): void {
     if (this.state === "closed") return;
     this.state = "closed";
+    this.#stopFollowing();
     this.#settleReadyWaiters(err ?? new ClosedError(`not connected: the client to ${this.address} was closed`));
     this.#options.events.end(err);
     this.#resolveEnded();
@@ -422,12 +446,13 @@ function writeAlone(conn: Connection, cmd: RawCommand): void {
   }
 }
 
-/** Wait `ms`, or less if `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Wait `ms`, or less if `signal` aborts or the function handed to `expose` is called. */
+function sleep(ms: number, signal: AbortSignal, expose?: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
+    expose?.(done);
     function done() {
       clearTimeout(timer);
       signal.removeEventListener("abort", done);

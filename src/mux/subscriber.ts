@@ -16,10 +16,10 @@
 import { retryDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Connection } from "../conn/connection.ts";
 import { startHeartbeat } from "../conn/liveness.ts";
-import { openConnection } from "../conn/open.ts";
-import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
+import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import { ClosedError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
 import { CommandEncoder, encodeCommand } from "../resp/encode.ts";
+import type { Locator } from "../topology/locator.ts";
 import type { RespValue } from "../resp/types.ts";
 import { KINDS, Subscriptions, type MessageListener, type SubscriptionKind } from "./subscriptions.ts";
 
@@ -39,6 +39,8 @@ function asText(value: RespValue | undefined): string {
 /** Settings of a {@link Subscriber}: its connection's, its reconnect policy, and where it reports errors. */
 export interface SubscriberOptions {
   connection: ResolvedConnectionOptions;
+  /** Where its connection goes (the master), asked on every (re)connect. */
+  locator: Locator;
   reconnect: ResolvedReconnect;
   events: { error(err: Error): void };
 }
@@ -58,7 +60,7 @@ export class Subscriber {
 
   constructor(options: SubscriberOptions) {
     this.#options = options;
-    this.#address = describeAddress(options.connection);
+    this.#address = options.locator.address;
     this.#subscriptions = new Subscriptions((err) => options.events.error(err));
   }
 
@@ -126,8 +128,8 @@ export class Subscriber {
     const controller = (this.#connecting = new AbortController());
     let conn: Connection | undefined;
     try {
-      conn = await openConnection(
-        this.#options.connection,
+      conn = await this.#options.locator.open(
+        "master",
         {
           isPush: (value): value is RespValue[] => Array.isArray(value) && PUBSUB_FRAMES.has(asText(value[0])),
           onPush: (frame) => this.#onFrame(frame),

@@ -10,6 +10,8 @@ import type { Cmd } from "../client/spec.ts";
 import { lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { Command, CommandOptions } from "../conn/command.ts";
 import type { ResolvedConnectionOptions } from "../conn/options.ts";
+import { createLocator, type Locator, type Role } from "../topology/locator.ts";
+import type { EventSink } from "./lifecycle.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PoolEngine } from "./engine.ts";
 import type { PoolEvents } from "./events.ts";
@@ -56,6 +58,9 @@ export interface PoolCloseOptions {
  */
 export interface PoolWithin {
   connection: ResolvedConnectionOptions;
+  /** The surface's locator (the pool follows its failovers, and leaves closing it to its owner). */
+  locator: Locator;
+  role: Role;
 }
 
 const ignore = () => {};
@@ -76,16 +81,21 @@ const ignore = () => {};
  */
 export class Pool extends CommandApi<PoolEvents> {
   readonly #engine: PoolEngine;
+  /** Closed with the pool when the pool made it (not when it serves a client that owns it). */
+  readonly #ownLocator: Locator | undefined;
+  #closed: Promise<void> | undefined;
 
   /** @param within internal: the settings of the surface this pool serves (see {@link PoolWithin}) */
   constructor(options: PoolOptions | string = {}, within?: PoolWithin) {
     super();
     const resolved = resolvePoolOptions(options);
     if (within) resolved.connection = within.connection;
-    this.#engine = new PoolEngine(resolved, {
+    this.#ownLocator = within ? undefined : createLocator(resolved.connection, resolved.topology);
+    const sink: EventSink = {
       emit: (event, payload) => this.emit(event, payload),
       listens: (event) => this.listens(event),
-    });
+    };
+    this.#engine = new PoolEngine(resolved, sink, within?.locator ?? this.#ownLocator!, within?.role);
     this.#engine.kick(); // opens `min` connections
   }
 
@@ -230,6 +240,7 @@ export class Pool extends CommandApi<PoolEvents> {
       connecting: m.connecting.size,
       checking: m.checking.size,
       closing: m.closing.size,
+      failovers: e.failovers,
       created: e.created,
       destroyed: e.destroyed,
       acquireTimeouts: e.acquireTimeouts,
@@ -250,7 +261,8 @@ export class Pool extends CommandApi<PoolEvents> {
    * ```
    */
   close(options: PoolCloseOptions = {}): Promise<void> {
-    return this.#engine.close(options.timeout ?? 5_000);
+    this.#closed ??= this.#engine.close(options.timeout ?? 5_000).then(() => this.#ownLocator?.close());
+    return this.#closed;
   }
 
   /** `await using pool = createPool(...)` closes it at the end of the block. */

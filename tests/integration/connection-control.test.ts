@@ -3,6 +3,9 @@ import { createClient, createPool, ClosedError, ConnectionError, RedisError } fr
 import { freePort, startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 import { makeCertificates, type TestCertificates } from "../harness/tls.ts";
+import type { Tally } from "../harness/traffic.ts";
+import { exposeClient } from "../../worker.ts";
+import { spawnWorker } from "./worker-fixtures/spawn.ts";
 import { until } from "../harness/wait.ts";
 
 /** The error a promise rejects with (fails the test if it resolves). */
@@ -269,6 +272,51 @@ describe("reconnect as a function, reconnectOnError", () => {
     } finally {
       await replica.send(["REPLICAOF", "NO", "ONE"]);
       await Promise.all([c.close(), plain.close(), replica.close()]);
+    }
+  });
+
+  test("reconnectOnError sees the error replies of a worker's commands too (forwarded as bytes, never decoded in the owner)", async () => {
+    const admin = createClient(server.url);
+    await admin.send(["REPLICAOF", "127.0.0.1", primary.port]);
+    let ready = 0;
+    const c = createClient({ url: server.url, reconnectOnError: (err) => err.code === "READONLY" });
+    c.on("ready", () => ready++);
+    const worker = await spawnWorker("traffic-agent.ts");
+    const owner = exposeClient(c, worker.endpoint);
+    try {
+      await c.connect();
+      await worker.call("start", ["worker:readonly", 1]);
+      await until(() => ready >= 3, "reconnects after READONLY replies to the worker's INCRs");
+      const tally = (await worker.call("stop")) as Tally;
+      assert.ok(tally.errors["RedisError READONLY"]! >= 2, JSON.stringify(tally));
+    } finally {
+      await worker.call("close").catch(() => {});
+      await worker.terminate();
+      await owner.close();
+      await admin.send(["REPLICAOF", "NO", "ONE"]);
+      await Promise.all([c.close(), admin.close()]);
+    }
+  });
+
+  test("a pool's reconnectOnError closes the connection that got the reply, once it is back", async () => {
+    const admin = createClient(server.url);
+    await admin.send(["REPLICAOF", "127.0.0.1", primary.port]);
+    const destroyed: string[] = [];
+    const pool = createPool({ url: server.url, max: 1, reconnectOnError: (err) => err.code === "READONLY" });
+    pool.on("destroy", ({ reason }) => destroyed.push(reason));
+    try {
+      const lease = await pool.acquire();
+      const id = lease.clientId;
+      await rejection(lease.set("k", "v"));
+      assert.equal(await lease.get("k"), null); // a lease keeps its connection until released
+      await lease.release();
+      assert.deepEqual(destroyed, ["replaced after the reply READONLY"]);
+      await rejection(pool.set("k", "v")); // a pool command's connection goes too
+      await pool.withConnection(async (next) => assert.notEqual(next.clientId, id));
+      await until(() => destroyed.length === 2, "the second connection to close");
+    } finally {
+      await admin.send(["REPLICAOF", "NO", "ONE"]);
+      await Promise.all([pool.close(), admin.close()]);
     }
   });
 });
