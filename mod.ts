@@ -3,6 +3,7 @@
  *
  * - {@link createClient}: a multiplexer; every caller shares one connection, with auto-pipelining.
  * - {@link createPool}: a bounded pool of connections with exclusive leases.
+ * - either one through Redis Sentinel: the `sentinel` option or a `redis+sentinel://` URL.
  * - `resplex/worker`: share a client or pool with every worker thread of a process.
  *
  * @example
@@ -36,7 +37,9 @@ export type { SetOptions } from "./src/client/commands/strings.ts";
 export type { CommandOptions } from "./src/conn/command.ts";
 export type { ConnectionOptions } from "./src/conn/options.ts";
 export type { CommandEnd, CommandStart, ConnectionEvent, Hooks, PoolWaitEvent } from "./src/conn/hooks.ts";
-export type { ReconnectOptions } from "./src/conn/backoff.ts";
+export type { ReconnectOptions, ReconnectStrategy } from "./src/conn/backoff.ts";
+export type { MasterSwitch } from "./src/topology/locator.ts";
+export type { NodeAddress, ReadFrom, SentinelOptions, TopologyOptions } from "./src/topology/options.ts";
 export type { Connector, ConnectOptions, Socket, TlsOptions } from "./src/transport/types.ts";
 export type { Arg, RespValue } from "./src/resp/types.ts";
 export {

@@ -329,7 +329,7 @@ export class SharedConnection {
   #onErrorReply(conn: Connection | undefined, err: RedisError): void {
     if (conn === undefined || conn !== this.#conn || this.#stopping) return;
     const replaceOn = this.#options.replaceOn;
-    if (!this.#options.locator.shouldReplace(err) && (!replaceOn || guarded(() => replaceOn(err)) !== true)) return;
+    if (!this.#options.locator.shouldReplace(err, this.#options.role) && (!replaceOn || guarded(() => replaceOn(err)) !== true)) return;
     this.#replace(conn, new ConnectionError(`connection to ${this.address} replaced after the reply ${err.code}`, { cause: err }));
   }
 

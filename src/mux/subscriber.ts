@@ -57,11 +57,18 @@ export class Subscriber {
   /** Connections in a row that failed to open or died young. */
   #failures = 0;
   #closed = false;
+  #stopFollowing: () => void;
 
   constructor(options: SubscriberOptions) {
     this.#options = options;
     this.#address = options.locator.address;
     this.#subscriptions = new Subscriptions((err) => options.events.error(err));
+    // After a failover the old master hears nothing published on the new one until it is made its
+    // replica: subscriptions move to the new master at once.
+    this.#stopFollowing = options.locator.onSwitch(({ to }) => {
+      const conn = this.#conn;
+      if (conn && options.locator.isStale(conn, "master")) conn.destroy(new ConnectionError(`subscriber connection to ${conn.address} replaced: the master moved to ${to}`));
+    });
   }
 
   /**
@@ -92,6 +99,7 @@ export class Subscriber {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopFollowing();
     clearTimeout(this.#retry);
     this.#retry = undefined;
     const reason = new ClosedError("the client was closed before the subscription was confirmed");

@@ -43,11 +43,12 @@ export interface Locator {
   /** Whether `conn`, opened for `role`, now goes to the wrong node (the master moved). */
   isStale(conn: Connection, role: Role): boolean;
   /**
-   * Whether an error reply says its connection goes to the wrong node — under Sentinel `READONLY`
-   * (a demoted master), `LOADING`, `MASTERDOWN`, `UNBLOCKED` — so it is to be replaced. Also
-   * makes the locator check where the master is now.
+   * Whether an error reply on a connection of `role` says it goes to the wrong node, so it is to
+   * be replaced: under Sentinel `READONLY` (a demoted master), `LOADING`, `MASTERDOWN`,
+   * `UNBLOCKED` (and the locator checks where the master is now); on a fixed replica `LOADING`
+   * and `MASTERDOWN` (the next replica may serve).
    */
-  shouldReplace(err: RedisError): boolean;
+  shouldReplace(err: RedisError, role: Role): boolean;
   /** Whether `err`, a failed `open()`, means no node of that role exists to try (no replica): waiting will not help now. */
   isNoneLeft(err: Error): boolean;
   /** Call `listener` when the master moves; returns a function that stops it. */
@@ -91,8 +92,10 @@ export class FixedLocator implements Locator {
     return false;
   }
 
-  shouldReplace(): boolean {
-    return false;
+  shouldReplace(err: RedisError, role: Role): boolean {
+    // A fixed master stays where it is: reconnecting to it would not help. A replica that is
+    // still loading, or cut off from its master, can be swapped for another one.
+    return role === "replica" && (err.code === "LOADING" || err.code === "MASTERDOWN");
   }
 
   isNoneLeft(err: Error): boolean {

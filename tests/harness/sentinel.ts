@@ -32,6 +32,14 @@ export interface SentinelGroup {
   master(): Promise<RedisServer>;
   /** The data node that is not the master. */
   replica(): Promise<RedisServer>;
+  /**
+   * Replication is asynchronous: a write the master acknowledged just before a failover may not
+   * have reached the replica, and is lost with the old master (no client can prevent that). So
+   * tests that count writes pause them on the master (`CLIENT PAUSE WRITE`) until the replica
+   * holds every acknowledged one; commands sent meanwhile wait on the master. Resolves to the
+   * replica. (After a promotion the paused writes meet `min-replicas-to-write` and are refused.)
+   */
+  holdWrites(): Promise<RedisServer>;
   /** SIGKILL a data node (or a sentinel), as a crash would; `settle()` restarts it. */
   kill(server: RedisServer): Promise<void>;
   /** Restart a killed sentinel. */
@@ -174,6 +182,17 @@ export async function startSentinelGroup(name = "mymaster"): Promise<SentinelGro
       const master = await agreedMaster();
       return nodes.find((n) => n !== master)!;
     },
+    async holdWrites() {
+      const master = await agreedMaster();
+      const replica = nodes.find((n) => n !== master)!;
+      await data(master, ["CLIENT", "PAUSE", 10_000, "WRITE"]);
+      const offset = async (node: RedisServer) => {
+        const f = fields(await data(node, ["INFO", "replication"]));
+        return Number(f.master_repl_offset ?? f.slave_repl_offset);
+      };
+      await until(async () => (await offset(replica)) >= (await offset(master)), "the replica to catch up", 10_000);
+      return replica;
+    },
     async kill(server) {
       down.add(server);
       await server.kill();
@@ -185,17 +204,7 @@ export async function startSentinelGroup(name = "mymaster"): Promise<SentinelGro
     },
     async failover() {
       const before = await agreedMaster();
-      const replica = nodes.find((n) => n !== before)!;
-      // Replication is asynchronous: a write the master acknowledged just before the sentinel
-      // promotes the replica may not have reached it, and is lost (no client can prevent that).
-      // So writes pause on the master until the replica holds all of them; once the replica is
-      // promoted, the paused writes meet min-replicas-to-write and are refused.
-      await data(before, ["CLIENT", "PAUSE", 10_000, "WRITE"]);
-      const offset = async (node: RedisServer) => {
-        const f = fields(await data(node, ["INFO", "replication"]));
-        return Number(f.master_repl_offset ?? f.slave_repl_offset);
-      };
-      await until(async () => (await offset(replica)) >= (await offset(before)), "the replica to catch up", 10_000);
+      const replica = await group.holdWrites();
       await until(async () => {
         const reply = await ask(running()[0]!.port, ["SENTINEL", "FAILOVER", name]).catch((err: Error) => err);
         if (reply instanceof Error && !/INPROG|NOGOODSLAVE/.test(reply.message)) throw reply;
