@@ -22,6 +22,12 @@ import { fieldsOf, Sentinels } from "./sentinels.ts";
 
 /** Error replies that mean "this node is not (or not yet) what you connected to it for". */
 const WRONG_NODE = new Set(["READONLY", "LOADING", "MASTERDOWN", "UNBLOCKED"]);
+/**
+ * How long an address a switch left behind is not taken from a sentinel as the master: sentinels
+ * learn of a failover from each other (every 2 s by default), so for a moment one that has not
+ * yet still names the old master, and following it would move everyone back.
+ */
+const DEMOTED_FOR_MS = 60_000;
 /** Replica flags that rule it out for reads. */
 const UNHEALTHY = /(^|,)(s_down|o_down|disconnected)(,|$)/;
 
@@ -43,6 +49,8 @@ export class SentinelLocator implements Locator {
   readonly #listeners = new Set<(change: MasterSwitch) => void>();
   /** Where the master was last found or announced. */
   #master: NodeAddress | undefined;
+  /** Old masters (`host:port`) a switch left behind, until when they are not believed to be the master. */
+  readonly #demoted = new Map<string, number>();
   /** The discovery under way: concurrent connects share it. */
   #asking: Promise<NodeAddress> | undefined;
   #replicaTurn = 0;
@@ -120,7 +128,12 @@ export class SentinelLocator implements Locator {
         if (!Array.isArray(reply) || reply.length < 2) {
           throw new ConnectionError(`the sentinel does not know a master named "${this.#name}"`);
         }
-        return { host: String(reply[0]), port: Number(reply[1]) };
+        const named = { host: String(reply[0]), port: Number(reply[1]) };
+        const key = `${named.host}:${named.port}`;
+        if ((this.#demoted.get(key) ?? 0) > Date.now()) {
+          throw new ConnectionError(`the sentinel still names ${key}, the master before the last failover (it has not heard of it yet)`);
+        }
+        return named;
       })
       .then((master) => {
         this.#found(master);
@@ -136,6 +149,10 @@ export class SentinelLocator implements Locator {
     const before = this.#master;
     this.#master = master;
     if (!before || (before.host === master.host && before.port === master.port) || this.#closed) return;
+    const now = Date.now();
+    for (const [key, until] of this.#demoted) if (until <= now) this.#demoted.delete(key);
+    this.#demoted.delete(`${master.host}:${master.port}`); // a failover back to it is believed
+    this.#demoted.set(`${before.host}:${before.port}`, now + DEMOTED_FOR_MS);
     const change: MasterSwitch = { name: this.#name, from: describeAddress(this.#at(before)), to: describeAddress(this.#at(master)) };
     for (const listener of [...this.#listeners]) guarded(() => listener(change));
   }

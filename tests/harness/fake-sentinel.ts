@@ -11,6 +11,10 @@ export interface FakeSentinel {
   master: { host: string; port: number };
   /** Questions asked, e.g. `SENTINEL GET-MASTER-ADDR-BY-NAME`. */
   asked: string[];
+  /** Publish `+switch-master <name> <from host> <from port> <to host> <to port>` to its subscribers. */
+  announce(name: string, from: { host: string; port: number }, to: { host: string; port: number }): void;
+  /** Subscribers now. */
+  readonly subscribers: number;
   stop(): Promise<void>;
 }
 
@@ -44,12 +48,26 @@ function parse(buf: string): { commands: string[][]; rest: string } {
 /** Start a fake sentinel on a free loopback port naming `master`. */
 export async function startFakeSentinel(master: { host: string; port: number }): Promise<FakeSentinel> {
   const sockets = new Set<Socket>();
-  const fake = { port: 0, master, asked: [] as string[], stop: async () => {} };
-  const answer = (args: string[]): string => {
+  const subscribed = new Set<Socket>();
+  const fake: FakeSentinel = {
+    port: 0,
+    master,
+    asked: [],
+    stop: async () => {},
+    announce(name, from, to) {
+      const text = `${name} ${from.host} ${from.port} ${to.host} ${to.port}`;
+      for (const s of subscribed) s.write(`*3\r\n${bulk("message")}${bulk("+switch-master")}${bulk(text)}`);
+    },
+    get subscribers() {
+      return subscribed.size;
+    },
+  };
+  const answer = (args: string[], socket: Socket): string => {
     const [name = "", sub = ""] = args.map((a, i) => (i < 2 ? a.toUpperCase() : a));
     if (name === "SENTINEL") fake.asked.push(`SENTINEL ${sub}`);
     if (name === "PING") return "+PONG\r\n";
     if (name === "CLIENT") return sub === "ID" ? ":1\r\n" : "+OK\r\n";
+    if (name === "SUBSCRIBE") subscribed.add(socket);
     if (name === "SUBSCRIBE") return `*3\r\n${bulk("subscribe")}${bulk(args[1] ?? "")}:1\r\n`;
     if (name === "SENTINEL" && sub === "GET-MASTER-ADDR-BY-NAME") return `*2\r\n${bulk(fake.master.host)}${bulk(String(fake.master.port))}`;
     if (name === "SENTINEL") return "*0\r\n";
@@ -57,13 +75,16 @@ export async function startFakeSentinel(master: { host: string; port: number }):
   };
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    socket.on("close", () => {
+      sockets.delete(socket);
+      subscribed.delete(socket);
+    });
     socket.on("error", () => {});
     let buf = "";
     socket.on("data", (chunk) => {
       const parsed = parse(buf + chunk.toString("latin1"));
       buf = parsed.rest;
-      for (const command of parsed.commands) socket.write(answer(command));
+      for (const command of parsed.commands) socket.write(answer(command, socket));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

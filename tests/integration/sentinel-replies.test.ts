@@ -42,4 +42,33 @@ describe("Sentinel: the data node's own replies", () => {
       await Promise.all([c.close(), admin.close()]);
     }
   });
+
+  test("after a switch, a sentinel that still names the old master is not followed back to it", async () => {
+    const behind = await startFakeSentinel({ host: "127.0.0.1", port: a.port });
+    const ahead = await startFakeSentinel({ host: "127.0.0.1", port: a.port });
+    const switches: MasterSwitch[] = [];
+    const c = createClient({ sentinel: { name: "mymaster", sentinels: [behind, ahead].map((s) => ({ host: "127.0.0.1", port: s.port })) } });
+    c.on("failover", (change) => switches.push(change));
+    c.on("error", () => {});
+    const onB = createClient(b.url);
+    try {
+      await c.set("followed", "on A");
+      await until(() => behind.subscribers === 1, "the client's +switch-master subscription");
+      // The failover happened; the sentinel the client asks first has not heard of it yet.
+      ahead.master = { host: "127.0.0.1", port: b.port };
+      behind.announce("mymaster", { host: "127.0.0.1", port: a.port }, { host: "127.0.0.1", port: b.port });
+      await until(() => switches.length === 1, "the switch");
+      await until(async () => (await c.set("followed", "on B").catch(() => null)) === "OK" && (await onB.get("followed")) === "on B", "writes on B");
+      // A reconnect asks the sentinels again: "behind" still names A, and is passed over.
+      const id = Number(await c.send(["CLIENT", "ID"]));
+      await onB.send(["CLIENT", "KILL", "ID", id]);
+      await until(async () => Number(await c.send(["CLIENT", "ID"]).catch(() => id)) !== id, "a new connection");
+      await c.set("followed", "still on B");
+      assert.equal(await onB.get("followed"), "still on B");
+      assert.equal(switches.length, 1, JSON.stringify(switches));
+    } finally {
+      await Promise.all([c.close(), onB.close()]);
+      await Promise.all([behind.stop(), ahead.stop()]);
+    }
+  });
 });
