@@ -13,7 +13,7 @@ import type { Arg, RespValue } from "../../src/resp/types.ts";
 import { startRedis, type RedisServer } from "./redis.ts";
 import { until } from "./wait.ts";
 
-/** The data nodes' password (`requirepass` and `masterauth`). */
+/** The data nodes' password (`requirepass` and `masterauth`) unless `startSentinelGroup` is given another. */
 export const DATA_PASSWORD = "data-secret";
 /** An ACL user on every sentinel (the default user stays open, as on most deployments). */
 export const SENTINEL_USER = { username: "watcher", password: "sentinel-secret" };
@@ -89,18 +89,18 @@ function pairs(reply: RespValue): Record<string, string> {
 }
 
 /** Start a group. Takes 2-5 s (the sentinels find each other through the master). */
-export async function startSentinelGroup(name = "mymaster"): Promise<SentinelGroup> {
-  const dataArgs = ["--requirepass", DATA_PASSWORD, "--masterauth", DATA_PASSWORD, "--min-replicas-max-lag", "10"];
+export async function startSentinelGroup(name = "mymaster", password = DATA_PASSWORD): Promise<SentinelGroup> {
+  const dataArgs = ["--requirepass", password, "--masterauth", password, "--min-replicas-max-lag", "10"];
   const first = await startRedis({ args: [...dataArgs, "--min-replicas-to-write", "1"] });
   const second = await startRedis({ args: [...dataArgs, "--replicaof", "127.0.0.1", String(first.port)] });
   const nodes = [first, second];
   const down = new Set<RedisServer>();
-  const auth = { password: DATA_PASSWORD };
+  const auth = { password };
   const data = (node: RedisServer, args: Arg[]) => ask(node.port, args, auth);
 
   const sentinelConfig = [
     `sentinel monitor ${name} 127.0.0.1 ${first.port} 2`,
-    `sentinel auth-pass ${name} ${DATA_PASSWORD}`,
+    `sentinel auth-pass ${name} ${password}`,
     `sentinel down-after-milliseconds ${name} 1000`,
     `sentinel failover-timeout ${name} 2000`,
     `user ${SENTINEL_USER.username} on >${SENTINEL_USER.password} ~* &* +@all`,
@@ -175,7 +175,7 @@ export async function startSentinelGroup(name = "mymaster"): Promise<SentinelGro
       return sentinels.map((s) => ({ host: "127.0.0.1", port: s.port }));
     },
     get url() {
-      return `redis+sentinel://:${DATA_PASSWORD}@${sentinels.map((s) => `127.0.0.1:${s.port}`).join(",")}/${name}`;
+      return `redis+sentinel://:${password}@${sentinels.map((s) => `127.0.0.1:${s.port}`).join(",")}/${name}`;
     },
     master: () => agreedMaster(),
     async replica() {

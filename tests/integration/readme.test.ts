@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
+import { startSentinelGroup, type SentinelGroup } from "../harness/sentinel.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -38,12 +39,15 @@ describe("README.md code blocks", () => {
   // Per runtime: the three runners may run this file at the same time.
   const dir = join(root, ".tmp", `readme-${runtime}`);
 
+  // Blocks that name sentinel-1:26379 ... get a Sentinel group of their own (data password "secret").
+  let group: SentinelGroup | undefined;
   beforeAll(async () => {
     server = await startRedis();
+    if (blocks.some((b) => b.code.includes("sentinel-1:26379"))) group = await startSentinelGroup("mymaster", "secret");
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     for (const [i, block] of blocks.entries()) {
-      const code = localize(block.code, server.url);
+      const code = localize(block.code, server.url, group);
       if (block.file && runtime === "node") {
         // A Node worker cannot load the TypeScript sources the block imports by itself: a shim
         // registers tsx first (the published package needs none of this: it ships JavaScript).
@@ -51,9 +55,10 @@ describe("README.md code blocks", () => {
         writeFileSync(join(dir, block.file), `import { register } from "tsx/esm/api";\nregister();\nawait import("./${block.file}.impl.mjs");\n`);
       } else writeFileSync(join(dir, block.file ?? `block-${i}.ts`), code);
     }
-  });
+  }, 60_000);
   afterAll(async () => {
     await server?.stop();
+    await group?.stop();
   });
 
   test("the README has TypeScript examples to run", () => {
@@ -68,11 +73,13 @@ describe("README.md code blocks", () => {
   }
 });
 
-/** Point the block's imports at this checkout and its URLs at the test server. */
-function localize(code: string, url: string): string {
+/** Point the block's imports at this checkout and its URLs at the test server (sentinel-N:26379 at the group's sentinels). */
+function localize(code: string, url: string, group?: SentinelGroup): string {
   return code
     .replaceAll(`"resplex/worker"`, JSON.stringify(pathToFileURL(join(root, "worker.ts")).href))
     .replaceAll(`"resplex"`, JSON.stringify(pathToFileURL(join(root, "mod.ts")).href))
     .replaceAll(`"jsr:@resplex/resplex"`, JSON.stringify(pathToFileURL(join(root, "mod.ts")).href))
-    .replaceAll("redis://localhost:6379", url);
+    .replaceAll("redis://localhost:6379", url)
+    .replace(/sentinel-(\d):26379/g, (name, n) => (group ? `127.0.0.1:${group.sentinels[Number(n) - 1]!.port}` : name))
+    .replace(/\{ host: "sentinel-(\d)", port: 26379 \}/g, (name, n) => (group ? `{ host: "127.0.0.1", port: ${group.sentinels[Number(n) - 1]!.port} }` : name));
 }
