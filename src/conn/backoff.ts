@@ -38,7 +38,14 @@ export interface ReconnectOptions {
  */
 export type ReconnectStrategy = (attempt: number, lastError: Error) => number | false;
 
-/** {@link ReconnectOptions} with defaults applied, and the user's {@link ReconnectStrategy} if one was given. */
+/**
+ * {@link ReconnectOptions} with defaults applied, and the user's {@link ReconnectStrategy} if one was given.
+ *
+ * @example
+ * ```ts
+ * resolveReconnect({ maxAttempts: 3 }); // { initialDelay: 50, maxDelay: 2000, maxAttempts: 3, strategy: undefined }
+ * ```
+ */
 export interface ResolvedReconnect extends Required<ReconnectOptions> {
   strategy: ReconnectStrategy | undefined;
 }

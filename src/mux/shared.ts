@@ -216,7 +216,8 @@ export class SharedConnection {
     this.state = "closing";
     this.#connecting?.abort(new ClosedError("client closed while connecting"));
     this.#failQueued(new ClosedError(`the client was closed before the command could be sent to ${this.address}`));
-    await this.#conn?.close(timeoutMs);
+    // Connections replaced after a failover may still await replies: they finish under the same bound.
+    await Promise.all([this.#conn, ...this.#retired].map((conn) => conn?.close(timeoutMs)));
     this.#finish(undefined);
     return this.#ended;
   }
@@ -228,7 +229,7 @@ export class SharedConnection {
     const reason = err ?? new ClosedError(`client to ${this.address} destroyed`);
     this.#connecting?.abort(reason);
     this.#failQueued(reason);
-    this.#conn?.destroy(reason);
+    for (const conn of [this.#conn, ...this.#retired]) conn?.destroy(reason);
     this.#finish(err);
   }
 

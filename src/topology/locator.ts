@@ -13,10 +13,25 @@ import { NoNodeError, openFirst } from "./open-first.ts";
 import type { NodeAddress, ResolvedTopology } from "./options.ts";
 import { SentinelLocator } from "./sentinel.ts";
 
-/** What a connection is for: writes (and reads by default) go to the master, `readFrom` reads to a replica. */
+/**
+ * What a connection is for: writes (and reads by default) go to the master, `readFrom` reads to a replica.
+ *
+ * @example
+ * ```ts
+ * await locator.open("replica" satisfies Role, hooks);
+ * ```
+ */
 export type Role = "master" | "replica";
 
-/** The master moved (a failover): connections to `from` are to be let go. */
+/**
+ * The master moved (a failover): connections to `from` are to be let go. The payload of the
+ * `failover` event of clients and pools.
+ *
+ * @example
+ * ```ts
+ * redis.on("failover", ({ name, from, to }) => console.log(`${name}: ${from} -> ${to}`));
+ * ```
+ */
 export interface MasterSwitch {
   /** The master's name under Sentinel. */
   name: string;
@@ -69,7 +84,14 @@ export function createLocator(connection: ResolvedConnectionOptions, topology: R
   return topology.sentinel ? new SentinelLocator(connection, topology.sentinel) : new FixedLocator(connection, topology.replicas);
 }
 
-/** A fixed master (the connection options' address) and fixed replicas, tried in turn. */
+/**
+ * A fixed master (the connection options' address) and fixed replicas, tried in turn.
+ *
+ * @example
+ * ```ts
+ * const locator = new FixedLocator(resolveConnectionOptions("redis://primary:6379"), [{ host: "replica", port: 6379 }]);
+ * ```
+ */
 export class FixedLocator implements Locator {
   readonly address: string;
   readonly #connection: ResolvedConnectionOptions;

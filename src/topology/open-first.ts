@@ -11,7 +11,12 @@ import type { NodeAddress } from "./options.ts";
 
 /**
  * No node of a role could be connected to: the message names each one tried and its error.
- * Internal (a `ConnectionError` to the user); {@link Locator.isNoneLeft} recognises it.
+ * Internal (a `ConnectionError` to the user); `Locator.isNoneLeft` recognises it.
+ *
+ * @example
+ * ```ts
+ * throw new NoNodeError("no replica could be connected to (r1:6379: ECONNREFUSED)");
+ * ```
  */
 export class NoNodeError extends ConnectionError {}
 

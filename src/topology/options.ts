@@ -7,7 +7,14 @@
 import { parseRedisUrl, redactUrl, type ConnectionOptions } from "../conn/options.ts";
 import type { TlsOptions } from "../transport/types.ts";
 
-/** A node's address. */
+/**
+ * A node's address.
+ *
+ * @example
+ * ```ts
+ * const sentinel: NodeAddress = { host: "10.0.0.1", port: 26379 };
+ * ```
+ */
 export interface NodeAddress {
   host: string;
   port: number;
@@ -39,7 +46,14 @@ export interface SentinelOptions {
   tls?: TlsOptions | boolean;
 }
 
-/** How `readFrom` routes read-only commands. */
+/**
+ * How `readFrom` routes read-only commands (see {@link TopologyOptions.readFrom}).
+ *
+ * @example
+ * ```ts
+ * const readFrom: ReadFrom = "prefer-replica";
+ * ```
+ */
 export type ReadFrom = "master" | "replica" | "prefer-replica";
 
 /**
@@ -66,7 +80,14 @@ export interface TopologyOptions {
   readFrom?: ReadFrom;
 }
 
-/** {@link SentinelOptions} resolved. */
+/**
+ * {@link SentinelOptions} resolved: addresses parsed, TLS settings an object or undefined.
+ *
+ * @example
+ * ```ts
+ * splitTopology({ sentinel: { name: "m", sentinels: ["s1"] } }).topology.sentinel; // { name: "m", sentinels: [{ host: "s1", port: 26379 }], ... }
+ * ```
+ */
 export interface ResolvedSentinel {
   name: string;
   sentinels: NodeAddress[];
@@ -75,7 +96,14 @@ export interface ResolvedSentinel {
   tls: TlsOptions | undefined;
 }
 
-/** {@link TopologyOptions} resolved. */
+/**
+ * {@link TopologyOptions} resolved.
+ *
+ * @example
+ * ```ts
+ * resolveClientOptions({ url }).topology; // { sentinel: undefined, replicas: [], readFrom: "master" }
+ * ```
+ */
 export interface ResolvedTopology {
   sentinel: ResolvedSentinel | undefined;
   replicas: NodeAddress[];

@@ -17,7 +17,14 @@ import type { Sentinels } from "./sentinels.ts";
 const CHANNEL = "+switch-master";
 const RETRY = { initialDelay: 100, maxDelay: 2_000 };
 
-/** What a {@link SentinelWatch} reports. */
+/**
+ * What a {@link SentinelWatch} reports.
+ *
+ * @example
+ * ```ts
+ * const events: WatchEvents = { switched: (to) => console.log(to), subscribed: () => {} };
+ * ```
+ */
 export interface WatchEvents {
   /** A sentinel announced that the master of the watched name moved to `to`. */
   switched(to: NodeAddress): void;

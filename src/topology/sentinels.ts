@@ -141,7 +141,14 @@ export class Sentinels {
   }
 }
 
-/** A reply that is a RESP3 map or a RESP2 flat `[key, value, ...]` array, as a record of strings. */
+/**
+ * A reply that is a RESP3 map or a RESP2 flat `[key, value, ...]` array, as a record of strings.
+ *
+ * @example
+ * ```ts
+ * fieldsOf(["ip", "10.0.0.2", "port", "6379"]); // { ip: "10.0.0.2", port: "6379" }
+ * ```
+ */
 export function fieldsOf(reply: RespValue): Record<string, string> {
   const out: Record<string, string> = {};
   if (reply instanceof Map) {

@@ -275,6 +275,24 @@ describe("reconnect as a function, reconnectOnError", () => {
     }
   });
 
+  test("close() right after reconnectOnError replaced the connection waits for the replies still due on the old one", async () => {
+    const c = createClient({ url: server.url, reconnectOnError: (err) => err.code === "WRONGTYPE" });
+    try {
+      await c.set("close:str", "x");
+      let waited: unknown;
+      const refused = c.send(["LPUSH", "close:str", "y"]).catch((err: Error) => err);
+      // WAIT blocks on the server (no replica acknowledges), so the WRONGTYPE reply goes out first.
+      const slow = c.send(["WAIT", 1, 300]).then((reply) => (waited = reply), (err: Error) => (waited = err));
+      assert.equal(((await refused) as RedisError).code, "WRONGTYPE"); // the connection is being replaced now
+      assert.equal(waited, undefined);
+      await c.close();
+      assert.equal(waited, 0);
+      await slow;
+    } finally {
+      await c.close();
+    }
+  });
+
   test("reconnectOnError sees the error replies of a worker's commands too (forwarded as bytes, never decoded in the owner)", async () => {
     const admin = createClient(server.url);
     await admin.send(["REPLICAOF", "127.0.0.1", primary.port]);
