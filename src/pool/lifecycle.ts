@@ -291,6 +291,7 @@ export abstract class Lifecycle {
 
   /** An error reply the locator or `reconnectOnError` takes as a sign of the wrong node: that connection goes. */
   #errorReply(member: Member, err: RedisError): void {
+    if (member.state === "connecting") return; // the handshake's own replies: its failure is reported as such
     const policy = this.options.reconnectOnError;
     if (this.locator.shouldReplace(err, this.role) || (policy && guarded(() => policy(err)) === true)) {
       this.letGo(member, `replaced after the reply ${err.code}`);

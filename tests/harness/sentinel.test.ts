@@ -11,7 +11,7 @@ describe("test harness: a Sentinel group", () => {
 
   test("a master, a replica and three sentinels that name the master; sentinels know their ACL user", async () => {
     const master = await group.master();
-    assert.equal(master, group.nodes[0]);
+    assert.ok(group.nodes.includes(master));
     assert.deepEqual(await group.data(await group.replica(), ["ROLE"]).then((r) => String((r as unknown[])[0])), "slave");
     assert.equal(await ask(group.sentinels[2]!.port, ["PING"], SENTINEL_USER), "PONG");
     assert.match(group.url, /^redis\+sentinel:\/\/:data-secret@127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\/mymaster$/);
