@@ -4,6 +4,7 @@
  * - {@link createClient}: a multiplexer; every caller shares one connection, with auto-pipelining.
  * - {@link createPool}: a bounded pool of connections with exclusive leases.
  * - {@link createCluster}: the same command API over a Redis Cluster, routed by hash slot.
+ * - either one through Redis Sentinel: the `sentinel` option or a `redis+sentinel://` URL.
  * - `resplex/worker`: share a client or pool with every worker thread of a process.
  *
  * @example
@@ -30,10 +31,10 @@ export type { PoolStats } from "./src/pool/stats.ts";
 export type { PoolEvents } from "./src/pool/events.ts";
 export { createCluster, RedisCluster } from "./src/cluster/client.ts";
 export type { ClusterEvents, ClusterStats } from "./src/cluster/client.ts";
-export type { ClusterOptions, ReadFrom } from "./src/cluster/options.ts";
+export type { ClusterOptions } from "./src/cluster/options.ts";
 export { NodeClient } from "./src/cluster/node-client.ts";
 export { keySlot } from "./src/cluster/slot.ts";
-export type { AddressMapper, NodeAddress } from "./src/cluster/topology.ts";
+export type { AddressMapper } from "./src/cluster/topology.ts";
 export { CommandApi } from "./src/client/api.ts";
 export type { CommandMethods } from "./src/client/api.ts";
 export { Multi, Pipeline } from "./src/client/batch.ts";
@@ -48,7 +49,9 @@ export type { CommandOptions } from "./src/conn/command.ts";
 export type { ConnectionOptions } from "./src/conn/options.ts";
 export type { CommandEnd, CommandStart, ConnectionEvent, Hooks, PoolWaitEvent } from "./src/conn/hooks.ts";
 export type { CommandMessage, ConnectMessage, ServerInfo } from "./src/diagnostics/publish.ts";
-export type { ReconnectOptions } from "./src/conn/backoff.ts";
+export type { ReconnectOptions, ReconnectStrategy } from "./src/conn/backoff.ts";
+export type { MasterSwitch } from "./src/topology/locator.ts";
+export type { NodeAddress, ReadFrom, SentinelOptions, TopologyOptions } from "./src/topology/options.ts";
 export type { Connector, ConnectOptions, Socket, TlsOptions } from "./src/transport/types.ts";
 export type { Arg, RespValue } from "./src/resp/types.ts";
 export {

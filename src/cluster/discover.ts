@@ -10,7 +10,8 @@ import { openConnection } from "../conn/open.ts";
 import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import { ConnectionError, RedisError, TimeoutError } from "../errors.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
-import { slotMapFromShards, slotMapFromSlots, type AddressMapper, type NodeAddress, type SlotMap } from "./topology.ts";
+import type { NodeAddress } from "../topology/options.ts";
+import { slotMapFromShards, slotMapFromSlots, type AddressMapper, type SlotMap } from "./topology.ts";
 
 /** A node to ask, with its live connection if it has one. */
 export interface Candidate extends NodeAddress {

@@ -12,6 +12,7 @@ import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import { SharedConnection } from "../mux/shared.ts";
 import { Subscriber } from "../mux/subscriber.ts";
 import { createPool, type Pool } from "../pool/pool.ts";
+import { FixedLocator } from "../topology/locator.ts";
 import type { NodeSpec } from "./topology.ts";
 
 /** What every node of one cluster client shares. */
@@ -38,6 +39,8 @@ export class ClusterNode {
   role: NodeSpec["role"];
   readonly #settings: NodeSettings;
   readonly #options: ResolvedConnectionOptions;
+  /** This node's address for every connection to it: the cluster, not a locator, follows failovers. */
+  readonly #locator: FixedLocator;
   #shared: SharedConnection | undefined;
   #dedicated: Pool | undefined;
   #subscriber: Subscriber | undefined;
@@ -50,6 +53,7 @@ export class ClusterNode {
     this.role = spec.role;
     this.#settings = settings;
     this.#options = { ...settings.connection, host: spec.host, port: spec.port, path: undefined };
+    this.#locator = new FixedLocator(this.#options);
   }
 
   /** The multiplexed connection (opened now if needed; a new one if the last gave up). */
@@ -88,6 +92,7 @@ export class ClusterNode {
   get subscriber(): Subscriber {
     this.#subscriber ??= new Subscriber({
       connection: this.#options,
+      locator: this.#locator,
       reconnect: this.#settings.reconnect,
       events: { error: (err) => this.#settings.onError(this, err) },
     });
@@ -123,6 +128,8 @@ export class ClusterNode {
     const settings = this.#settings;
     return new SharedConnection({
       connection: this.#options,
+      locator: this.#locator,
+      role: "master",
       reconnect: settings.reconnect,
       maxPending: settings.maxPending,
       events: {

@@ -6,10 +6,9 @@
 import { resolveReconnect, type ResolvedReconnect } from "../conn/backoff.ts";
 import { parseRedisUrl, resolveConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
 import type { ClientOptions } from "../mux/options.ts";
-import type { AddressMapper, NodeAddress } from "./topology.ts";
+import type { NodeAddress, ReadFrom } from "../topology/options.ts";
+import type { AddressMapper } from "./topology.ts";
 
-/** Which nodes serve read-only commands. */
-export type ReadFrom = "master" | "replica" | "prefer-replica";
 
 /**
  * Everything `createCluster()` accepts.

@@ -5,7 +5,7 @@
  */
 import { LimitError, RedisError } from "../errors.ts";
 import type { RespValue } from "../resp/types.ts";
-import type { NodeAddress } from "./topology.ts";
+import type { NodeAddress } from "../topology/options.ts";
 
 /** Error codes that mean "not here, or not now": the command did not run. */
 const REDIRECTING = new Set(["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN"]);

@@ -6,12 +6,8 @@
 import { toRecord } from "../client/spec.ts";
 import type { RespValue } from "../resp/types.ts";
 import { SLOTS } from "./slot.ts";
+import type { NodeAddress } from "../topology/options.ts";
 
-/** Where a node can be reached, after `addressMap`. */
-export interface NodeAddress {
-  host: string;
-  port: number;
-}
 
 /** Maps an address a node announces to one this client can reach (NAT, containers). */
 export type AddressMapper = (announced: NodeAddress) => NodeAddress;

@@ -13,6 +13,7 @@ import { Decoder } from "../resp/decode.ts";
 import type { RespValue } from "../resp/types.ts";
 import type { Socket } from "../transport/types.ts";
 import type { Command } from "./command.ts";
+import { errorInFrame } from "./error-frame.ts";
 import { ReplySpan, type RawCommand } from "./raw-command.ts";
 import { guarded } from "./hooks.ts";
 import { LivenessWatch } from "./liveness.ts";
@@ -44,6 +45,11 @@ export interface ConnectionHooks {
    * Otherwise such a reply poisons the connection.
    */
   onUnmatchedReply?(value: RespValue): boolean;
+  /**
+   * A command got an error reply (already settled with it): the owner may take it as a sign that
+   * this connection goes to the wrong node (`READONLY` after a failover) and replace it.
+   */
+  onErrorReply?(error: RedisError): void;
   /**
    * The connection is closed. Commands it had written are already rejected; `unwritten` holds the
    * ones it never handed to the socket, in order, so the owner may queue them elsewhere (they
@@ -295,6 +301,7 @@ export class Connection {
     const cmd = this.#answered();
     if (cmd.raw) throw new ProtocolError(`decoded the reply to ${cmd.name}, which was to be forwarded as bytes`);
     cmd.settle(value);
+    if (value instanceof RedisError) this.#hooks.onErrorReply?.(value);
     if (this.#inFlight.length === 0 && this.#drained) this.#drained();
   }
 
@@ -302,6 +309,10 @@ export class Connection {
     const cmd = this.#answered();
     if (!cmd.raw) throw new ProtocolError(`the reply to ${cmd.name} was not decoded`);
     this.#replySpan.add(cmd, buf, start, end);
+    if (this.#hooks.onErrorReply) {
+      const error = errorInFrame(buf, start, end);
+      if (error) this.#hooks.onErrorReply(error);
+    }
     if (this.#inFlight.length === 0 && this.#drained) this.#drained();
   }
 

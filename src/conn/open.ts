@@ -85,15 +85,41 @@ export async function openConnection(
   }
 }
 
-/** Run the handshake; resolves to the client id the server gave (from `HELLO`, or `CLIENT ID` on RESP2). */
+/**
+ * Run the handshake; resolves to the client id the server gave (from `HELLO`, or `CLIENT ID` on
+ * RESP2). With `protocol` unset, a server that answers `HELLO` as an unknown command (Redis
+ * before 6, some proxies) gets the RESP2 handshake next, on the same connection: the failed
+ * `HELLO` changed nothing there. Costs no round trip on servers that know `HELLO`.
+ */
 async function handshake(conn: Connection): Promise<number> {
-  const all = handshakeCommands(conn.options);
+  const options = conn.options;
+  try {
+    return await runHandshake(conn, options);
+  } catch (err) {
+    if (!(err instanceof RedisError) || !HELLO_UNKNOWN.test(err.message) || options.protocol !== 3) throw err;
+    if (options.resp2Fallback) return runHandshake(conn, { ...options, protocol: 2 });
+    throw new ConnectionError(
+      `${conn.address} does not know HELLO (Redis before 6, or a proxy), so it cannot speak protocol 3: ` +
+        "leave the protocol option unset to fall back to RESP2, or set protocol: 2",
+      { cause: err },
+    );
+  }
+}
+
+/** `HELLO` refused as unknown (`ERR unknown command 'HELLO'`), or as a protocol the server lacks (`NOPROTO`). */
+const HELLO_UNKNOWN = /^(ERR unknown command .HELLO.|NOPROTO)/;
+
+/** Write the handshake for `options` in one piece; every reply is awaited, and HELLO's failure wins over what followed it. */
+async function runHandshake(conn: Connection, options: ResolvedConnectionOptions): Promise<number> {
+  const all = handshakeCommands(options);
   const commands = all.map((args) => new Command(args, false, 0));
   for (const cmd of commands) conn.write(cmd);
-  const replies = await Promise.all(commands.map((cmd) => cmd.promise));
+  const settled = await Promise.allSettled(commands.map((cmd) => cmd.promise));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
   // Not the first reply: on RESP2, AUTH and CLIENT SETNAME answer before CLIENT ID does.
   const at = all.findIndex((args) => args[0] === "HELLO" || (args[0] === "CLIENT" && args[1] === "ID"));
-  return clientIdOf(replies[at]);
+  return clientIdOf((settled[at] as PromiseFulfilledResult<RespValue>).value);
 }
 
 function clientIdOf(reply: RespValue | undefined): number {

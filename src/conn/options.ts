@@ -32,7 +32,11 @@ export interface ConnectionOptions {
   db?: number;
   /** `CLIENT SETNAME` value sent in the handshake. */
   clientName?: string;
-  /** RESP version: `3` (default, via `HELLO 3`) or `2`. */
+  /**
+   * RESP version. Unset (the default): RESP3 through `HELLO 3`, or RESP2 with `AUTH` when the
+   * server does not know `HELLO` (Redis before 6, some proxies). `3`: RESP3 or nothing — a server
+   * without `HELLO` fails the connection, saying so. `2`: RESP2.
+   */
   protocol?: 2 | 3;
   /** Deadline for connect plus handshake, ms. Default `10000`. */
   connectTimeout?: number;
@@ -92,6 +96,8 @@ export interface ResolvedConnectionOptions {
   db: number;
   clientName: string | undefined;
   protocol: 2 | 3;
+  /** `protocol` was left unset: a server that does not know `HELLO` is spoken to in RESP2. */
+  resp2Fallback: boolean;
   connectTimeout: number;
   commandTimeout: number;
   decode: "string" | "bytes";
@@ -229,6 +235,7 @@ export function resolveConnectionOptions(input: string | ConnectionOptions = {})
     db,
     clientName: opts.clientName,
     protocol,
+    resp2Fallback: opts.protocol === undefined,
     connectTimeout: checkNumber("connectTimeout", opts.connectTimeout ?? 10_000, 1),
     commandTimeout: checkNumber("commandTimeout", opts.commandTimeout ?? 5_000, 0),
     decode,

@@ -7,7 +7,7 @@
 import { CommandApi } from "../client/api.ts";
 import type { BytesReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
-import { commandName, lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
+import { commandName, isReadOnly, lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { CommandOptions } from "../conn/command.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { CommandFactory } from "../conn/factory.ts";
@@ -15,8 +15,9 @@ import type { Hooks } from "../conn/hooks.ts";
 import { Monitors, type Monitor } from "../conn/monitor.ts";
 import { prepareTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
-import { createPool, type Pool } from "../pool/pool.ts";
+import { Pool } from "../pool/pool.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
+import { createLocator, type Locator, type MasterSwitch } from "../topology/locator.ts";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./options.ts";
 import { SharedConnection } from "./shared.ts";
 import { Subscriber, type MessageListener, type SubscriptionKind } from "./subscriber.ts";
@@ -34,6 +35,11 @@ export interface ClientEvents {
   reconnecting: { attempt: number; delay: number; error: Error };
   /** The client closed (by `close()`, or after giving up); `error` says why if it gave up. */
   end: { error?: Error };
+  /**
+   * The master moved (Sentinel): connections to the old one are being replaced, commands not
+   * yet written go to the new one.
+   */
+  failover: MasterSwitch;
 }
 
 /** Counters of a {@link RedisClient}, read off its state. */
@@ -69,7 +75,10 @@ export const writeRun: unique symbol = Symbol("resplex.writeRun");
 export class RedisClient extends CommandApi<ClientEvents> {
   readonly options: ResolvedClientOptions;
   #factory: CommandFactory;
+  #locator: Locator;
   #shared: SharedConnection;
+  /** With `readFrom` "replica" or "prefer-replica": the connection read-only commands go to. */
+  #replica: SharedConnection | undefined;
   #subscriber: Subscriber | undefined;
   #dedicated: Pool | undefined;
   #monitors = new Monitors();
@@ -80,10 +89,16 @@ export class RedisClient extends CommandApi<ClientEvents> {
     this.options = resolveClientOptions(options);
     const { connection } = this.options;
     this.#factory = new CommandFactory(connection, () => this.#shared.lastError);
+    this.#locator = createLocator(connection, this.options.topology);
+    this.#locator.onSwitch((change) => this.emit("failover", change));
     this.#shared = new SharedConnection({
       connection,
+      locator: this.#locator,
+      role: "master",
       reconnect: this.options.reconnect,
       maxPending: this.options.maxPending,
+      lazy: this.options.lazyConnect,
+      replaceOn: this.options.reconnectOnError,
       events: {
         connect: () => this.emit("connect", undefined),
         ready: () => this.emit("ready", undefined),
@@ -92,6 +107,41 @@ export class RedisClient extends CommandApi<ClientEvents> {
         end: (error) => this.emit("end", { error }),
       },
     });
+    if (this.options.topology.readFrom !== "master") {
+      this.#replica = new SharedConnection({
+        connection,
+        locator: this.#locator,
+        role: "replica",
+        reconnect: this.options.reconnect,
+        maxPending: this.options.maxPending,
+        lazy: this.options.lazyConnect,
+        replaceOn: this.options.reconnectOnError,
+        events: { connect() {}, ready() {}, error: (err) => this.emit("error", err), reconnecting() {}, end() {} },
+      });
+    }
+  }
+
+  /**
+   * Resolves once the client is connected and ready (at once if it is); with `lazyConnect` it
+   * starts connecting. Rejects with the reason when the attempt fails — connection refused
+   * (`ConnectionError`, its `cause` the system error), rejected credentials (the server's
+   * `RedisError`, e.g. `WRONGPASS`), an untrusted certificate — or with `ClosedError` once the
+   * client is closed. The client keeps retrying as `reconnect` says; call it again to wait for
+   * the next attempt.
+   *
+   * @example
+   * ```ts
+   * const redis = createClient({ url: "redis://localhost:6379", lazyConnect: true });
+   * try {
+   *   await redis.connect();
+   * } catch (err) {
+   *   console.error("Redis is not reachable:", err);
+   * }
+   * ```
+   */
+  connect(): Promise<void> {
+    if (this.#closing) return Promise.reject(new ClosedError("connect() refused: the client is closed"));
+    return this.#shared.ready();
   }
 
   send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
@@ -103,8 +153,17 @@ export class RedisClient extends CommandApi<ClientEvents> {
       if (needsOwnConnection(args, info)) return this.#dedicatedPool().send(args, options);
     }
     const cmd = this.#factory.create(args, options);
-    this.#shared.write(cmd);
+    (this.#replica && isReadOnly(args) ? this.#readFrom(this.#replica) : this.#shared).write(cmd);
     return cmd.promise;
+  }
+
+  /**
+   * Where a read-only command goes: the replica connection, or with "prefer-replica" the master
+   * while the replica connection is down (its attempts failed, and it is not ready).
+   */
+  #readFrom(replica: SharedConnection): SharedConnection {
+    if (this.options.topology.readFrom === "replica" || replica.state === "ready") return replica;
+    return replica.lastError === undefined && replica.state !== "closed" ? replica : this.#shared;
   }
 
   transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
@@ -204,10 +263,12 @@ export class RedisClient extends CommandApi<ClientEvents> {
     const timeout = options.timeout ?? 5_000;
     await Promise.all([
       this.#shared.close(timeout),
+      this.#replica?.close(timeout),
       this.#subscriber?.close(),
       this.#dedicated?.close({ timeout }),
       this.#monitors.close(),
     ]);
+    await this.#locator.close();
     this.#factory.deadlines.clear();
   }
 
@@ -226,6 +287,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
     if (this.#closing) return Promise.reject(new ClosedError(`${kind} refused: the client is closed`));
     this.#subscriber ??= new Subscriber({
       connection: this.options.connection,
+      locator: this.#locator,
       reconnect: this.options.reconnect,
       events: { error: (err) => this.emit("error", err) },
     });
@@ -233,18 +295,17 @@ export class RedisClient extends CommandApi<ClientEvents> {
   }
 
   #dedicatedPool(): Pool {
-    this.#dedicated ??= createPool({
-      ...this.options.connection,
-      reconnect: this.options.reconnect,
-      max: this.options.maxBlockingConnections,
-      min: 0,
-    });
+    this.#dedicated ??= new Pool(
+      { reconnect: this.options.reconnect, max: this.options.maxBlockingConnections, min: 0 },
+      { connection: this.options.connection, locator: this.#locator, role: "master" },
+    );
     return this.#dedicated;
   }
 }
 
 /**
- * Create a multiplexing client. It connects at once and reconnects by itself.
+ * Create a multiplexing client. It connects at once (on the first command or `connect()` with
+ * `lazyConnect`) and reconnects by itself.
  *
  * @example
  * ```ts

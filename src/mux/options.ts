@@ -2,11 +2,16 @@
  * Options of `createClient()`.
  * @module
  */
-import { resolveReconnect, type ReconnectOptions, type ResolvedReconnect } from "../conn/backoff.ts";
+import { resolveReconnect, type ReconnectOptions, type ReconnectStrategy, type ResolvedReconnect } from "../conn/backoff.ts";
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
+import type { RedisError } from "../errors.ts";
+import { splitTopology, type ResolvedTopology, type TopologyOptions } from "../topology/options.ts";
 
-/** Everything `createClient()` accepts: every connection option, plus how the client heals and bounds itself. */
-export interface ClientOptions extends ConnectionOptions {
+/**
+ * Everything `createClient()` accepts: every connection option, where to connect (Sentinel,
+ * replicas, `readFrom`), and how the client heals and bounds itself.
+ */
+export interface ClientOptions extends ConnectionOptions, TopologyOptions {
   /**
    * Reconnect policy after a failed connect or a lost connection, or `false` to close instead.
    * Default: 50 ms doubling to 2 s, jittered, forever.
@@ -24,8 +29,35 @@ export interface ClientOptions extends ConnectionOptions {
    * const redis = createClient({ url, password: "wrong" });
    * await redis.get("k").catch((e) => e.cause.code); // "WRONGPASS", at once rather than after 5 s
    * ```
+   *
+   * Or a function `(attempt, lastError) => delayMs | false` that decides every retry (see
+   * `ReconnectStrategy`).
    */
-  reconnect?: ReconnectOptions | false;
+  reconnect?: ReconnectOptions | ReconnectStrategy | false;
+  /**
+   * `true`: connect on the first command (or `connect()`) instead of at creation. Default `false`.
+   *
+   * @example
+   * ```ts
+   * const redis = createClient({ url, lazyConnect: true }); // no socket yet
+   * await redis.connect();                                  // now, and fails here if it cannot
+   * ```
+   */
+  lazyConnect?: boolean;
+  /**
+   * Decides whether an error reply means this connection should be replaced (ioredis users know
+   * it): return `true` and the client closes the connection once its written commands have
+   * their replies, and reconnects. The command that got the reply still rejects with it; it is
+   * never sent again. Under Sentinel, `READONLY`, `LOADING`, `MASTERDOWN` and `UNBLOCKED`
+   * replies do this without being asked.
+   *
+   * @example
+   * ```ts
+   * // a master demoted behind a fixed address (a proxy, a DNS name) answers writes with READONLY
+   * createClient({ url, reconnectOnError: (err) => err.code === "READONLY" });
+   * ```
+   */
+  reconnectOnError?: (err: RedisError) => boolean;
   /** Most commands held while no connection is up; past it they reject at once with `LimitError`. Default `100000`. */
   maxPending?: number;
   /** Most dedicated connections for blocking commands and `isolated()`. Default `32`. */
@@ -35,22 +67,28 @@ export interface ClientOptions extends ConnectionOptions {
 /** {@link ClientOptions} with defaults applied. */
 export interface ResolvedClientOptions {
   connection: ResolvedConnectionOptions;
+  topology: ResolvedTopology;
   reconnect: ResolvedReconnect;
   maxPending: number;
   maxBlockingConnections: number;
+  lazyConnect: boolean;
+  reconnectOnError: ((err: RedisError) => boolean) | undefined;
 }
 
 /** Validate and apply defaults; a string is a URL. */
 export function resolveClientOptions(input: string | ClientOptions = {}): ResolvedClientOptions {
-  const given: ClientOptions = typeof input === "string" ? { url: input } : input;
-  const { reconnect, maxPending = 100_000, maxBlockingConnections = 32, ...connection } = given;
+  const { options: given, topology } = splitTopology(typeof input === "string" ? { url: input } : input);
+  const { reconnect, maxPending = 100_000, maxBlockingConnections = 32, lazyConnect = false, reconnectOnError, ...connection } = given;
   for (const [name, value] of [["maxPending", maxPending], ["maxBlockingConnections", maxBlockingConnections]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new TypeError(`option ${name} must be an integer >= 1, got ${String(value)}`);
   }
   return {
     connection: resolveConnectionOptions(connection),
+    topology,
     reconnect: resolveReconnect(reconnect),
     maxPending,
     maxBlockingConnections,
+    lazyConnect: lazyConnect === true,
+    reconnectOnError,
   };
 }

@@ -10,19 +10,20 @@
  * @module
  */
 import { ClosedError, ConnectionError, LimitError, RedisError, TimeoutError } from "../errors.ts";
-import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
+import { retryDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
 import type { Connection, ConnectionHooks, WireCommand } from "../conn/connection.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
-import { openConnection } from "../conn/open.ts";
-import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
+import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import { isPermanentFailure } from "../conn/permanent-failure.ts";
 import { Queue } from "../conn/queue.ts";
+import { guarded } from "../conn/hooks.ts";
 import { encodeTogether } from "../conn/transaction.ts";
 import { validateCommand } from "../resp/validate.ts";
+import type { Locator, Role } from "../topology/locator.ts";
 
-/** Lifecycle of a {@link SharedConnection}. */
-export type SharedState = "connecting" | "ready" | "reconnecting" | "closing" | "closed";
+/** Lifecycle of a {@link SharedConnection}; `lazy` until the first command or `connect()` when created with `lazy`. */
+export type SharedState = "lazy" | "connecting" | "ready" | "reconnecting" | "closing" | "closed";
 
 /** What a shared connection reports to its owner. */
 export interface SharedConnectionEvents {
@@ -36,12 +37,19 @@ export interface SharedConnectionEvents {
 /** Settings of a {@link SharedConnection}. */
 export interface SharedConnectionOptions {
   connection: ResolvedConnectionOptions;
+  /** Where each connection goes, asked on every (re)connect; `role` says which node it is for. */
+  locator: Locator;
+  role: Role;
   reconnect: ResolvedReconnect;
   /** Bound of the offline queue. */
   maxPending: number;
   /** Push routing for the connection (pub/sub). */
   hooks?: Pick<ConnectionHooks, "onPush" | "isPush">;
   events: SharedConnectionEvents;
+  /** Wait for the first command or {@link SharedConnection.ready} before connecting. */
+  lazy?: boolean;
+  /** Whether an error reply means the connection should be replaced (`reconnectOnError`); the locator's own reasons count too. */
+  replaceOn?: (err: RedisError) => boolean;
 }
 
 /** One logical connection over a succession of sockets. */
@@ -54,17 +62,51 @@ export class SharedConnection {
   /** Commands held since the offline queue was last searched through for settled ones (see #dropSettled). */
   #heldSinceSweep = Infinity;
   #connecting: AbortController | undefined;
+  /** Connections replaced (see #replace) that still close, their replies still coming. */
+  #retired = new Set<Connection>();
   #lastError: Error | undefined;
   /** Set while the last attempt failed in a way retrying cannot fix: commands reject with it instead of waiting. */
   #unreachable: Error | undefined;
   #ended: Promise<void>;
   #resolveEnded!: () => void;
+  /** Callers of {@link ready}: settled by the next connection made, attempt failed, or the end. */
+  #readyWaiters: Array<{ resolve(): void; reject(err: Error): void }> = [];
+  /** Ends the backoff wait before the next attempt early (the master moved: try it now). */
+  #wake: (() => void) | undefined;
+  #stopFollowing: () => void;
 
   constructor(options: SharedConnectionOptions) {
     this.#options = options;
-    this.address = describeAddress(options.connection);
+    this.address = options.locator.address;
     this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
+    this.#stopFollowing = options.locator.onSwitch((change) => this.#followSwitch(change.to));
+    if (options.lazy) this.state = "lazy";
+    else void this.#connectLoop();
+  }
+
+  /**
+   * Resolves once a connection is ready (at once if one is), starting to connect if the
+   * connection is lazy; rejects with the error of the next attempt that fails, or when it closes.
+   */
+  ready(): Promise<void> {
+    if (this.state === "ready") return Promise.resolve();
+    if (this.#stopping) return Promise.reject(new ClosedError(`not connected: the client to ${this.address} is ${this.state}`));
+    this.#start();
+    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+  }
+
+  /** A lazy connection starts connecting (on the first command or `ready()`). */
+  #start(): void {
+    if (this.state !== "lazy") return;
+    this.state = "connecting";
     void this.#connectLoop();
+  }
+
+  #settleReadyWaiters(err?: Error): void {
+    const waiters = this.#readyWaiters;
+    if (waiters.length === 0) return;
+    this.#readyWaiters = [];
+    for (const waiter of waiters) if (err) waiter.reject(err); else waiter.resolve();
   }
 
   /** Closing or closed: read through a getter so checks after an `await` see the current state. */
@@ -141,6 +183,7 @@ export class SharedConnection {
       return cmd.fail(new ClosedError(`${cmd.name} not sent: the client is ${this.state}`));
     }
     if (this.#unreachable) return cmd.fail(this.#unreachable);
+    this.#start();
     this.#heldSinceSweep++;
     if (this.#offline.length >= this.#options.maxPending) this.#dropSettled();
     if (this.#offline.length >= this.#options.maxPending) {
@@ -177,7 +220,8 @@ export class SharedConnection {
     this.state = "closing";
     this.#connecting?.abort(new ClosedError("client closed while connecting"));
     this.#failQueued(new ClosedError(`the client was closed before the command could be sent to ${this.address}`));
-    await this.#conn?.close(timeoutMs);
+    // Connections replaced after a failover may still await replies: they finish under the same bound.
+    await Promise.all([this.#conn, ...this.#retired].map((conn) => conn?.close(timeoutMs)));
     this.#finish(undefined);
     return this.#ended;
   }
@@ -189,22 +233,29 @@ export class SharedConnection {
     const reason = err ?? new ClosedError(`client to ${this.address} destroyed`);
     this.#connecting?.abort(reason);
     this.#failQueued(reason);
-    this.#conn?.destroy(reason);
+    for (const conn of [this.#conn, ...this.#retired]) conn?.destroy(reason);
     this.#finish(err);
   }
 
-  async #connectLoop(): Promise<void> {
-    const { reconnect, events } = this.#options;
-    for (let attempt = 1; this.state === "connecting" || this.state === "reconnecting"; attempt++) {
+  /**
+   * Connect, and retry as the reconnect policy says until a connection is ready, the policy gives
+   * up, or the client closes. `lost`: a working connection was just lost, for that reason.
+   */
+  async #connectLoop(lost?: Error): Promise<void> {
+    const { events } = this.#options;
+    let setbacks = 0;
+    if (lost && !(await this.#waitToRetry(++setbacks, lost, true))) return;
+    while (this.state === "connecting" || this.state === "reconnecting") {
       const controller = (this.#connecting = new AbortController());
       let conn: Connection | undefined;
       try {
-        conn = await openConnection(
-          this.#options.connection,
+        conn = await this.#options.locator.open(
+          this.#options.role,
           {
             ...this.#options.hooks,
             onConnect: () => events.connect(),
             onClose: (err, unwritten) => this.#lost(conn, err, unwritten),
+            onErrorReply: (err) => this.#onErrorReply(conn, err),
           },
           controller.signal,
         );
@@ -212,13 +263,9 @@ export class SharedConnection {
         if (this.#stopping) return;
         this.#lastError = err as Error;
         events.error(err as Error);
-        if (attempt >= reconnect.maxAttempts) { // the first connect is tried even with maxAttempts 0
-          return this.#giveUp(new ConnectionError(`gave up connecting to ${this.address} after ${attempt} attempts`, { cause: err }));
-        }
-        this.#failFastIfPermanent(err as Error);
-        const delay = backoffDelay(reconnect, attempt);
-        events.reconnecting({ attempt, delay, error: err as Error });
-        await sleep(delay, controller.signal); // close() aborts the controller, ending the wait
+        this.#judge(err as Error);
+        this.#settleReadyWaiters(err as Error);
+        if (!(await this.#waitToRetry(++setbacks, err as Error, lost !== undefined))) return;
         continue;
       }
       this.#connecting = undefined;
@@ -227,15 +274,81 @@ export class SharedConnection {
       this.#unreachable = undefined;
       this.state = "ready";
       events.ready(conn);
-      const now = Date.now();
-      for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) {
-        if (!cmd.raw && cmd.together) this.#writeHeldTransaction(conn, cmd.together);
-        else if (!stillWaiting(cmd, now)) continue;
-        else if (!cmd.raw) conn.write(cmd);
-        else writeAlone(conn, cmd);
-      }
-      return;
+      this.#settleReadyWaiters();
+      return this.#sendHeld(conn);
     }
+  }
+
+  /** Write what waited for a connection, in order. */
+  #sendHeld(conn: Connection): void {
+    const now = Date.now();
+    for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) {
+      if (!cmd.raw && cmd.together) this.#writeHeldTransaction(conn, cmd.together);
+      else if (!stillWaiting(cmd, now)) continue;
+      else if (!cmd.raw) conn.write(cmd);
+      else writeAlone(conn, cmd);
+    }
+  }
+
+  /**
+   * Wait the delay the reconnect policy gives for this setback; `false` when it gave up (the
+   * client is closed then) or the client closed meanwhile.
+   */
+  async #waitToRetry(setbacks: number, err: Error, afterLoss: boolean): Promise<boolean> {
+    const delay = retryDelay(this.#options.reconnect, setbacks, err, afterLoss);
+    if (delay === false) {
+      const attempts = afterLoss ? setbacks - 1 : setbacks;
+      this.#giveUp(
+        new ConnectionError(
+          attempts > 0
+            ? `gave up connecting to ${this.address} after ${attempts} attempts`
+            : `connection to ${this.address} lost and reconnect is off`,
+          { cause: err },
+        ),
+      );
+      return false;
+    }
+    if (delay === 0 && afterLoss && setbacks === 1) return !this.#stopping; // a lost connection: at once
+    const controller = (this.#connecting = new AbortController());
+    this.#options.events.reconnecting({ attempt: setbacks, delay, error: err });
+    // close() aborts the controller, ending the wait; so does #wake.
+    await sleep(delay, controller.signal, (wake) => (this.#wake = wake));
+    this.#wake = undefined;
+    return !this.#stopping;
+  }
+
+  /**
+   * The master moved to `to`: a connection to the old one is replaced (once its written commands
+   * have their replies), and a wait before the next attempt ends now.
+   */
+  #followSwitch(to: string): void {
+    const conn = this.#conn;
+    if (this.#stopping) return;
+    if (conn && this.state === "ready" && this.#options.locator.isStale(conn, this.#options.role)) {
+      this.#replace(conn, new ConnectionError(`connection to ${conn.address} replaced: the master moved to ${to}`));
+    }
+    this.#wake?.();
+  }
+
+  /** An error reply the locator or the `replaceOn` policy takes as a sign of the wrong node: replace the connection. */
+  #onErrorReply(conn: Connection | undefined, err: RedisError): void {
+    if (conn === undefined || conn !== this.#conn || this.#stopping) return;
+    const replaceOn = this.#options.replaceOn;
+    if (!this.#options.locator.shouldReplace(err, this.#options.role) && (!replaceOn || guarded(() => replaceOn(err)) !== true)) return;
+    this.#replace(conn, new ConnectionError(`connection to ${this.address} replaced after the reply ${err.code}`, { cause: err }));
+  }
+
+  /**
+   * Stop writing to `conn` and connect anew; `conn` closes once its written commands have their
+   * replies (at most `commandTimeout`), so none of them is lost or sent again.
+   */
+  #replace(conn: Connection, why: Error): void {
+    this.#conn = undefined;
+    this.#lastError = why;
+    this.#retired.add(conn);
+    void conn.close(this.#options.connection.commandTimeout || 5_000).finally(() => this.#retired.delete(conn));
+    this.state = "reconnecting";
+    void this.#connectLoop();
   }
 
   /**
@@ -255,6 +368,12 @@ export class SharedConnection {
   }
 
   #lost(conn: Connection | undefined, err: Error | undefined, unwritten: WireCommand[]): void {
+    if (conn !== undefined && this.#retired.has(conn)) {
+      // Replaced, then closed before everything written to it was flushed: those never left.
+      for (const cmd of unwritten) this.#hold(cmd);
+      if (this.#conn !== undefined && this.state === "ready") this.#sendHeld(this.#conn);
+      return;
+    }
     if (conn === undefined || conn !== this.#conn) {
       // Lost during its own handshake: openConnection reports that failure; these never left.
       for (const cmd of unwritten) cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${this.address} failed`, { cause: err }));
@@ -272,11 +391,8 @@ export class SharedConnection {
     for (const cmd of unwritten) requeue.push(cmd);
     for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) requeue.push(cmd);
     this.#offline = requeue;
-    if (this.#options.reconnect.maxAttempts === 0) {
-      return this.#giveUp(new ConnectionError(`connection to ${this.address} lost and reconnect is off`, { cause: err }));
-    }
     this.state = "reconnecting";
-    void this.#connectLoop();
+    void this.#connectLoop(this.#lastError);
   }
 
   /**
@@ -285,8 +401,8 @@ export class SharedConnection {
    * instead of each one timing out. The loop keeps trying, so the client recovers once the cause
    * is fixed; a passing failure (refused, timed out) lets commands wait again.
    */
-  #failFastIfPermanent(err: Error): void {
-    if (!isPermanentFailure(err)) {
+  #judge(err: Error): void {
+    if (!isPermanentFailure(err) && !this.#options.locator.isNoneLeft(err)) {
       this.#unreachable = undefined;
       return;
     }
@@ -308,6 +424,8 @@ export class SharedConnection {
   #finish(err: Error | undefined): void {
     if (this.state === "closed") return;
     this.state = "closed";
+    this.#stopFollowing();
+    this.#settleReadyWaiters(err ?? new ClosedError(`not connected: the client to ${this.address} was closed`));
     this.#options.events.end(err);
     this.#resolveEnded();
   }
@@ -333,12 +451,13 @@ function writeAlone(conn: Connection, cmd: RawCommand): void {
   }
 }
 
-/** Wait `ms`, or less if `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Wait `ms`, or less if `signal` aborts or the function handed to `expose` is called. */
+function sleep(ms: number, signal: AbortSignal, expose?: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
+    expose?.(done);
     function done() {
       clearTimeout(timer);
       signal.removeEventListener("abort", done);

@@ -5,20 +5,21 @@
  * confirmations and refusals answer is kept in `subscriptions.ts`; a refusal (an ACL `NOPERM`)
  * reaches the callers of that command, and the connection stays up.
  *
- * The subscriber runs its own reconnects: every one waits a jittered backoff that keeps growing
- * while connections fail or die young, so a connection the server keeps dropping is not reopened
- * in a tight loop. After a reconnect every channel and pattern is subscribed again, one command
- * each, so a name the server refuses now fails alone. When it gives up (`reconnect.maxAttempts`),
- * the next `subscribe()` starts a new connection, and the subscriptions still listened to come back.
+ * The subscriber runs its own reconnects: the first at once, then each after a jittered backoff
+ * that keeps growing while connections fail or die young, so a connection the server keeps
+ * dropping is not reopened in a tight loop. After a reconnect every channel and pattern is
+ * subscribed again, one command each, so a name the server refuses now fails alone. When it
+ * gives up (as `reconnect` says), the next `subscribe()` starts a new connection, and the
+ * subscriptions still listened to come back.
  * @module
  */
-import { backoffDelay, type ResolvedReconnect } from "../conn/backoff.ts";
+import { retryDelay, type ResolvedReconnect } from "../conn/backoff.ts";
 import type { Connection } from "../conn/connection.ts";
 import { startHeartbeat } from "../conn/liveness.ts";
-import { openConnection } from "../conn/open.ts";
-import { describeAddress, type ResolvedConnectionOptions } from "../conn/options.ts";
+import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import { ClosedError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
 import { CommandEncoder, encodeCommand } from "../resp/encode.ts";
+import type { Locator } from "../topology/locator.ts";
 import type { RespValue } from "../resp/types.ts";
 import { KINDS, Subscriptions, type MessageListener, type SubscriptionKind } from "./subscriptions.ts";
 
@@ -38,6 +39,8 @@ function asText(value: RespValue | undefined): string {
 /** Settings of a {@link Subscriber}: its connection's, its reconnect policy, and where it reports errors. */
 export interface SubscriberOptions {
   connection: ResolvedConnectionOptions;
+  /** Where its connection goes (the master), asked on every (re)connect. */
+  locator: Locator;
   reconnect: ResolvedReconnect;
   events: { error(err: Error): void };
 }
@@ -54,11 +57,18 @@ export class Subscriber {
   /** Connections in a row that failed to open or died young. */
   #failures = 0;
   #closed = false;
+  #stopFollowing: () => void;
 
   constructor(options: SubscriberOptions) {
     this.#options = options;
-    this.#address = describeAddress(options.connection);
+    this.#address = options.locator.address;
     this.#subscriptions = new Subscriptions((err) => options.events.error(err));
+    // After a failover the old master hears nothing published on the new one until it is made its
+    // replica: subscriptions move to the new master at once.
+    this.#stopFollowing = options.locator.onSwitch(({ to }) => {
+      const conn = this.#conn;
+      if (conn && options.locator.isStale(conn, "master")) conn.destroy(new ConnectionError(`subscriber connection to ${conn.address} replaced: the master moved to ${to}`));
+    });
   }
 
   /**
@@ -89,6 +99,7 @@ export class Subscriber {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopFollowing();
     clearTimeout(this.#retry);
     this.#retry = undefined;
     const reason = new ClosedError("the client was closed before the subscription was confirmed");
@@ -125,8 +136,8 @@ export class Subscriber {
     const controller = (this.#connecting = new AbortController());
     let conn: Connection | undefined;
     try {
-      conn = await openConnection(
-        this.#options.connection,
+      conn = await this.#options.locator.open(
+        "master",
         {
           isPush: (value): value is RespValue[] => Array.isArray(value) && PUBSUB_FRAMES.has(asText(value[0])),
           onPush: (frame) => this.#onFrame(frame),
@@ -169,15 +180,18 @@ export class Subscriber {
     this.#failed(healthy ? 1 : this.#failures + 1, error);
   }
 
-  /** Reconnect after a backoff, or give up after `maxAttempts` failures in a row. */
+  /**
+   * Reconnect after the delay the reconnect policy gives, or give up when it says so (with the
+   * options form, after `maxAttempts` failed attempts in a row).
+   */
   #failed(failures: number, cause: Error): void {
-    const { reconnect } = this.#options;
-    if (failures > reconnect.maxAttempts) return this.#giveUp(failures, cause);
+    const delay = retryDelay(this.#options.reconnect, failures, cause, true);
+    if (delay === false) return this.#giveUp(failures, cause);
     this.#failures = failures;
     this.#retry = setTimeout(() => {
       this.#retry = undefined;
       this.#connect();
-    }, backoffDelay(reconnect, failures));
+    }, delay);
   }
 
   /** Stop reconnecting. Subscriptions stay listened to: the next `subscribe()` connects again and restores them. */

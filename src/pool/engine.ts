@@ -8,13 +8,13 @@
  */
 import type { Command } from "../conn/command.ts";
 import { guarded } from "../conn/hooks.ts";
-import { describeAddress } from "../conn/options.ts";
 import { AbortError, ClosedError, LimitError, PoolTimeoutError } from "../errors.ts";
 import { Lifecycle, type EventSink } from "./lifecycle.ts";
 import { Maintenance } from "./maintenance.ts";
 import { Member, Members } from "./members.ts";
 import type { ResolvedPoolOptions } from "./options.ts";
 import type { SessionState } from "./session.ts";
+import type { Locator, Role } from "../topology/locator.ts";
 import { WaitSamples } from "./stats.ts";
 import { Waiter, Waiters } from "./waiters.ts";
 
@@ -23,7 +23,7 @@ import { Waiter, Waiters } from "./waiters.ts";
  *
  * @example
  * ```ts
- * const engine = new PoolEngine(resolvePoolOptions({ max: 4 }), sink);
+ * const engine = new PoolEngine(resolvePoolOptions({ max: 4 }), sink, locator);
  * const member = await engine.acquire();   // exclusive
  * await engine.giveBack(member);
  * engine.dispatch(engine.factory.create(["PING"])); // shared, pipelined
@@ -36,8 +36,8 @@ export class PoolEngine extends Lifecycle {
   #kicking = false;
   #kickAgain = false;
 
-  constructor(options: ResolvedPoolOptions, events: EventSink) {
-    super(options, events);
+  constructor(options: ResolvedPoolOptions, events: EventSink, locator: Locator, role: Role = "master") {
+    super(options, events, locator, role);
     const hooks = options.connection.hooks; // read at each wait: hooks may be added later
     this.waiters = new Waiters(
       options.acquireTimeout,
@@ -125,6 +125,8 @@ export class PoolEngine extends Lifecycle {
     // Replies still coming (an aborted BLPOP, a timed-out command) would answer the next borrower's commands.
     if (outstanding > 0) return this.destroy(member, `released with ${outstanding} replies outstanding`);
     if (this.state !== "open") return this.retire(member, "pool closed");
+    const unfit = this.unfit(member);
+    if (unfit) return this.retire(member, unfit);
     const reset = session ? session.resetCommands() : [];
     if (!reset) return this.destroy(member, `released after the lease ${session!.taint}`);
     if (member.expiresAt <= Date.now()) return this.retire(member, "reached maxLifetime");
@@ -194,7 +196,9 @@ export class PoolEngine extends Lifecycle {
     let now = 0;
     for (let m = this.members.popIdle(); m; m = this.members.popIdle()) {
       now ||= Date.now();
-      if (m.expiresAt <= now) void this.retire(m, "reached maxLifetime");
+      const unfit = this.unfit(m);
+      if (unfit) void this.retire(m, unfit);
+      else if (m.expiresAt <= now) void this.retire(m, "reached maxLifetime");
       else if (hc && !m.verified && now - m.idleSince >= hc.idleTime) void this.verify(m, [["PING"]], "health check");
       else return m;
     }
@@ -277,7 +281,7 @@ export class PoolEngine extends Lifecycle {
     const what = waiter.exclusive ? "acquire()" : "a pool command";
     return new PoolTimeoutError(
       `${what} timed out after ${this.options.acquireTimeout} ms waiting for a connection to ` +
-        `${describeAddress(this.options.connection)}: ${inUse} of max ${this.options.max} connections in use ` +
+        `${this.locator.address}: ${inUse} of max ${this.options.max} connections in use ` +
         `(${m.leased.size} leased, ${m.busy.size + m.draining.size} running pool commands), ` +
         `${m.connecting.size} connecting, ${this.waiters.size} waiters queued (this one included)`,
       { cause: this.lastConnectError },

@@ -2,6 +2,7 @@
  * The events a pool emits, and their payloads.
  * @module
  */
+import type { MasterSwitch } from "../topology/locator.ts";
 
 /**
  * Pool events. `clientId` is the server's id of the connection (`CLIENT ID`).
@@ -25,4 +26,9 @@ export type PoolEvents = {
   leak: { clientId: number; heldFor: number; stack: string };
   /** Opening a connection failed (the pool retries with backoff). */
   error: Error;
+  /**
+   * The master moved (Sentinel): connections to the old one are closed — idle ones now, busy
+   * ones once their replies are in, leased ones when released — and new ones go to the new one.
+   */
+  failover: MasterSwitch;
 };

@@ -5,14 +5,14 @@
  * Routing — who gets which connection — is in engine.ts.
  * @module
  */
-import { backoffDelay } from "../conn/backoff.ts";
+import { backoffDelay, retryDelay } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
 import type { WireCommand } from "../conn/connection.ts";
 import { CommandFactory } from "../conn/factory.ts";
-import { openConnection } from "../conn/open.ts";
-import { describeAddress } from "../conn/options.ts";
-import { ClosedError, ConnectionError } from "../errors.ts";
+import { guarded } from "../conn/hooks.ts";
+import { ClosedError, ConnectionError, type RedisError } from "../errors.ts";
 import type { Arg } from "../resp/types.ts";
+import type { Locator, MasterSwitch, Role } from "../topology/locator.ts";
 import type { PoolEvents } from "./events.ts";
 import type { Maintenance } from "./maintenance.ts";
 import { Member, Members } from "./members.ts";
@@ -49,6 +49,12 @@ export abstract class Lifecycle {
   readonly members = new Members();
   readonly factory: CommandFactory;
   readonly events: EventSink;
+  /** Where connections go, asked for every one opened; `role` says which node they are for. */
+  readonly locator: Locator;
+  readonly role: Role;
+  /** Master switches followed (Sentinel failovers). */
+  failovers = 0;
+  #stopFollowing: () => void;
   abstract readonly waiters: Waiters<Member>;
   maintenance!: Maintenance;
   /** `open` → serving; `closing` → `close()` running; `closed`. */
@@ -66,9 +72,12 @@ export abstract class Lifecycle {
   #closing: Promise<void> | undefined;
   #allGone: (() => void) | undefined;
 
-  constructor(options: ResolvedPoolOptions, events: EventSink) {
+  constructor(options: ResolvedPoolOptions, events: EventSink, locator: Locator, role: Role) {
     this.options = options;
     this.events = events;
+    this.locator = locator;
+    this.role = role;
+    this.#stopFollowing = locator.onSwitch((change) => this.#followSwitch(change));
     this.factory = new CommandFactory(options.connection);
   }
 
@@ -123,6 +132,21 @@ export abstract class Lifecycle {
     return moved;
   }
 
+  /**
+   * `member` must serve nobody again: closed now if nobody holds it (gracefully, its replies
+   * still arrive), else when its lease comes back or its check ends.
+   */
+  letGo(member: Member, reason: string): void {
+    member.letGo ??= reason;
+    if (member.state === "idle" || member.state === "busy" || member.state === "draining") void this.retire(member, reason);
+  }
+
+  /** Whether `member` is to be closed rather than used: let go, or its node no longer has its role. */
+  unfit(member: Member): string | undefined {
+    if (member.letGo) return member.letGo;
+    return this.locator.isStale(member.conn, this.role) ? "its node is no longer the master" : undefined;
+  }
+
   /** Close gracefully (outstanding replies may arrive first); resolves once closed. */
   retire(member: Member, reason: string): Promise<void> {
     member.retireReason = reason;
@@ -152,6 +176,8 @@ export abstract class Lifecycle {
       () => {
         if (member.state !== "checking") return;
         if (member.conn.inFlight > 0) return this.destroy(member, `${what}: replies outstanding`);
+        const unfit = this.unfit(member);
+        if (unfit) return this.retire(member, unfit);
         this.toIdle(member);
         member.verified = true;
         this.kick();
@@ -170,6 +196,7 @@ export abstract class Lifecycle {
     if (this.#closing) return this.#closing;
     this.state = "closing";
     this.#closeTimeout = timeout;
+    this.#stopFollowing();
     this.maintenance.stop();
     this.#clearRetry();
     this.waiters.failAll(new ClosedError("the pool was closed while this caller waited for a connection"));
@@ -206,15 +233,20 @@ export abstract class Lifecycle {
   #open(): void {
     const member = new Member();
     this.members.add(member);
-    openConnection(this.options.connection, { onClose: (err, unwritten) => this.#lost(member, err, unwritten) }, member.abort.signal)
+    const hooks = {
+      onClose: (err: Error | undefined, unwritten: WireCommand[]) => this.#lost(member, err, unwritten),
+      onErrorReply: (err: RedisError) => this.#errorReply(member, err),
+    };
+    this.locator.open(this.role, hooks, member.abort.signal)
       .then((conn) => this.#opened(member, conn), (err) => this.#openFailed(member, err));
   }
 
   #opened(member: Member, conn: NonNullable<Member["conn"]>): void {
     member.conn = conn;
-    if (member.state !== "connecting" || this.state !== "open" || conn.state !== "ready") {
+    const moved = this.locator.isStale(conn, this.role); // the master moved while it connected
+    if (member.state !== "connecting" || this.state !== "open" || conn.state !== "ready" || moved) {
       if (member.state === "connecting") this.members.move(member, "gone");
-      conn.destroy(new ClosedError("the pool was closed while connecting"));
+      conn.destroy(new ClosedError(moved ? "the master moved while connecting" : "the pool was closed while connecting"));
       if (this.state === "open") this.kick();
       else this.#checkClosed();
       return;
@@ -242,17 +274,44 @@ export abstract class Lifecycle {
     this.#failures++;
     this.lastConnectError = error;
     this.#blocked = true;
-    const delay = backoffDelay(this.options.reconnect, this.#failures);
+    // When the policy stops the pool's own retries, a caller asking still gets an attempt after a backoff.
+    const retry = retryDelay(this.options.reconnect, this.#failures, error, false);
+    const delay = retry === false ? backoffDelay(this.options.reconnect, this.#failures) : retry;
     this.#retryAt = performance.now() + delay;
     this.events.emit("error", error);
     if (this.members.total === 0 && this.waiters.size > 0) {
       // Nothing open and nothing coming: no waiter can be served before the server is back, so
       // they learn why now instead of at acquireTimeout (go-redis returns the dial error too).
-      this.waiters.failAll(new ConnectionError(`no pool connection to ${describeAddress(this.options.connection)}: ${error.message}`, { cause: error }));
+      this.waiters.failAll(new ConnectionError(`no pool connection to ${this.locator.address}: ${error.message}`, { cause: error }));
     }
     const wanted = this.waiters.size > 0 || this.members.total < this.options.min;
-    // maxAttempts counts attempts in a row, this one included (as the multiplexer counts them).
-    if (wanted && this.#failures < this.options.reconnect.maxAttempts) this.#scheduleRetry(delay);
+    if (wanted && retry !== false) this.#scheduleRetry(delay);
+    this.kick();
+  }
+
+  /** An error reply the locator or `reconnectOnError` takes as a sign of the wrong node: that connection goes. */
+  #errorReply(member: Member, err: RedisError): void {
+    if (member.state === "connecting") return; // the handshake's own replies: its failure is reported as such
+    const policy = this.options.reconnectOnError;
+    if (this.locator.shouldReplace(err, this.role) || (policy && guarded(() => policy(err)) === true)) {
+      this.letGo(member, `replaced after the reply ${err.code}`);
+    }
+  }
+
+  /**
+   * The master moved: connections to the old one close (idle ones now, busy ones once their
+   * replies are in, leased ones when released), and a backoff after failed connects ends now.
+   */
+  #followSwitch(change: MasterSwitch): void {
+    if (this.state !== "open") return;
+    this.failovers++;
+    const m = this.members;
+    for (const x of [...m.idle, ...m.busy, ...m.draining, ...m.leased, ...m.checking]) {
+      if (this.locator.isStale(x.conn, this.role)) this.letGo(x, `the master moved to ${change.to}`);
+    }
+    this.#clearRetry();
+    this.#blocked = false;
+    this.events.emit("failover", change);
     this.kick();
   }
 

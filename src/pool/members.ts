@@ -58,6 +58,11 @@ export class Member {
   leakReported = false;
   /** Why the pool closed it, for the `"destroy"` event. */
   retireReason: string | undefined;
+  /**
+   * Set when it must not serve anyone again (the master moved, or an error reply said it goes to
+   * the wrong node): it closes as soon as it is idle, or when its lease is released.
+   */
+  letGo: string | undefined;
 
   /** The server's client id, or 0 before the handshake. */
   get clientId(): number {

@@ -3,8 +3,10 @@
  * connection option. Defaults follow what users of redis-py, go-redis and node-redis expect.
  * @module
  */
-import { resolveReconnect, type ReconnectOptions, type ResolvedReconnect } from "../conn/backoff.ts";
+import { resolveReconnect, type ReconnectOptions, type ReconnectStrategy, type ResolvedReconnect } from "../conn/backoff.ts";
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
+import type { RedisError } from "../errors.ts";
+import { splitTopology, type ResolvedTopology, type TopologyOptions } from "../topology/options.ts";
 
 /**
  * When and how the pool checks a connection before handing it out again.
@@ -25,14 +27,15 @@ export interface HealthCheckOptions {
 }
 
 /**
- * Options of {@link createPool}: every {@link ConnectionOptions} field plus the pool's own.
+ * Options of {@link createPool}: every {@link ConnectionOptions} field, where to connect
+ * (`sentinel`; `readFrom` and `replicas` are the multiplexer's), plus the pool's own.
  *
  * @example
  * ```ts
  * const pool = createPool({ url: "redis://localhost:6379", max: 16, min: 2, acquireTimeout: 1000 });
  * ```
  */
-export interface PoolOptions extends ConnectionOptions {
+export interface PoolOptions extends ConnectionOptions, Pick<TopologyOptions, "sentinel"> {
   /** Most connections open at once, counting those being opened and closed. Default `10`. */
   max?: number;
   /** Connections opened at start and kept open (refilled after losses). Default `0`. */
@@ -54,11 +57,24 @@ export interface PoolOptions extends ConnectionOptions {
   /** Emit `"leak"` for a lease held longer than this (ms), with the stack that acquired it; `0` never. Default `0`. */
   leakTimeout?: number;
   /**
-   * Backoff between failed connects (jittered, see `ReconnectOptions`). `maxAttempts` bounds how
-   * often the pool retries on its own to refill `min`; a caller asking for a connection always
-   * gets a new attempt once the current delay has passed. `false`: no background retries.
+   * Backoff between failed connects (jittered, see `ReconnectOptions`), or a function
+   * `(attempt, lastError) => delayMs | false` (see `ReconnectStrategy`). After `maxAttempts`
+   * failed connects in a row (or once the function says `false`) the pool stops retrying on its
+   * own to refill `min`; a caller asking for a connection always gets a new attempt once the
+   * current delay has passed. `false`: no background retries.
    */
-  reconnect?: ReconnectOptions | false;
+  reconnect?: ReconnectOptions | ReconnectStrategy | false;
+  /**
+   * Whether an error reply means its connection should be replaced (ioredis's option): return
+   * `true` and the pool closes that connection once it is idle again (a lease's, when released).
+   * Under Sentinel `READONLY`, `LOADING`, `MASTERDOWN` and `UNBLOCKED` replies do this anyway.
+   *
+   * @example
+   * ```ts
+   * createPool({ url, reconnectOnError: (err) => err.code === "READONLY" });
+   * ```
+   */
+  reconnectOnError?: (err: RedisError) => boolean;
 }
 
 /**
@@ -71,6 +87,8 @@ export interface PoolOptions extends ConnectionOptions {
  */
 export interface ResolvedPoolOptions {
   connection: ResolvedConnectionOptions;
+  topology: ResolvedTopology;
+  reconnectOnError: ((err: RedisError) => boolean) | undefined;
   max: number;
   min: number;
   acquireTimeout: number;
@@ -82,7 +100,7 @@ export interface ResolvedPoolOptions {
   reconnect: ResolvedReconnect;
 }
 
-const POOL_KEYS = ["max", "min", "acquireTimeout", "maxWaiters", "idleTimeout", "maxLifetime", "healthCheck", "leakTimeout", "reconnect"] as const;
+const POOL_KEYS = ["max", "min", "acquireTimeout", "maxWaiters", "idleTimeout", "maxLifetime", "healthCheck", "leakTimeout", "reconnect", "reconnectOnError"] as const;
 
 function integer(name: string, value: number, min: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
@@ -107,7 +125,11 @@ function duration(name: string, value: number): number {
  * ```
  */
 export function resolvePoolOptions(input: PoolOptions | string = {}): ResolvedPoolOptions {
-  const given: PoolOptions = typeof input === "string" ? { url: input } : input;
+  const { options: given, topology } = splitTopology<PoolOptions>(typeof input === "string" ? { url: input } : input);
+  if (topology.readFrom !== "master" || topology.replicas.length > 0) {
+    throw new TypeError("options readFrom and replicas are the multiplexer's (createClient): a pool lends master connections");
+  }
+  if (given.reconnectOnError !== undefined && typeof given.reconnectOnError !== "function") throw new TypeError("option reconnectOnError must be a function");
   const connectionOnly: Record<string, unknown> = { ...given };
   for (const key of POOL_KEYS) delete connectionOnly[key];
   const max = integer("max", given.max ?? 10, 1);
@@ -116,6 +138,8 @@ export function resolvePoolOptions(input: PoolOptions | string = {}): ResolvedPo
   const hc = given.healthCheck ?? true;
   return {
     connection: resolveConnectionOptions(connectionOnly as ConnectionOptions),
+    topology,
+    reconnectOnError: given.reconnectOnError,
     max,
     min,
     acquireTimeout: duration("acquireTimeout", given.acquireTimeout ?? 5_000),

@@ -12,6 +12,9 @@ import { lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.t
 import type { Command, CommandOptions } from "../conn/command.ts";
 import type { Hooks } from "../conn/hooks.ts";
 import { Monitors, type Monitor } from "../conn/monitor.ts";
+import type { ResolvedConnectionOptions } from "../conn/options.ts";
+import { createLocator, type Locator, type Role } from "../topology/locator.ts";
+import type { EventSink } from "./lifecycle.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PoolEngine } from "./engine.ts";
 import type { PoolEvents } from "./events.ts";
@@ -46,6 +49,23 @@ export interface PoolCloseOptions {
   timeout?: number;
 }
 
+/**
+ * Internal: a pool opened by another surface (the multiplexer's connections for blocking commands
+ * and `isolated()`) takes that surface's connection settings as they were resolved, rather than
+ * resolving them again from options (an unset `protocol` would not stay unset).
+ *
+ * @example
+ * ```ts
+ * new Pool({ max: 32 }, { connection: client.options.connection });
+ * ```
+ */
+export interface PoolWithin {
+  connection: ResolvedConnectionOptions;
+  /** The surface's locator (the pool follows its failovers, and leaves closing it to its owner). */
+  locator: Locator;
+  role: Role;
+}
+
 const ignore = () => {};
 
 /**
@@ -65,14 +85,21 @@ const ignore = () => {};
 export class Pool extends CommandApi<PoolEvents> {
   readonly #engine: PoolEngine;
   readonly #monitors = new Monitors();
+  /** Closed with the pool when the pool made it (not when it serves a client that owns it). */
+  readonly #ownLocator: Locator | undefined;
   #closed: Promise<void> | undefined;
 
-  constructor(options: PoolOptions | string = {}) {
+  /** @param within internal: the settings of the surface this pool serves (see {@link PoolWithin}) */
+  constructor(options: PoolOptions | string = {}, within?: PoolWithin) {
     super();
-    this.#engine = new PoolEngine(resolvePoolOptions(options), {
+    const resolved = resolvePoolOptions(options);
+    if (within) resolved.connection = within.connection;
+    this.#ownLocator = within ? undefined : createLocator(resolved.connection, resolved.topology);
+    const sink: EventSink = {
       emit: (event, payload) => this.emit(event, payload),
       listens: (event) => this.listens(event),
-    });
+    };
+    this.#engine = new PoolEngine(resolved, sink, within?.locator ?? this.#ownLocator!, within?.role);
     this.#engine.kick(); // opens `min` connections
   }
 
@@ -251,6 +278,7 @@ export class Pool extends CommandApi<PoolEvents> {
       connecting: m.connecting.size,
       checking: m.checking.size,
       closing: m.closing.size,
+      failovers: e.failovers,
       created: e.created,
       destroyed: e.destroyed,
       acquireTimeouts: e.acquireTimeouts,
@@ -271,7 +299,7 @@ export class Pool extends CommandApi<PoolEvents> {
    * ```
    */
   close(options: PoolCloseOptions = {}): Promise<void> {
-    this.#closed ??= Promise.all([this.#engine.close(options.timeout ?? 5_000), this.#monitors.close()]).then(() => {});
+    this.#closed ??= Promise.all([this.#engine.close(options.timeout ?? 5_000), this.#monitors.close()]).then(() => this.#ownLocator?.close());
     return this.#closed;
   }
 

@@ -33,6 +33,8 @@ export interface PoolStats {
   created: number;
   /** Connections closed or lost since the pool was created. */
   destroyed: number;
+  /** Master switches (Sentinel failovers) the pool followed, closing its connections to the old master. */
+  failovers: number;
   /** Acquires (and pool commands) that gave up after `acquireTimeout`. */
   acquireTimeouts: number;
   /** Median wait of recent acquires, ms (0 when served at once). */

@@ -4,7 +4,7 @@
  * Test-only code: it may use node: APIs, which all three runtimes provide.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,8 @@ export interface RedisServerOptions {
   tls?: { cert: string; key: string; ca: string };
   /** Picks the plain TCP port (default {@link freePort}); a cluster node needs port + 10000 free too. */
   pickPort?: () => Promise<number>;
+  /** Run as a Sentinel (`redis-server <file> --sentinel`) with this configuration, written to the server's temp dir. */
+  sentinelConfig?: string;
 }
 
 export interface RedisServer {
@@ -86,6 +88,8 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   let tlsPort = options.tls ? await freePort() : 0;
   let proc: ChildProcess | undefined;
   let log = "";
+  const sentinelFile = join(dir, "sentinel.conf");
+  if (options.sentinelConfig !== undefined) writeFileSync(sentinelFile, options.sentinelConfig);
 
   const launch = async (attempt = 0): Promise<void> => {
     const args = [
@@ -99,6 +103,8 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
         "--tls-key-file", options.tls.key, "--tls-ca-cert-file", options.tls.ca, "--tls-auth-clients", "no");
     }
     args.push(...(options.args ?? []));
+    // A Sentinel rewrites its configuration file, so it lives in the temp dir and outlives restarts.
+    if (options.sentinelConfig !== undefined) args.unshift(sentinelFile, "--sentinel");
     log = "";
     const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
     proc = child;

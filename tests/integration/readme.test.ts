@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { startCluster, type RedisCluster } from "../harness/cluster.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
+import { startSentinelGroup, type SentinelGroup } from "../harness/sentinel.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -44,14 +45,17 @@ describe("README.md code blocks", () => {
   // Per runtime: the three runners may run this file at the same time.
   const dir = join(root, ".tmp", `readme-${runtime}`);
 
+  // Blocks that name sentinel-1:26379 ... get a Sentinel group of their own (data password "secret").
+  let group: SentinelGroup | undefined;
   beforeAll(async () => {
     server = await startRedis();
     if (blocks.some((b) => b.code.includes(CLUSTER_URL))) cluster = await startCluster();
+    if (blocks.some((b) => b.code.includes("sentinel-1:26379"))) group = await startSentinelGroup("mymaster", "secret");
     const clusterUrl = cluster ? `redis://127.0.0.1:${cluster.seeds[0]!.port}` : CLUSTER_URL;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     for (const [i, block] of blocks.entries()) {
-      const code = localize(block.code, server.url).replaceAll(CLUSTER_URL, clusterUrl);
+      const code = localize(block.code, server.url, group).replaceAll(CLUSTER_URL, clusterUrl);
       if (block.file && runtime === "node") {
         // A Node worker cannot load the TypeScript sources the block imports by itself: a shim
         // registers tsx first (the published package needs none of this: it ships JavaScript).
@@ -59,10 +63,11 @@ describe("README.md code blocks", () => {
         writeFileSync(join(dir, block.file), `import { register } from "tsx/esm/api";\nregister();\nawait import("./${block.file}.impl.mjs");\n`);
       } else writeFileSync(join(dir, block.file ?? `block-${i}.ts`), code);
     }
-  });
+  }, 60_000);
   afterAll(async () => {
     await server?.stop();
     await cluster?.stop();
+    await group?.stop();
   });
 
   test("the README has TypeScript examples to run", () => {
@@ -101,12 +106,14 @@ function runExample(file: string, url: string): Promise<string> {
   });
 }
 
-/** Point the block's imports at this checkout and its URLs at the test server. */
-function localize(code: string, url: string): string {
+/** Point the block's imports at this checkout and its URLs at the test server (sentinel-N:26379 at the group's sentinels). */
+function localize(code: string, url: string, group?: SentinelGroup): string {
   return code
     .replaceAll(`"resplex/worker"`, JSON.stringify(pathToFileURL(join(root, "worker.ts")).href))
     .replaceAll(`"resplex/otel"`, JSON.stringify(pathToFileURL(join(root, "otel.ts")).href))
     .replaceAll(`"resplex"`, JSON.stringify(pathToFileURL(join(root, "mod.ts")).href))
     .replaceAll(`"jsr:@resplex/resplex"`, JSON.stringify(pathToFileURL(join(root, "mod.ts")).href))
-    .replaceAll("redis://localhost:6379", url);
+    .replaceAll("redis://localhost:6379", url)
+    .replace(/sentinel-(\d):26379/g, (name, n) => (group ? `127.0.0.1:${group.sentinels[Number(n) - 1]!.port}` : name))
+    .replace(/\{ host: "sentinel-(\d)", port: 26379 \}/g, (name, n) => (group ? `{ host: "127.0.0.1", port: ${group.sentinels[Number(n) - 1]!.port} }` : name));
 }

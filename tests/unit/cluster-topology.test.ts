@@ -78,7 +78,7 @@ describe("cluster topology", () => {
 });
 
 describe("cluster topology refresher", () => {
-  const policy = { initialDelay: 50, maxDelay: 2_000, maxAttempts: Infinity };
+  const policy = { initialDelay: 50, maxDelay: 2_000, maxAttempts: Infinity, strategy: undefined };
 
   test("requests made while a refresh runs are coalesced into one more refresh, and starts are rate-limited", async () => {
     const starts: number[] = [];

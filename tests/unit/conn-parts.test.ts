@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { backoffDelay, resolveReconnect } from "../../src/conn/backoff.ts";
+import { backoffDelay, resolveReconnect, retryDelay } from "../../src/conn/backoff.ts";
 import { describeAddress, parseRedisUrl, redactUrl, resolveConnectionOptions } from "../../src/conn/options.ts";
 import { Command } from "../../src/conn/command.ts";
 import { Deadlines } from "../../src/conn/deadlines.ts";
@@ -55,6 +55,44 @@ describe("reconnect backoff", () => {
   test("reconnect: false means no attempts; bad values are refused", () => {
     assert.equal(resolveReconnect(false).maxAttempts, 0);
     assert.throws(() => resolveReconnect({ initialDelay: -5 }), /initialDelay/);
+  });
+
+  test("retryDelay with the options form: a lost connection retries at once, maxAttempts bounds attempts", () => {
+    const lost = new Error("lost");
+    const policy = resolveReconnect({ initialDelay: 100, maxDelay: 1000, maxAttempts: 2 });
+    assert.equal(retryDelay(policy, 1, lost, true), 0); // lost: reconnect now
+    assert.ok((retryDelay(policy, 2, lost, true) as number) >= 50); // that attempt failed: back off
+    assert.equal(retryDelay(policy, 3, lost, true), false); // two attempts failed
+    assert.ok((retryDelay(policy, 1, lost, false) as number) >= 50); // the first connect failed
+    assert.equal(retryDelay(policy, 2, lost, false), false);
+    assert.equal(retryDelay(resolveReconnect(false), 1, lost, true), false);
+  });
+
+  test("retryDelay with a function: it gets the setback count and the error, and decides", () => {
+    const calls: Array<[number, string]> = [];
+    const policy = resolveReconnect((attempt, err) => (calls.push([attempt, err.message]), attempt < 3 ? attempt * 10 : false));
+    assert.equal(resolveReconnect(policy).strategy, policy.strategy); // resolving twice keeps it
+    assert.equal(retryDelay(policy, 1, new Error("a"), true), 10);
+    assert.equal(retryDelay(policy, 2, new Error("b"), false), 20);
+    assert.equal(retryDelay(policy, 3, new Error("c"), false), false);
+    assert.deepEqual(calls, [[1, "a"], [2, "b"], [3, "c"]]);
+  });
+
+  test("retryDelay: a function that throws or answers nonsense stops the retries, and its error is not lost", async () => {
+    // Bun fails the running test on any error rethrown from a microtask, whoever listens for it.
+    if ((globalThis as { Bun?: unknown }).Bun) return;
+    const thrown: unknown[] = [];
+    const capture = (err: unknown) => thrown.push(err);
+    const g = globalThis as { process?: { on(e: string, f: (e: unknown) => void): void; off(e: string, f: (e: unknown) => void): void } };
+    g.process?.on("uncaughtException", capture);
+    try {
+      assert.equal(retryDelay(resolveReconnect(() => -1), 1, new Error("x"), true), false);
+      assert.equal(retryDelay(resolveReconnect(() => { throw new Error("boom"); }), 1, new Error("x"), true), false);
+      await sleep(10);
+    } finally {
+      g.process?.off("uncaughtException", capture);
+    }
+    if (g.process) assert.equal(thrown.length, 2);
   });
 });
 
