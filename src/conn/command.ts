@@ -15,6 +15,11 @@ export interface CommandOptions {
   timeout?: number;
   /** Decode this reply's strings as `Uint8Array`. */
   bytes?: boolean;
+  /**
+   * `false`: a read bypasses the client-side cache (sent to Redis, its reply not cached), e.g.
+   * `redis.with({ cache: false }).get(k)`. Writes drop cached entries either way.
+   */
+  cache?: boolean;
 }
 
 /** Where a command is: waiting to be written, written and awaiting its reply, or settled. */

@@ -3,6 +3,7 @@
  * contains a password.
  * @module
  */
+import type { Arg } from "../resp/types.ts";
 import type { Connector, TlsOptions } from "../transport/types.ts";
 import type { Hooks } from "./hooks.ts";
 
@@ -93,6 +94,8 @@ export interface ResolvedConnectionOptions {
   keepAlive: number | false;
   connector: Connector | undefined;
   hooks: Hooks | undefined;
+  /** Internal: the `CLIENT TRACKING` command a client-side cache needs, run in the handshake (see cache/tracking.ts). */
+  tracking?: readonly Arg[];
 }
 
 /**

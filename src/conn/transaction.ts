@@ -44,7 +44,7 @@ export function prepareTransaction(
   const argLists: (readonly Arg[])[] = [["MULTI"], ...cmds.map((c) => c.args), ["EXEC"]];
   const encoder = new CommandEncoder();
   for (const args of argLists) encoder.encode(args); // throws TypeError before anything exists
-  const commands = argLists.map((args) => factory.create(args, options));
+  const commands = factory.createTogether(argLists, options);
   for (const cmd of commands) cmd.together = commands;
   return { commands, bytes: encoder.take(), result: outcome(cmds, commands) };
 }

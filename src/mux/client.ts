@@ -4,6 +4,9 @@
  * blocking commands and `isolated()` to dedicated connections, pub/sub to a subscriber connection.
  * @module
  */
+import { ClientCache, type Cache } from "../cache/cache.ts";
+import type { CacheStats } from "../cache/store.ts";
+import { trackedConnection } from "../cache/tracking.ts";
 import { CommandApi } from "../client/api.ts";
 import type { Cmd } from "../client/spec.ts";
 import { commandName, lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
@@ -12,7 +15,7 @@ import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
 import { CommandFactory } from "../conn/factory.ts";
 import { prepareTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
-import { createPool, type Pool } from "../pool/pool.ts";
+import { createPool, watchCommands, type Pool } from "../pool/pool.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./options.ts";
 import { SharedConnection } from "./shared.ts";
@@ -44,6 +47,8 @@ export interface ClientStats {
   subscriptions: number;
   /** Dedicated connections open for blocking commands and `isolated()`. */
   dedicatedConnections: number;
+  /** The client-side cache's counters, when the client has one (option `cache`). */
+  cache?: CacheStats;
 }
 
 /**
@@ -69,6 +74,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
   #shared: SharedConnection;
   #subscriber: Subscriber | undefined;
   #dedicated: Pool | undefined;
+  readonly #cache: ClientCache | undefined;
   #closing = false;
 
   constructor(options: string | ClientOptions = {}) {
@@ -76,14 +82,24 @@ export class RedisClient extends CommandApi<ClientEvents> {
     this.options = resolveClientOptions(options);
     const { connection } = this.options;
     this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks, () => this.#shared.lastError);
+    const cache = this.options.cache && new ClientCache(this.options.cache, connection.hooks);
+    this.#cache = cache;
+    if (cache) this.#factory.watcher = cache; // a write through any entry point drops its keys' entries
     this.#shared = new SharedConnection({
-      connection,
+      connection: cache ? trackedConnection(connection, cache.options) : connection,
       reconnect: this.options.reconnect,
       maxPending: this.options.maxPending,
+      hooks: cache && { onPush: (push) => cache.onPush(push) },
       events: {
         connect: () => this.emit("connect", undefined),
         ready: () => this.emit("ready", undefined),
-        error: (err) => this.emit("error", err),
+        error: (err) => {
+          // A lost connection (told here at once) loses the invalidations sent meanwhile: what
+          // was cached may be stale. Reads sent from now on go over the next connection, tracked
+          // from its handshake on.
+          cache?.flush();
+          this.emit("error", err);
+        },
         reconnecting: (info) => this.emit("reconnecting", info),
         end: (error) => this.emit("end", { error }),
       },
@@ -98,9 +114,25 @@ export class RedisClient extends CommandApi<ClientEvents> {
       if (refused) return Promise.reject(refused);
       if (needsOwnConnection(args, info)) return this.#dedicatedPool().send(args, options);
     }
+    const read = this.#cache && options?.cache !== false ? this.#cache.lookup(args, info, options?.bytes ?? this.#factory.bytesByDefault) : undefined;
+    if (read instanceof Promise) return read;
     const cmd = this.#factory.create(args, options);
     this.#shared.write(cmd);
+    if (read) this.#cache!.fill(read, cmd.promise);
     return cmd.promise;
+  }
+
+  /**
+   * The client-side cache (option `cache`): `clear()` and `stats()`; `undefined` without one.
+   *
+   * @example
+   * ```ts
+   * const redis = createClient({ url, cache: true });
+   * redis.cache?.clear();
+   * ```
+   */
+  get cache(): Cache | undefined {
+    return this.#cache;
   }
 
   transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
@@ -155,6 +187,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
       inFlight: this.#shared.connection?.inFlight ?? 0,
       subscriptions: this.#subscriber?.count ?? 0,
       dedicatedConnections: this.#dedicated?.stats().total ?? 0,
+      ...(this.#cache && { cache: this.#cache.stats() }),
     };
   }
 
@@ -198,6 +231,8 @@ export class RedisClient extends CommandApi<ClientEvents> {
       max: this.options.maxBlockingConnections,
       min: 0,
     });
+    // Writes there (a BLMOVE, a transaction in isolated()) drop cached entries too.
+    if (this.#cache) this.#dedicated[watchCommands](this.#cache);
     return this.#dedicated;
   }
 }

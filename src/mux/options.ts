@@ -2,6 +2,7 @@
  * Options of `createClient()`.
  * @module
  */
+import { resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from "../cache/options.ts";
 import { resolveReconnect, type ReconnectOptions, type ResolvedReconnect } from "../conn/backoff.ts";
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
 
@@ -30,6 +31,18 @@ export interface ClientOptions extends ConnectionOptions {
   maxPending?: number;
   /** Most dedicated connections for blocking commands and `isolated()`. Default `32`. */
   maxBlockingConnections?: number;
+  /**
+   * Keep replies of read-only commands in memory, invalidated by Redis (`CLIENT TRACKING`) when
+   * their keys change; `true` for the defaults. Off by default. See {@link CacheOptions}.
+   *
+   * @example
+   * ```ts
+   * const redis = createClient({ url, cache: { maxEntries: 10_000 } });
+   * await redis.get("config"); // from Redis
+   * await redis.get("config"); // from memory, until "config" changes
+   * ```
+   */
+  cache?: CacheOptions | boolean;
 }
 
 /** {@link ClientOptions} with defaults applied. */
@@ -38,12 +51,13 @@ export interface ResolvedClientOptions {
   reconnect: ResolvedReconnect;
   maxPending: number;
   maxBlockingConnections: number;
+  cache: ResolvedCacheOptions | undefined;
 }
 
 /** Validate and apply defaults; a string is a URL. */
 export function resolveClientOptions(input: string | ClientOptions = {}): ResolvedClientOptions {
   const given: ClientOptions = typeof input === "string" ? { url: input } : input;
-  const { reconnect, maxPending = 100_000, maxBlockingConnections = 32, ...connection } = given;
+  const { reconnect, maxPending = 100_000, maxBlockingConnections = 32, cache, ...connection } = given;
   for (const [name, value] of [["maxPending", maxPending], ["maxBlockingConnections", maxBlockingConnections]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new TypeError(`option ${name} must be an integer >= 1, got ${String(value)}`);
   }
@@ -52,5 +66,6 @@ export function resolveClientOptions(input: string | ClientOptions = {}): Resolv
     reconnect: resolveReconnect(reconnect),
     maxPending,
     maxBlockingConnections,
+    cache: resolveCacheOptions(cache),
   };
 }

@@ -9,6 +9,7 @@ import { Pipeline } from "../client/batch.ts";
 import type { Cmd } from "../client/spec.ts";
 import { lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { Command, CommandOptions } from "../conn/command.ts";
+import type { CommandWatcher } from "../conn/factory.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PoolEngine } from "./engine.ts";
 import type { PoolEvents } from "./events.ts";
@@ -44,6 +45,12 @@ export interface PoolCloseOptions {
 }
 
 const ignore = () => {};
+
+/**
+ * Let a watcher see every command the pool creates (see `CommandWatcher`): how a client's cache
+ * hears of the writes on its dedicated connections. Internal: not exported by the package.
+ */
+export const watchCommands: unique symbol = Symbol("resplex.watchCommands");
 
 /**
  * A connection pool with the full command API.
@@ -238,6 +245,11 @@ export class Pool extends CommandApi<PoolEvents> {
   /** `await using pool = createPool(...)` closes it at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** Internal (see {@link watchCommands}). */
+  [watchCommands](watcher: CommandWatcher): void {
+    this.#engine.factory.watcher = watcher;
   }
 
   #wrap(member: Member): Lease {

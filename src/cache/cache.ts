@@ -1,0 +1,175 @@
+/**
+ * A client-side cache: reads answered from memory, kept fresh by the invalidations Redis sends for
+ * the keys it saw this client read (see tracking.ts). One {@link ClientCache} serves one client,
+ * pool or worker client; the owner of the connections tells it what Redis sent and when a tracking
+ * connection was lost, and lets it see every command its factories create, so that a write through
+ * any entry point drops the entries of its keys before it is even sent, and again when it is
+ * answered.
+ * @module
+ */
+import { lookupCommand } from "../commands/lookup.ts";
+import type { CommandInfo } from "../commands/table.ts";
+import { type Hooks, observeCommand } from "../conn/hooks.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+import { Fill, PendingFills } from "./fills.ts";
+import type { ResolvedCacheOptions } from "./options.ts";
+import { cacheKey, readKeys, writtenKeys } from "./policy.ts";
+import { CacheStore, type CacheStats } from "./store.ts";
+import { invalidatedKeys } from "./tracking.ts";
+import { copyReply, isCacheableReply } from "./values.ts";
+
+/**
+ * The cache of a client or pool, as `client.cache` shows it.
+ *
+ * @example
+ * ```ts
+ * const redis = createClient({ url, cache: { maxEntries: 1000 } });
+ * await redis.get("k"); await redis.get("k"); // the second is a hit
+ * redis.cache!.stats().hits;                   // 1
+ * redis.cache!.clear();
+ * ```
+ */
+export interface Cache {
+  /** Drop every entry (reads in flight are not cached either). */
+  clear(): void;
+  /** Counters and size. */
+  stats(): CacheStats;
+}
+
+/**
+ * Keys Redis invalidated (`null`: everything) — what an owner forwards to its workers' caches.
+ *
+ * @example
+ * ```ts
+ * const listener: InvalidationListener = (keys) => console.log(keys ?? "flushed");
+ * ```
+ */
+export type InvalidationListener = (keys: readonly string[] | null) => void;
+
+/**
+ * A client-side cache over tracked connections.
+ *
+ * @example
+ * ```ts
+ * const cache = new ClientCache(resolveCacheOptions(true)!);
+ * const read = cache.lookup(["GET", "k"], lookupCommand(["GET", "k"]), false);
+ * if (read instanceof Promise) return read;      // a hit
+ * const reply = send(["GET", "k"]);
+ * if (read) cache.fill(read, reply);             // cached once answered, unless invalidated meanwhile
+ * ```
+ */
+export class ClientCache implements Cache {
+  readonly options: ResolvedCacheOptions;
+  readonly #store: CacheStore;
+  readonly #fills = new PendingFills();
+  readonly #hooks: Hooks | undefined;
+  readonly #listeners = new Set<InvalidationListener>();
+  #hits = 0;
+  #misses = 0;
+
+  /** `hooks`: a command hook also sees hits (they never reach a connection, so nothing else would report them). */
+  constructor(options: ResolvedCacheOptions, hooks?: Hooks) {
+    this.options = options;
+    this.#store = new CacheStore(options);
+    this.#hooks = hooks?.command ? hooks : undefined;
+  }
+
+  /**
+   * A read about to be sent: its cached reply (a copy) as a resolved promise; or, when it is
+   * cacheable but not cached, a {@link Fill} to hand to {@link ClientCache.fill} with its reply;
+   * or `undefined` when it is not cacheable. `bytes`: the reply is read as bytes.
+   */
+  lookup(args: readonly Arg[], info: CommandInfo | undefined, bytes: boolean): Promise<RespValue> | Fill | undefined {
+    const name = cacheKey(args, info, bytes);
+    if (name === undefined) return undefined;
+    const entry = this.#store.get(name);
+    if (entry !== undefined) {
+      this.#hits++;
+      if (this.#hooks) observeCommand(this.#hooks, args)?.(undefined);
+      return Promise.resolve(copyReply(entry.value));
+    }
+    const keys = readKeys(args);
+    if (!this.#covered(keys)) return undefined;
+    this.#misses++;
+    return this.#fills.begin(name, keys);
+  }
+
+  /** Cache what `reply` brings for `fill`, unless one of its keys was invalidated since it was sent. */
+  fill(fill: Fill, reply: Promise<RespValue>): void {
+    reply.then(
+      (value) => {
+        if (this.#fills.end(fill) && isCacheableReply(value)) this.#store.set(fill.name, fill.keys, copyReply(value));
+      },
+      () => this.#fills.end(fill),
+    );
+  }
+
+  /**
+   * A command is being created (by any entry point): if it may change keys, their entries go now,
+   * and reads of them in flight will not be cached. Returns what to call once it settled, when the
+   * entries go again: a read sent on another connection may have been answered with the old value
+   * in between.
+   */
+  watch(args: readonly Arg[]): (() => void) | undefined {
+    const keys = writtenKeys(args, lookupCommand(args));
+    if (keys === undefined) return undefined;
+    this.#drop(keys);
+    return () => this.#drop(keys);
+  }
+
+  /** Redis invalidated `keys` (`null`: every key, after FLUSHALL/FLUSHDB). */
+  invalidated(keys: readonly string[] | null): void {
+    if (keys === null) this.flush();
+    else {
+      for (const key of keys) {
+        this.#store.invalidate(key);
+        this.#fills.invalidate(key);
+      }
+      for (const listener of this.#listeners) listener(keys);
+    }
+  }
+
+  /** A push (or a RESP2 message) from a tracking connection: an invalidation is applied, anything else ignored. */
+  onPush(message: readonly RespValue[]): void {
+    const keys = invalidatedKeys(message);
+    if (keys !== undefined) this.invalidated(keys);
+  }
+
+  /** Invalidations may have been missed (a tracking connection was lost) or everything changed: drop everything. */
+  flush(): void {
+    this.#store.clear(true);
+    this.#fills.invalidateAll();
+    for (const listener of this.#listeners) listener(null);
+  }
+
+  clear(): void {
+    this.#store.clear(false);
+    this.#fills.invalidateAll();
+  }
+
+  stats(): CacheStats {
+    const store = this.#store;
+    return { hits: this.#hits, misses: this.#misses, invalidations: store.invalidations, evictions: store.evictions, entries: store.size, bytes: store.bytes };
+  }
+
+  /** Hear every invalidation (to forward it to workers); returns a function that stops it. */
+  onInvalidate(listener: InvalidationListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #drop(keys: readonly string[] | "all"): void {
+    if (keys === "all") return this.flush();
+    for (const key of keys) {
+      this.#store.invalidate(key);
+      this.#fills.invalidate(key);
+    }
+  }
+
+  /** In broadcast mode with prefixes, Redis invalidates only keys under them: others are not cached. */
+  #covered(keys: readonly string[]): boolean {
+    const { prefixes } = this.options;
+    if (prefixes.length === 0) return true;
+    return keys.every((key) => prefixes.some((prefix) => key.startsWith(prefix)));
+  }
+}

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { setImmediate } from "node:timers";
+import { createClient, type RedisClient } from "../../mod.ts";
+import type { CommandApi } from "../../src/client/api.ts";
+import { startRedis, type RedisServer } from "../harness/redis.ts";
+import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
+
+const WRITES = 5_000;
+const BACKGROUND_READERS = 20;
+
+/**
+ * The invariant of issue 16, item 3, under load: after another client's write resolved, a read on
+ * the caching client issued after a PING on its tracking connection returns the new value. Each
+ * round races a read of a key (not cached yet) against another client's write of it, so that
+ * old replies keep arriving around the invalidations; background readers keep more reads of the
+ * recent keys in flight.
+ */
+async function staleReads(reader: CommandApi, ping: () => Promise<unknown>, writer: CommandApi): Promise<{ stale: string[]; reads: number }> {
+  let running = true;
+  let reads = 0;
+  let latest = 0;
+  const background = Array.from({ length: BACKGROUND_READERS }, async (_, n) => {
+    for (let i = n; running; i++) {
+      await reader.get(`race:${Math.max(0, latest - (i % 8))}`);
+      reads++;
+      // A hit resolves at once: a loop of hits alone would never let the sockets be read.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
+  const stale: string[] = [];
+  try {
+    for (let i = 1; i <= WRITES; i++) {
+      const key = `race:${i}`;
+      latest = i;
+      const racing = reader.get(key); // sent before the write; answered before or after it
+      await writer.set(key, String(i));
+      await racing;
+      await ping();
+      const seen = await reader.get(key);
+      if (seen !== String(i)) stale.push(`${key}: wrote ${i}, read ${seen}`);
+    }
+  } finally {
+    running = false;
+    await Promise.all(background);
+  }
+  return { stale, reads };
+}
+
+describe("client-side cache: no stale read after an invalidation was delivered", () => {
+  let server: RedisServer;
+  let writer: RedisClient;
+  beforeAll(async () => {
+    server = await startRedis();
+    writer = createClient({ url: server.url });
+  });
+  afterAll(async () => {
+    await writer?.close();
+    await server?.stop();
+  });
+
+  test(`multiplexer: ${WRITES} writes by another client, reads in flight throughout, zero stale reads`, async () => {
+    const reader = createClient({ url: server.url, cache: true });
+    try {
+      const { stale, reads } = await staleReads(reader, () => reader.send(["PING"]), writer);
+      assert.deepEqual(stale.slice(0, 5), [], `${stale.length} stale reads of ${WRITES}`);
+      const cache = reader.stats().cache!;
+      assert.ok(cache.hits > 0 && reads > WRITES, `the cache was exercised: ${JSON.stringify(cache)}, ${reads} background reads`);
+    } finally {
+      await reader.close();
+    }
+  }, 120_000);
+});
