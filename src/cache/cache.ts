@@ -9,11 +9,12 @@
  */
 import { lookupCommand } from "../commands/lookup.ts";
 import type { CommandInfo } from "../commands/table.ts";
+import type { CommandWatcher } from "../conn/factory.ts";
 import { type Hooks, observeCommand } from "../conn/hooks.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { Fill, PendingFills } from "./fills.ts";
 import type { ResolvedCacheOptions } from "./options.ts";
-import { cacheKey, readKeys, writtenKeys } from "./policy.ts";
+import { argKey, cacheScope, readKeys, writtenKeys } from "./policy.ts";
 import { CacheStore, type CacheStats } from "./store.ts";
 import { invalidatedKeys } from "./tracking.ts";
 import { copyReply, isCacheableReply } from "./values.ts";
@@ -58,7 +59,7 @@ export type InvalidationListener = (keys: readonly string[] | null) => void;
  * if (read) cache.fill(read, reply);             // cached once answered, unless invalidated meanwhile
  * ```
  */
-export class ClientCache implements Cache {
+export class ClientCache implements Cache, CommandWatcher {
   readonly options: ResolvedCacheOptions;
   readonly #store: CacheStore;
   readonly #fills = new PendingFills();
@@ -80,35 +81,37 @@ export class ClientCache implements Cache {
    * or `undefined` when it is not cacheable. `bytes`: the reply is read as bytes.
    */
   lookup(args: readonly Arg[], info: CommandInfo | undefined, bytes: boolean): Promise<RespValue> | Fill | undefined {
-    const name = cacheKey(args, info, bytes);
-    if (name === undefined) return undefined;
-    const entry = this.#store.get(name);
+    const scope = cacheScope(args, info, bytes);
+    if (scope === undefined) return undefined;
+    const last = argKey(args[args.length - 1]!);
+    if (last === undefined) return undefined;
+    const entry = this.#store.get(scope, last);
     if (entry !== undefined) {
       this.#hits++;
       if (this.#hooks) observeCommand(this.#hooks, args)?.(undefined);
       return Promise.resolve(copyReply(entry.value));
     }
-    const keys = readKeys(args);
+    const keys = readKeys(args, info!); // cacheScope() found info
     if (!this.#covered(keys)) return undefined;
     this.#misses++;
-    return this.#fills.begin(name, keys);
+    return this.#fills.begin(scope, last, keys);
   }
 
   /** Cache what `reply` brings for `fill`, unless one of its keys was invalidated since it was sent. */
   fill(fill: Fill, reply: Promise<RespValue>): void {
     reply.then(
       (value) => {
-        if (this.#fills.end(fill) && isCacheableReply(value)) this.#store.set(fill.name, fill.keys, copyReply(value));
+        if (this.#fills.end(fill) && isCacheableReply(value)) this.#store.set(fill.scope, fill.last, fill.keys, copyReply(value));
       },
       () => this.#fills.end(fill),
     );
   }
 
   /**
-   * A command is being created (by any entry point): if it may change keys, their entries go now,
-   * and reads of them in flight will not be cached. Returns what to call once it settled, when the
-   * entries go again: a read sent on another connection may have been answered with the old value
-   * in between.
+   * A command is being created for a connection other than the one cached reads go over (a
+   * pool's, a dedicated one): if it may change keys, their entries go now, and reads of them in
+   * flight will not be cached. Returns what to call once it settled, when the entries go again: a
+   * read sent on another connection may have been answered with the old value in between.
    */
   watch(args: readonly Arg[]): (() => void) | undefined {
     const keys = writtenKeys(args, lookupCommand(args));
@@ -116,6 +119,19 @@ export class ClientCache implements Cache {
     this.#drop(keys);
     return () => this.#drop(keys);
   }
+
+  /**
+   * Watches the commands created for the connection cached reads go over (the multiplexer's):
+   * a write's entries go when it is created, and only then — Redis runs every read sent after it
+   * on that connection after it.
+   */
+  readonly inOrder: CommandWatcher = {
+    watch: (args) => {
+      const keys = writtenKeys(args, lookupCommand(args));
+      if (keys !== undefined) this.#drop(keys);
+      return undefined;
+    },
+  };
 
   /** Redis invalidated `keys` (`null`: every key, after FLUSHALL/FLUSHDB). */
   invalidated(keys: readonly string[] | null): void {

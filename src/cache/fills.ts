@@ -18,20 +18,23 @@
  *
  * @example
  * ```ts
- * const fill = fills.begin("sGET\u00001:k", ["k"]);
+ * const fill = fills.begin("sGET", "k", ["k"]);
  * fills.invalidate("k");  // the key changed before the reply
  * fills.end(fill);        // false: do not cache the reply
  * ```
  */
 export class Fill {
-  readonly name: string;
+  /** Where its reply is to be cached (see `cacheScope()`). */
+  readonly scope: string;
+  readonly last: string;
   readonly keys: readonly string[];
   /** The flush generation it was sent in: a flush since then makes it stale. */
   readonly generation: number;
   stale = false;
 
-  constructor(name: string, keys: readonly string[], generation: number) {
-    this.name = name;
+  constructor(scope: string, last: string, keys: readonly string[], generation: number) {
+    this.scope = scope;
+    this.last = last;
     this.keys = keys;
     this.generation = generation;
   }
@@ -43,7 +46,7 @@ export class Fill {
  * @example
  * ```ts
  * const fills = new PendingFills();
- * const fill = fills.begin("sGET\u00001:k", ["k"]);
+ * const fill = fills.begin("sGET", "k", ["k"]);
  * fills.end(fill); // true: nothing invalidated "k" meanwhile, the reply may be cached
  * ```
  */
@@ -53,8 +56,8 @@ export class PendingFills {
   #generation = 0;
 
   /** Register a read of `keys` being sent now. */
-  begin(name: string, keys: readonly string[]): Fill {
-    const fill = new Fill(name, keys, this.#generation);
+  begin(scope: string, last: string, keys: readonly string[]): Fill {
+    const fill = new Fill(scope, last, keys, this.#generation);
     for (const key of keys) {
       const held = this.#byKey.get(key);
       if (held === undefined) this.#byKey.set(key, fill);

@@ -41,16 +41,37 @@ export const NOT_CACHEABLE: ReadonlySet<string> = new Set([
 /** What the cache does with a command: answer it, drop entries of the keys it writes, or nothing. */
 type Role = "read" | "write" | "flush" | "none";
 
-/** Roles by table entry, worked out once per command. */
-const roles = new WeakMap<CommandInfo, Role>();
+/** What the cache knows of a command, worked out once per table entry. */
+interface Plan {
+  readonly role: Role;
+  /** The start of its cache names, as strings and as bytes: built once, so a lookup concatenates nothing. */
+  readonly scopes: { readonly text: string; readonly bytes: string };
+  /** Where its arguments start (after a container's subcommand). */
+  readonly firstArg: number;
+  /** Where its one key is, when it has exactly one at a fixed place (GET, HSET, ...): no key spec to walk. */
+  readonly keyAt: number | undefined;
+}
 
-function roleOf(info: CommandInfo): Role {
-  let role = roles.get(info);
-  if (role === undefined) {
-    role = classify(info);
-    roles.set(info, role);
+const plans = new Map<CommandInfo, Plan>();
+
+function planOf(info: CommandInfo): Plan {
+  let plan = plans.get(info);
+  if (plan === undefined) {
+    plan = {
+      role: classify(info),
+      scopes: { text: "s" + info.name, bytes: "b" + info.name },
+      firstArg: info.name.includes("|") ? 2 : 1,
+      keyAt: singleKeyAt(info),
+    };
+    plans.set(info, plan);
   }
-  return role;
+  return plan;
+}
+
+function singleKeyAt(info: CommandInfo): number | undefined {
+  if (info.keySpecs.length !== 1 || info.rule?.keys) return undefined;
+  const [begin, find, lastKey] = info.keySpecs[0]!;
+  return typeof begin === "number" && find === "range" && lastKey === 0 ? begin : undefined;
 }
 
 function classify(info: CommandInfo): Role {
@@ -65,26 +86,31 @@ function classify(info: CommandInfo): Role {
 }
 
 /**
- * The name a cacheable read is cached under, or `undefined` when `args` is not one (not a known
- * read-only command, excluded, or an argument without one exact text spelling). `bytes`: the reply
- * is read as bytes (a different entry than the same command read as strings).
+ * Where a cacheable read is cached is two names: a scope — whether the reply is read as `bytes`,
+ * the command, and every argument but the last — and, within it, the last argument's text
+ * ({@link argKey}); two, so that the common one-argument read (`GET k`) is found without building
+ * a string. This is the scope, or `undefined` when `args` is not a cacheable read: not a known
+ * read-only command, excluded, or with an argument that has no one exact text spelling.
  *
  * @example
  * ```ts
- * cacheKey(["GET", "k"], lookupCommand(["GET", "k"]), false);  // a string naming GET k
- * cacheKey(["TTL", "k"], lookupCommand(["TTL", "k"]), false);  // undefined
+ * cacheScope(["GET", "k"], lookupCommand(["GET", "k"]), false);         // "sGET" (then "k" within it)
+ * cacheScope(["HGET", "h", "f"], lookupCommand(["HGET"]), false);       // "sHGET\u00001:h" (then "f")
+ * cacheScope(["TTL", "k"], lookupCommand(["TTL", "k"]), false);         // undefined
  * ```
  */
-export function cacheKey(args: readonly Arg[], info: CommandInfo | undefined, bytes: boolean): string | undefined {
-  if (info === undefined || roleOf(info) !== "read") return undefined;
+export function cacheScope(args: readonly Arg[], info: CommandInfo | undefined, bytes: boolean): string | undefined {
+  if (info === undefined) return undefined;
+  const plan = planOf(info);
+  if (plan.role !== "read" || args.length <= plan.firstArg) return undefined;
+  let scope = bytes ? plan.scopes.bytes : plan.scopes.text;
   // Arguments are length-prefixed so that no two commands share a name.
-  let key = (bytes ? "b" : "s") + info.name;
-  for (let i = info.name.includes("|") ? 2 : 1; i < args.length; i++) {
+  for (let i = plan.firstArg; i < args.length - 1; i++) {
     const text = argKey(args[i]!);
     if (text === undefined) return undefined;
-    key += "\u0000" + text.length + ":" + text;
+    scope += "\u0000" + text.length + ":" + text;
   }
-  return key;
+  return scope;
 }
 
 /**
@@ -92,13 +118,11 @@ export function cacheKey(args: readonly Arg[], info: CommandInfo | undefined, by
  *
  * @example
  * ```ts
- * readKeys(["MGET", "a", "b"]); // ["a", "b"]
+ * readKeys(["MGET", "a", "b"], lookupCommand(["MGET"])!); // ["a", "b"]
  * ```
  */
-export function readKeys(args: readonly Arg[]): string[] {
-  const out: string[] = [];
-  for (const i of keyIndexes(args)) out.push(argKey(args[i]!)!); // cacheKey() checked every argument
-  return out;
+export function readKeys(args: readonly Arg[], info: CommandInfo): string[] {
+  return keysOf(args, info) as string[]; // the lookup checked every argument: none is undefined
 }
 
 /**
@@ -114,16 +138,17 @@ export function readKeys(args: readonly Arg[]): string[] {
  */
 export function writtenKeys(args: readonly Arg[], info: CommandInfo | undefined): string[] | "all" | undefined {
   if (info === undefined) return undefined;
-  const role = roleOf(info);
+  const role = planOf(info).role;
   if (role === "flush") return "all";
   if (role !== "write") return undefined;
-  const out: string[] = [];
-  for (const i of keyIndexes(args)) {
-    // A key with no exact text spelling (bytes that are not UTF-8) cannot be a cached key.
-    const key = argKey(args[i]!);
-    if (key !== undefined) out.push(key);
-  }
-  return out;
+  // A key with no exact text spelling (bytes that are not UTF-8) cannot be a cached key.
+  return keysOf(args, info).filter((key): key is string => key !== undefined);
+}
+
+function keysOf(args: readonly Arg[], info: CommandInfo): (string | undefined)[] {
+  const at = planOf(info).keyAt;
+  if (at !== undefined) return at < args.length ? [argKey(args[at]!)] : [];
+  return keyIndexes(args, info).map((i) => argKey(args[i]!));
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });

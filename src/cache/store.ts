@@ -34,7 +34,9 @@ export interface CacheStats {
 
 /** One cached reply. */
 export class Entry {
-  readonly name: string;
+  /** Where it is found: see `cacheScope()` (policy.ts). */
+  readonly scope: string;
+  readonly last: string;
   readonly value: RespValue;
   readonly keys: readonly string[];
   readonly size: number;
@@ -43,12 +45,13 @@ export class Entry {
   prev: Entry | undefined = undefined;
   next: Entry | undefined = undefined;
 
-  constructor(name: string, keys: readonly string[], value: RespValue, expiresAt: number) {
-    this.name = name;
+  constructor(scope: string, last: string, keys: readonly string[], value: RespValue, expiresAt: number) {
+    this.scope = scope;
+    this.last = last;
     this.keys = keys;
     this.value = value;
     this.expiresAt = expiresAt;
-    let size = 64 + 2 * name.length + replySize(value);
+    let size = 64 + 2 * (scope.length + last.length) + replySize(value);
     for (const key of keys) size += 16 + 2 * key.length;
     this.size = size;
   }
@@ -60,14 +63,16 @@ export class Entry {
  * @example
  * ```ts
  * const store = new CacheStore(resolveCacheOptions(true)!);
- * store.set("sGET\u00001:k", ["k"], "v");
- * store.get("sGET\u00001:k")?.value; // "v"
- * store.invalidate("k");             // dropped
+ * store.set("sGET", "k", ["k"], "v");
+ * store.get("sGET", "k")?.value; // "v"
+ * store.invalidate("k");         // dropped
  * ```
  */
 export class CacheStore {
   readonly #limits: Pick<ResolvedCacheOptions, "maxEntries" | "maxBytes" | "ttl">;
-  readonly #byName = new Map<string, Entry>();
+  /** Entries by scope, then by last argument (see `cacheScope()`). */
+  readonly #byName = new Map<string, Map<string, Entry>>();
+  #size = 0;
   /** The entries that depend on each key: one entry alone (the common case), or several. */
   readonly #byKey = new Map<string, Entry | Entry[]>();
   /** Least recently used; `#newest` the most recently used. */
@@ -83,12 +88,12 @@ export class CacheStore {
 
   /** Entries held. */
   get size(): number {
-    return this.#byName.size;
+    return this.#size;
   }
 
-  /** The live entry for `name`, now the most recently used; an expired one is dropped. */
-  get(name: string): Entry | undefined {
-    const entry = this.#byName.get(name);
+  /** The live entry for `scope` and `last`, now the most recently used; an expired one is dropped. */
+  get(scope: string, last: string): Entry | undefined {
+    const entry = this.#byName.get(scope)?.get(last);
     if (entry === undefined) return undefined;
     if (entry.expiresAt !== Infinity && entry.expiresAt <= Date.now()) {
       this.#remove(entry);
@@ -102,14 +107,20 @@ export class CacheStore {
     return entry;
   }
 
-  /** Keep `value` as the reply to `name`, which depends on `keys`; evicts the least recently used past the bounds. */
-  set(name: string, keys: readonly string[], value: RespValue): void {
+  /** Keep `value` as the reply to `scope` and `last`, which depends on `keys`; evicts the least recently used past the bounds. */
+  set(scope: string, last: string, keys: readonly string[], value: RespValue): void {
     const { ttl, maxEntries, maxBytes } = this.#limits;
-    const entry = new Entry(name, keys, value, ttl > 0 ? Date.now() + ttl : Infinity);
-    const old = this.#byName.get(name);
+    const entry = new Entry(scope, last, keys, value, ttl > 0 ? Date.now() + ttl : Infinity);
+    let inScope = this.#byName.get(scope);
+    const old = inScope?.get(last);
     if (old !== undefined) this.#remove(old);
     if (entry.size > maxBytes) return; // would evict everything and still not fit
-    this.#byName.set(name, entry);
+    if (inScope === undefined || old !== undefined) {
+      inScope = this.#byName.get(scope); // #remove may have dropped an emptied scope
+      if (inScope === undefined) this.#byName.set(scope, (inScope = new Map()));
+    }
+    inScope.set(last, entry);
+    this.#size++;
     this.#append(entry);
     this.bytes += entry.size;
     for (const key of keys) {
@@ -118,7 +129,7 @@ export class CacheStore {
       else if (Array.isArray(held)) held.push(entry);
       else this.#byKey.set(key, [held, entry]);
     }
-    while (this.#oldest !== undefined && (this.#byName.size > maxEntries || this.bytes > maxBytes)) {
+    while (this.#oldest !== undefined && (this.#size > maxEntries || this.bytes > maxBytes)) {
       this.#remove(this.#oldest);
       this.evictions++;
     }
@@ -140,15 +151,20 @@ export class CacheStore {
 
   /** Drop every entry; `counted`: as invalidations (a flush), or silently (`clear()`). */
   clear(counted: boolean): void {
-    if (counted) this.invalidations += this.#byName.size;
+    if (counted) this.invalidations += this.#size;
     this.#byName.clear();
+    this.#size = 0;
     this.#byKey.clear();
     this.#oldest = this.#newest = undefined;
     this.bytes = 0;
   }
 
   #remove(entry: Entry): void {
-    this.#byName.delete(entry.name);
+    const inScope = this.#byName.get(entry.scope);
+    if (inScope?.get(entry.last) !== entry) return; // already gone
+    inScope.delete(entry.last);
+    if (inScope.size === 0) this.#byName.delete(entry.scope);
+    this.#size--;
     this.#unlink(entry);
     this.bytes -= entry.size;
     for (const key of entry.keys) {

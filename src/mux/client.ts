@@ -84,7 +84,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
     this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks, () => this.#shared.lastError);
     const cache = this.options.cache && new ClientCache(this.options.cache, connection.hooks);
     this.#cache = cache;
-    if (cache) this.#factory.watcher = cache; // a write through any entry point drops its keys' entries
+    if (cache) this.#factory.watcher = cache.inOrder; // a write through any entry point drops its keys' entries
     this.#shared = new SharedConnection({
       connection: cache ? trackedConnection(connection, cache.options) : connection,
       reconnect: this.options.reconnect,
