@@ -10,7 +10,8 @@
 import { lookupCommand } from "../commands/lookup.ts";
 import type { CommandInfo } from "../commands/table.ts";
 import type { CommandWatcher } from "../conn/factory.ts";
-import { type Hooks, observeCommand } from "../conn/hooks.ts";
+import type { CommandOptions } from "../conn/command.ts";
+import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { Fill, PendingFills } from "./fills.ts";
 import type { ResolvedCacheOptions } from "./options.ts";
@@ -53,7 +54,7 @@ export type InvalidationListener = (keys: readonly string[] | null) => void;
  * @example
  * ```ts
  * const cache = new ClientCache(resolveCacheOptions(true)!);
- * const read = cache.lookup(["GET", "k"], lookupCommand(["GET", "k"]), false);
+ * const read = cache.lookup(["GET", "k"], lookupCommand(["GET", "k"]), options, false);
  * if (read instanceof Promise) return read;      // a hit
  * const reply = send(["GET", "k"]);
  * if (read) cache.fill(read, reply);             // cached once answered, unless invalidated meanwhile
@@ -64,23 +65,33 @@ export class ClientCache implements Cache, CommandWatcher {
   readonly #store: CacheStore;
   readonly #fills = new PendingFills();
   readonly #hooks: Hooks | undefined;
+  readonly #ordered: boolean;
   readonly #listeners = new Set<InvalidationListener>();
   #hits = 0;
   #misses = 0;
 
-  /** `hooks`: a command hook also sees hits (they never reach a connection, so nothing else would report them). */
-  constructor(options: ResolvedCacheOptions, hooks?: Hooks) {
+  /**
+   * `hooks`: a command hook also sees hits (they never reach a connection, so nothing else would
+   * report them). `ordered`: every cached read goes over the one connection the invalidations
+   * arrive on (a multiplexer on RESP3), and its reply is cached as it is read ({@link
+   * ClientCache.fill}), so an invalidation read after a reply always comes after that reply was
+   * cached and never needs to hold back a read in flight: Redis ran that read after the write.
+   */
+  constructor(options: ResolvedCacheOptions, hooks?: Hooks, ordered = false) {
     this.options = options;
+    this.#ordered = ordered;
     this.#store = new CacheStore(options);
     this.#hooks = hooks?.command ? hooks : undefined;
   }
 
   /**
-   * A read about to be sent: its cached reply (a copy) as a resolved promise; or, when it is
-   * cacheable but not cached, a {@link Fill} to hand to {@link ClientCache.fill} with its reply;
-   * or `undefined` when it is not cacheable. `bytes`: the reply is read as bytes.
+   * A read about to be sent: its cached reply (a copy) as a resolved promise — or the reply of the
+   * same read already on its way, if nothing invalidated that one since — or, when it is cacheable
+   * but neither, a {@link Fill} to hand to {@link ClientCache.fill} with its reply; or `undefined`
+   * when it is not cacheable, or `options` say `cache: false`. `bytes`: the reply is read as bytes.
    */
-  lookup(args: readonly Arg[], info: CommandInfo | undefined, bytes: boolean): Promise<RespValue> | Fill | undefined {
+  lookup(args: readonly Arg[], info: CommandInfo | undefined, options: CommandOptions | undefined, bytes: boolean): Promise<RespValue> | Fill | undefined {
+    if (options?.cache === false) return undefined;
     const scope = cacheScope(args, info, bytes);
     if (scope === undefined) return undefined;
     const last = argKey(args[args.length - 1]!);
@@ -94,17 +105,24 @@ export class ClientCache implements Cache, CommandWatcher {
     const keys = readKeys(args, info!); // cacheScope() found info
     if (!this.#covered(keys)) return undefined;
     this.#misses++;
+    // A read with a deadline or a signal of its own cannot ride on another's.
+    const joined = options?.signal === undefined && options?.timeout === undefined ? this.#fills.joinable(scope, last) : undefined;
+    if (joined) return reportTo(joined.reply!.then(copyReply), this.#hooks && observeCommand(this.#hooks, args));
     return this.#fills.begin(scope, last, keys);
   }
 
-  /** Cache what `reply` brings for `fill`, unless one of its keys was invalidated since it was sent. */
-  fill(fill: Fill, reply: Promise<RespValue>): void {
-    reply.then(
-      (value) => {
-        if (this.#fills.end(fill) && isCacheableReply(value)) this.#store.set(fill.scope, fill.last, fill.keys, copyReply(value));
-      },
-      () => this.#fills.end(fill),
-    );
+  /**
+   * `fill`'s read was sent; `reply` is its promise (identical reads may join it). Returns what to
+   * call with its outcome as soon as it is known: the reply is cached then, unless one of its keys
+   * was invalidated since it was sent.
+   */
+  fill(fill: Fill, reply: Promise<RespValue>): (outcome: RespValue | Error) => void {
+    fill.reply = reply;
+    return (outcome) => {
+      if (this.#fills.end(fill) && !(outcome instanceof Error) && isCacheableReply(outcome)) {
+        this.#store.set(fill.scope, fill.last, fill.keys, copyReply(outcome));
+      }
+    };
   }
 
   /**
@@ -139,7 +157,7 @@ export class ClientCache implements Cache, CommandWatcher {
     else {
       for (const key of keys) {
         this.#store.invalidate(key);
-        this.#fills.invalidate(key);
+        if (!this.#ordered) this.#fills.invalidate(key);
       }
       for (const listener of this.#listeners) listener(keys);
     }

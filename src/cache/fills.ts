@@ -1,17 +1,23 @@
 /**
  * The race every client-side cache must close: a read is sent, another client changes the key,
- * the invalidation arrives, and only then does the read's reply — the old value — arrive. Cached,
- * it would be served until the key changes again. (Over one RESP3 connection Redis orders the push
- * behind the reply; but the invalidation may come on another connection — a `REDIRECT` target, a
- * pool's other connection, a worker's owner — or from a write through this client, which drops
- * entries before Redis says anything.)
+ * the invalidation arrives, and only then is the read's reply — the old value — cached. Cached, it
+ * would be served until the key changes again. Over one RESP3 connection Redis sends the push
+ * after the old reply, yet the reply is cached in a promise reaction, after the push was read; and
+ * the invalidation may come on another connection (a `REDIRECT` target, a pool's other connection,
+ * a worker's owner) or from a write through this client, which drops entries before Redis says
+ * anything.
  *
  * So each cacheable read is registered under its keys when it is sent, and any invalidation of one
  * of them — or a flush — before its reply marks it stale: its reply is returned to its caller but
  * not cached. The check errs one way only: a reply that may be older than an invalidation is never
  * kept, and one that is fresh may be dropped.
+ *
+ * The same registry lets a read join an identical one already on its way, as long as nothing
+ * invalidated that one since it was sent: after a write, the callers that all read the same hot
+ * key wait for one reply instead of sending one read each.
  * @module
  */
+import type { RespValue } from "../resp/types.ts";
 
 /**
  * A cacheable read on its way to Redis.
@@ -31,6 +37,8 @@ export class Fill {
   /** The flush generation it was sent in: a flush since then makes it stale. */
   readonly generation: number;
   stale = false;
+  /** Its reply, once sent (identical reads may join it). */
+  reply: Promise<RespValue> | undefined = undefined;
 
   constructor(scope: string, last: string, keys: readonly string[], generation: number) {
     this.scope = scope;
@@ -41,7 +49,7 @@ export class Fill {
 }
 
 /**
- * The cacheable reads awaiting replies, by key.
+ * The cacheable reads awaiting replies, by key and by what they read.
  *
  * @example
  * ```ts
@@ -52,6 +60,8 @@ export class Fill {
  */
 export class PendingFills {
   readonly #byKey = new Map<string, Fill | Fill[]>();
+  /** The latest read of each cache name, by scope then last argument (see `cacheScope()`). */
+  readonly #byName = new Map<string, Map<string, Fill>>();
   /** Bumped by every flush, so a flush marks every read then in flight stale without visiting each. */
   #generation = 0;
 
@@ -64,7 +74,16 @@ export class PendingFills {
       else if (Array.isArray(held)) held.push(fill);
       else this.#byKey.set(key, [held, fill]);
     }
+    let inScope = this.#byName.get(scope);
+    if (inScope === undefined) this.#byName.set(scope, (inScope = new Map()));
+    inScope.set(last, fill);
     return fill;
+  }
+
+  /** A read of the same name on its way whose reply is still as fresh as a read sent now, if any. */
+  joinable(scope: string, last: string): Fill | undefined {
+    const fill = this.#byName.get(scope)?.get(last);
+    return fill !== undefined && fill.reply !== undefined && this.#fresh(fill) ? fill : undefined;
   }
 
   /** The read's reply arrived (or it failed): forget it. Returns whether its reply may be cached. */
@@ -78,7 +97,12 @@ export class PendingFills {
         if (held.length === 0) this.#byKey.delete(key);
       }
     }
-    return !fill.stale && fill.generation === this.#generation;
+    const inScope = this.#byName.get(fill.scope);
+    if (inScope?.get(fill.last) === fill) {
+      inScope.delete(fill.last);
+      if (inScope.size === 0) this.#byName.delete(fill.scope);
+    }
+    return this.#fresh(fill);
   }
 
   /** `key` changed: the reads of it in flight may bring the old value. */
@@ -94,5 +118,10 @@ export class PendingFills {
   invalidateAll(): void {
     this.#generation++;
     this.#byKey.clear();
+    this.#byName.clear();
+  }
+
+  #fresh(fill: Fill): boolean {
+    return !fill.stale && fill.generation === this.#generation;
   }
 }

@@ -20,7 +20,10 @@ import { replySize } from "./values.ts";
 export interface CacheStats {
   /** Reads answered from the cache. */
   hits: number;
-  /** Cacheable reads sent to Redis (not cached yet, expired, or invalidated meanwhile). */
+  /**
+   * Cacheable reads not answered from memory: sent to Redis (not cached yet, expired, invalidated),
+   * or given the reply of the same read already on its way.
+   */
   misses: number;
   /** Entries dropped because Redis invalidated one of their keys, a write through this client changed one, or the cache was flushed. */
   invalidations: number;

@@ -82,7 +82,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
     this.options = resolveClientOptions(options);
     const { connection } = this.options;
     this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks, () => this.#shared.lastError);
-    const cache = this.options.cache && new ClientCache(this.options.cache, connection.hooks);
+    const cache = this.options.cache && new ClientCache(this.options.cache, connection.hooks, true);
     this.#cache = cache;
     if (cache) this.#factory.watcher = cache.inOrder; // a write through any entry point drops its keys' entries
     this.#shared = new SharedConnection({
@@ -114,11 +114,11 @@ export class RedisClient extends CommandApi<ClientEvents> {
       if (refused) return Promise.reject(refused);
       if (needsOwnConnection(args, info)) return this.#dedicatedPool().send(args, options);
     }
-    const read = this.#cache && options?.cache !== false ? this.#cache.lookup(args, info, options?.bytes ?? this.#factory.bytesByDefault) : undefined;
+    const read = this.#cache?.lookup(args, info, options, options?.bytes ?? this.#factory.bytesByDefault);
     if (read instanceof Promise) return read;
     const cmd = this.#factory.create(args, options);
     this.#shared.write(cmd);
-    if (read) this.#cache!.fill(read, cmd.promise);
+    if (read) cmd.listener = this.#cache!.fill(read, cmd.promise);
     return cmd.promise;
   }
 

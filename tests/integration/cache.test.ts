@@ -157,6 +157,39 @@ describe("client-side cache on the multiplexer (RESP3)", () => {
     }
   });
 
+  test("identical reads issued while the first is on its way share its reply: Redis sees one", async () => {
+    const r = reader();
+    try {
+      await writer.set("c:herd", "v");
+      await r.send(["PING"]);
+      await admin.send(["CONFIG", "RESETSTAT"]);
+      const replies = await Promise.all(Array.from({ length: 20 }, () => r.get("c:herd")));
+      assert.deepEqual(replies, Array(20).fill("v"));
+      assert.equal(await serverCalls(admin, "get"), 1);
+      // A read with a deadline of its own is sent on its own.
+      await writer.set("c:herd", "w");
+      await r.send(["PING"]);
+      await Promise.all(Array.from({ length: 3 }, () => r.with({ timeout: 2_000 }).get("c:herd")));
+      assert.equal(await serverCalls(admin, "get"), 4);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test("a key given as bytes that are not UTF-8 is never cached", async () => {
+    const r = reader();
+    try {
+      const key = new Uint8Array([0x63, 0x3a, 0xff]);
+      await writer.send(["SET", key, "v"]);
+      await admin.send(["CONFIG", "RESETSTAT"]);
+      await r.send(["GET", key]);
+      await r.send(["GET", key]);
+      assert.equal(await serverCalls(admin, "get"), 2);
+    } finally {
+      await r.close();
+    }
+  });
+
   test("with({ cache: false }) reads from Redis and does not fill the cache", async () => {
     const r = reader();
     try {
