@@ -11,6 +11,7 @@ import type { WireCommand } from "../conn/connection.ts";
 import { CommandFactory } from "../conn/factory.ts";
 import { openConnection } from "../conn/open.ts";
 import { describeAddress } from "../conn/options.ts";
+import { ClientCache } from "../cache/cache.ts";
 import { ClosedError, ConnectionError } from "../errors.ts";
 import type { Arg } from "../resp/types.ts";
 import type { PoolEvents } from "./events.ts";
@@ -55,6 +56,8 @@ export abstract class Lifecycle {
   state: "open" | "closing" | "closed" = "open";
   created = 0;
   destroyed = 0;
+  /** The client-side cache (option `cache`): told what Redis invalidates, and when a tracking connection is lost. */
+  readonly cache: ClientCache | undefined;
   /** The last connect failure since the last success (the `cause` of pool timeouts). */
   lastConnectError: Error | undefined;
   #failures = 0;
@@ -70,6 +73,9 @@ export abstract class Lifecycle {
     this.options = options;
     this.events = events;
     this.factory = new CommandFactory(options.connection.commandTimeout, options.connection.decode === "bytes", options.connection.hooks);
+    this.cache = options.cache && new ClientCache(options.cache, options.connection.hooks);
+    // Writes through any entry point (pool commands, leases, transactions) drop their keys' entries.
+    this.factory.watcher = this.cache;
   }
 
   /** Serve waiters and open what is wanted (engine.ts). */
@@ -206,7 +212,9 @@ export abstract class Lifecycle {
   #open(): void {
     const member = new Member();
     this.members.add(member);
-    openConnection(this.options.connection, { onClose: (err, unwritten) => this.#lost(member, err, unwritten) }, member.abort.signal)
+    const cache = this.cache;
+    const hooks = { onClose: (err: Error | undefined, unwritten: WireCommand[]) => this.#lost(member, err, unwritten), ...(cache && { onPush: cache.onPush.bind(cache) }) };
+    openConnection(this.options.connection, hooks, member.abort.signal)
       .then((conn) => this.#opened(member, conn), (err) => this.#openFailed(member, err));
   }
 
@@ -279,6 +287,8 @@ export abstract class Lifecycle {
     }
     this.members.move(member, "gone");
     this.destroyed++;
+    // The keys it read are tracked no more; which cached replies came through it is not known.
+    this.cache?.flush();
     const reason = member.retireReason ?? (err ? `connection lost: ${err.message}` : "connection closed by the server");
     if (this.events.listens("destroy")) this.events.emit("destroy", { clientId: member.clientId, reason });
     for (const cmd of unwritten) {

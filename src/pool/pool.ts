@@ -4,6 +4,7 @@
  * a connection nobody leased, pipelining onto busy ones.
  * @module
  */
+import type { Cache } from "../cache/cache.ts";
 import { CommandApi } from "../client/api.ts";
 import { Pipeline } from "../client/batch.ts";
 import type { Cmd } from "../client/spec.ts";
@@ -140,10 +141,28 @@ export class Pool extends CommandApi<PoolEvents> {
     // another connection, and a pipelined one would inherit it.
     const refused = info?.rule && refusal(args, "pooled", info);
     if (refused) return Promise.reject(refused);
-    const cmd = this.#engine.factory.create(args, options);
+    const { factory, cache } = this.#engine;
+    const read = cache?.lookup(args, info, options, options?.bytes ?? factory.bytesByDefault);
+    if (read instanceof Promise) return read;
+    const cmd = factory.create(args, options);
     if (needsOwnConnection(args, info)) return this.#runAlone(cmd);
+    if (read) cmd.listener = cache!.fill(read, cmd.promise);
     this.#engine.dispatch(cmd);
     return cmd.promise;
+  }
+
+  /**
+   * The client-side cache (option `cache`): `clear()` and `stats()`; `undefined` without one.
+   * Pool commands use it; a lease reads from Redis, and its writes drop cached entries.
+   *
+   * @example
+   * ```ts
+   * const pool = createPool({ url, cache: true });
+   * pool.cache?.clear();
+   * ```
+   */
+  get cache(): Cache | undefined {
+    return this.#engine.cache;
   }
 
   /**
@@ -224,6 +243,7 @@ export class Pool extends CommandApi<PoolEvents> {
       acquireTimeouts: e.acquireTimeouts,
       acquireWaitP50: e.waits.percentile(0.5),
       acquireWaitP99: e.waits.percentile(0.99),
+      ...(e.cache && { cache: e.cache.stats() }),
     };
   }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { setImmediate } from "node:timers";
-import { createClient, type RedisClient } from "../../mod.ts";
+import { createClient, createPool, type RedisClient } from "../../mod.ts";
 import type { CommandApi } from "../../src/client/api.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
@@ -15,13 +15,13 @@ const BACKGROUND_READERS = 20;
  * old replies keep arriving around the invalidations; background readers keep more reads of the
  * recent keys in flight.
  */
-async function staleReads(reader: CommandApi, ping: () => Promise<unknown>, writer: CommandApi): Promise<{ stale: string[]; reads: number }> {
+async function staleReads(prefix: string, reader: CommandApi, ping: () => Promise<unknown>, writer: CommandApi): Promise<{ stale: string[]; reads: number }> {
   let running = true;
   let reads = 0;
   let latest = 0;
   const background = Array.from({ length: BACKGROUND_READERS }, async (_, n) => {
     for (let i = n; running; i++) {
-      await reader.get(`race:${Math.max(0, latest - (i % 8))}`);
+      await reader.get(`${prefix}:${Math.max(0, latest - (i % 8))}`);
       reads++;
       // A hit resolves at once: a loop of hits alone would never let the sockets be read.
       await new Promise((resolve) => setImmediate(resolve));
@@ -30,7 +30,7 @@ async function staleReads(reader: CommandApi, ping: () => Promise<unknown>, writ
   const stale: string[] = [];
   try {
     for (let i = 1; i <= WRITES; i++) {
-      const key = `race:${i}`;
+      const key = `${prefix}:${i}`;
       latest = i;
       const racing = reader.get(key); // sent before the write; answered before or after it
       await writer.set(key, String(i));
@@ -61,12 +61,30 @@ describe("client-side cache: no stale read after an invalidation was delivered",
   test(`multiplexer: ${WRITES} writes by another client, reads in flight throughout, zero stale reads`, async () => {
     const reader = createClient({ url: server.url, cache: true });
     try {
-      const { stale, reads } = await staleReads(reader, () => reader.send(["PING"]), writer);
+      const { stale, reads } = await staleReads("race:mux", reader, () => reader.send(["PING"]), writer);
       assert.deepEqual(stale.slice(0, 5), [], `${stale.length} stale reads of ${WRITES}`);
       const cache = reader.stats().cache!;
       assert.ok(cache.hits > 0 && reads > WRITES, `the cache was exercised: ${JSON.stringify(cache)}, ${reads} background reads`);
     } finally {
       await reader.close();
+    }
+  }, 120_000);
+
+  test(`pool of 2: ${WRITES} writes by another client, reads in flight throughout, zero stale reads`, async () => {
+    const pool = createPool({ url: server.url, max: 2, cache: true });
+    // Invalidations arrive on whichever connection read the key: PING both.
+    const pingAll = async () => {
+      const leases = await Promise.all([pool.acquire(), pool.acquire()]);
+      await Promise.all(leases.map((lease) => lease.send(["PING"])));
+      await Promise.all(leases.map((lease) => lease.release()));
+    };
+    try {
+      const { stale, reads } = await staleReads("race:pool", pool, pingAll, writer);
+      assert.deepEqual(stale.slice(0, 5), [], `${stale.length} stale reads of ${WRITES}`);
+      const cache = pool.stats().cache!;
+      assert.ok(cache.hits > 0 && reads > 0, `the cache was exercised: ${JSON.stringify(cache)}, ${reads} background reads`);
+    } finally {
+      await pool.close();
     }
   }, 120_000);
 });
