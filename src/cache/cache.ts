@@ -69,6 +69,8 @@ export class ClientCache implements Cache, CommandWatcher {
   readonly #listeners = new Set<InvalidationListener>();
   #hits = 0;
   #misses = 0;
+  /** While invalidations cannot reach the cache (see `suspend()`), it neither answers nor fills. */
+  #active = true;
 
   /**
    * `hooks`: a command hook also sees hits (they never reach a connection, so nothing else would
@@ -91,7 +93,7 @@ export class ClientCache implements Cache, CommandWatcher {
    * when it is not cacheable, or `options` say `cache: false`. `bytes`: the reply is read as bytes.
    */
   lookup(args: readonly Arg[], info: CommandInfo | undefined, options: CommandOptions | undefined, bytes: boolean): Promise<RespValue> | Fill | undefined {
-    if (options?.cache === false) return undefined;
+    if (options?.cache === false || !this.#active) return undefined;
     const scope = cacheScope(args, info, bytes);
     if (scope === undefined) return undefined;
     const last = argKey(args[args.length - 1]!);
@@ -174,6 +176,21 @@ export class ClientCache implements Cache, CommandWatcher {
     this.#store.clear(true);
     this.#fills.invalidateAll();
     for (const listener of this.#listeners) listener(null);
+  }
+
+  /**
+   * Invalidations cannot reach the cache for now (RESP2: the connection they are redirected to is
+   * down, or tracking does not point at it yet): drop everything, answer and fill nothing.
+   */
+  suspend(): void {
+    if (this.#active) this.flush();
+    this.#active = false;
+  }
+
+  /** Invalidations reach the cache again: reads sent from now on may fill it (none sent before). */
+  resume(): void {
+    this.#fills.invalidateAll();
+    this.#active = true;
   }
 
   clear(): void {

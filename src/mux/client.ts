@@ -6,6 +6,7 @@
  */
 import { ClientCache, type Cache } from "../cache/cache.ts";
 import type { CacheStats } from "../cache/store.ts";
+import { RedirectedTracking } from "../cache/redirect.ts";
 import { trackedConnection } from "../cache/tracking.ts";
 import { CommandApi } from "../client/api.ts";
 import type { Cmd } from "../client/spec.ts";
@@ -75,6 +76,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
   #subscriber: Subscriber | undefined;
   #dedicated: Pool | undefined;
   readonly #cache: ClientCache | undefined;
+  readonly #redirect: RedirectedTracking | undefined;
   #closing = false;
 
   constructor(options: string | ClientOptions = {}) {
@@ -82,22 +84,31 @@ export class RedisClient extends CommandApi<ClientEvents> {
     this.options = resolveClientOptions(options);
     const { connection } = this.options;
     this.#factory = new CommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks, () => this.#shared.lastError);
-    const cache = this.options.cache && new ClientCache(this.options.cache, connection.hooks, true);
+    // RESP3: invalidations arrive on the shared connection, in order with its replies. RESP2:
+    // on a connection of their own, which the shared connection's tracking redirects to.
+    const pushes = connection.protocol === 3;
+    const cache = this.options.cache && new ClientCache(this.options.cache, connection.hooks, pushes);
     this.#cache = cache;
     if (cache) this.#factory.watcher = cache.inOrder; // a write through any entry point drops its keys' entries
+    const redirect = cache && !pushes ? new RedirectedTracking(cache, cache.options, connection, this.options.reconnect, (err) => this.emit("error", err)) : undefined;
+    this.#redirect = redirect;
     this.#shared = new SharedConnection({
-      connection: cache ? trackedConnection(connection, cache.options) : connection,
+      connection: cache && pushes ? trackedConnection(connection, cache.options) : connection,
       reconnect: this.options.reconnect,
       maxPending: this.options.maxPending,
-      hooks: cache && { onPush: (push) => cache.onPush(push) },
+      hooks: cache && pushes ? { onPush: (push) => cache.onPush(push) } : undefined,
       events: {
         connect: () => this.emit("connect", undefined),
-        ready: () => this.emit("ready", undefined),
+        ready: (conn) => {
+          redirect?.connected(conn);
+          this.emit("ready", undefined);
+        },
         error: (err) => {
           // A lost connection (told here at once) loses the invalidations sent meanwhile: what
           // was cached may be stale. Reads sent from now on go over the next connection, tracked
-          // from its handshake on.
+          // from its handshake on (RESP3) or once its tracking is redirected (RESP2).
           cache?.flush();
+          redirect?.disconnected();
           this.emit("error", err);
         },
         reconnecting: (info) => this.emit("reconnecting", info),
@@ -199,6 +210,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
       this.#shared.close(timeout),
       this.#subscriber?.close(),
       this.#dedicated?.close({ timeout }),
+      this.#redirect?.close(),
     ]);
     this.#factory.deadlines.clear();
   }

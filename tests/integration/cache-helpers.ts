@@ -8,15 +8,18 @@ export async function serverCalls(admin: CommandApi, command: string): Promise<n
   return match ? Number(match[1]) : 0;
 }
 
-/** The ids of the connections named `name` (CLIENT SETNAME). */
-export async function clientIds(admin: CommandApi, name: string): Promise<number[]> {
+/** The ids of the connections named `name` (CLIENT SETNAME); `subscribed`: only those subscribed to a channel, or only those not. */
+export async function clientIds(admin: CommandApi, name: string, subscribed?: boolean): Promise<number[]> {
   const list = String(await admin.send(["CLIENT", "LIST"]));
-  return list.split("\n").filter((line) => line.includes(` name=${name} `)).map((line) => Number(/\bid=(\d+)/.exec(line)![1]));
+  return list
+    .split("\n")
+    .filter((line) => line.includes(` name=${name} `) && (subscribed === undefined || / sub=0 /.test(line) !== subscribed))
+    .map((line) => Number(/\bid=(\d+)/.exec(line)![1]));
 }
 
-/** `CLIENT KILL` every connection named `name`; returns how many there were. */
-export async function killClients(admin: CommandApi, name: string): Promise<number> {
-  const ids = await clientIds(admin, name);
+/** `CLIENT KILL` every connection named `name` (see {@link clientIds}); returns how many there were. */
+export async function killClients(admin: CommandApi, name: string, subscribed?: boolean): Promise<number> {
+  const ids = await clientIds(admin, name, subscribed);
   for (const id of ids) await admin.send(["CLIENT", "KILL", "ID", id]);
   return ids.length;
 }

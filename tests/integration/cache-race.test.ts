@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { setImmediate } from "node:timers";
 import { createClient, createPool, type RedisClient } from "../../mod.ts";
+import type { ClientCache } from "../../src/cache/cache.ts";
 import type { CommandApi } from "../../src/client/api.ts";
 import { startRedis, type RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
+import { until } from "../harness/wait.ts";
 
 const WRITES = 5_000;
 const BACKGROUND_READERS = 20;
@@ -15,11 +17,18 @@ const BACKGROUND_READERS = 20;
  * old replies keep arriving around the invalidations; background readers keep more reads of the
  * recent keys in flight.
  */
-async function staleReads(prefix: string, reader: CommandApi, ping: () => Promise<unknown>, writer: CommandApi): Promise<{ stale: string[]; reads: number }> {
+async function staleReads(
+  prefix: string,
+  reader: CommandApi,
+  /** Wait until an invalidation Redis sent for `key` before the write resolved is delivered; `racing`: what the racing read returned. */
+  delivered: (key: string, racing: unknown) => Promise<unknown>,
+  writer: CommandApi,
+  backgroundReaders = BACKGROUND_READERS,
+): Promise<{ stale: string[]; reads: number }> {
   let running = true;
   let reads = 0;
   let latest = 0;
-  const background = Array.from({ length: BACKGROUND_READERS }, async (_, n) => {
+  const background = Array.from({ length: backgroundReaders }, async (_, n) => {
     for (let i = n; running; i++) {
       await reader.get(`${prefix}:${Math.max(0, latest - (i % 8))}`);
       reads++;
@@ -34,8 +43,7 @@ async function staleReads(prefix: string, reader: CommandApi, ping: () => Promis
       latest = i;
       const racing = reader.get(key); // sent before the write; answered before or after it
       await writer.set(key, String(i));
-      await racing;
-      await ping();
+      await delivered(key, await racing);
       const seen = await reader.get(key);
       if (seen !== String(i)) stale.push(`${key}: wrote ${i}, read ${seen}`);
     }
@@ -79,12 +87,44 @@ describe("client-side cache: no stale read after an invalidation was delivered",
       await Promise.all(leases.map((lease) => lease.release()));
     };
     try {
-      const { stale, reads } = await staleReads("race:pool", pool, pingAll, writer);
+      const { stale, reads } = await staleReads("race:pool", pool, () => pingAll(), writer);
       assert.deepEqual(stale.slice(0, 5), [], `${stale.length} stale reads of ${WRITES}`);
       const cache = pool.stats().cache!;
       assert.ok(cache.hits > 0 && reads > 0, `the cache was exercised: ${JSON.stringify(cache)}, ${reads} background reads`);
     } finally {
       await pool.close();
+    }
+  }, 120_000);
+
+  test(`RESP2, invalidations redirected to a connection of their own: ${WRITES} writes, zero stale reads once delivered`, async () => {
+    const reader = createClient({ url: server.url, protocol: 2, cache: true });
+    const cache = reader.cache as ClientCache;
+    // The invalidation comes on the other connection, unordered with this one's replies: a PING
+    // here says nothing about it. Each key is new: when the racing read saw the old value, it was
+    // tracked before the write, and its invalidation is on its way; wait for that.
+    const seen = new Set<string>();
+    const waiting = new Map<string, () => void>();
+    cache.onInvalidate((keys) => {
+      for (const key of keys ?? []) {
+        seen.add(key);
+        waiting.get(key)?.();
+      }
+    });
+    const delivered = (key: string, racing: unknown) => {
+      if (racing !== null || seen.has(key)) return Promise.resolve();
+      return new Promise<void>((resolve) => waiting.set(key, resolve));
+    };
+    try {
+      // Caching starts once both connections are up and tracking redirects to the other one.
+      await until(async () => {
+        await reader.get("race:resp2:warm");
+        return (await reader.get("race:resp2:warm"), cache.stats().hits > 0);
+      }, "caching to start");
+      const { stale } = await staleReads("race:resp2", reader, delivered, writer, 0);
+      assert.deepEqual(stale.slice(0, 5), [], `${stale.length} stale reads of ${WRITES}`);
+      assert.ok(cache.stats().hits > 0, JSON.stringify(cache.stats()));
+    } finally {
+      await reader.close();
     }
   }, 120_000);
 });
