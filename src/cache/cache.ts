@@ -187,6 +187,11 @@ export class ClientCache implements Cache, CommandWatcher {
     this.#active = false;
   }
 
+  /** Whether it answers and fills (see `suspend()`). */
+  get active(): boolean {
+    return this.#active;
+  }
+
   /** Invalidations reach the cache again: reads sent from now on may fill it (none sent before). */
   resume(): void {
     this.#fills.invalidateAll();

@@ -5,6 +5,7 @@
  * @module
  */
 import * as Comlink from "comlink";
+import { ClientCache } from "../cache/cache.ts";
 import { RedisClient, writeRun } from "../mux/client.ts";
 import type { RunWriter } from "./raw.ts";
 import type { Pool } from "../pool/pool.ts";
@@ -119,6 +120,8 @@ class Owner implements OwnerHandle {
   readonly #heartbeat: Heartbeat;
   /** How workers' encoded commands reach the shared client; undefined when they must not (see `raw.ts`). */
   readonly #writeRun: RunWriter | undefined;
+  /** The shared client's or pool's client-side cache: its invalidations go to every worker's cache. */
+  readonly #cache: ClientCache | undefined;
   readonly #sessions = new Map<Session, Served>(); // session → the endpoint it came through
   readonly #served = new Set<Served>();
   #ports = 0;
@@ -135,6 +138,8 @@ class Owner implements OwnerHandle {
     }
     this.#target = target as unknown as SharedTarget;
     this.#heartbeat = heartbeat;
+    const cache = target instanceof WorkerClient ? undefined : target.cache;
+    this.#cache = cache instanceof ClientCache ? cache : undefined;
   }
 
   get connections(): number {
@@ -155,7 +160,7 @@ class Owner implements OwnerHandle {
         if (this.#closing || !this.#served.has(served)) throw new Error("the owner is closed");
         const channel = new MessageChannel();
         const hooks = { active: () => this.#startHeartbeat(), ended: (s: Session) => this.#ended(s) };
-        const session = new Session(channel.port1, this.#target, hooks, this.#writeRun);
+        const session = new Session(channel.port1, this.#target, hooks, this.#writeRun, this.#cache);
         this.#sessions.set(session, served);
         served.sessions++;
         return Comlink.transfer({ port: channel.port2, info }, [channel.port2]);
@@ -220,7 +225,8 @@ class Owner implements OwnerHandle {
     const shared = this.#shared;
     if (!(shared instanceof WorkerClient)) {
       const { commandTimeout, decode } = shared.options.connection;
-      return { ...this.#heartbeat, commandTimeout, decodeBytes: decode === "bytes", takesEncoded: this.#writeRun !== undefined };
+      const cache = this.#cache && { cache: this.#cache.options, cacheActive: this.#cache.active };
+      return { ...this.#heartbeat, commandTimeout, decodeBytes: decode === "bytes", takesEncoded: this.#writeRun !== undefined, ...cache };
     }
     await shared.ready.catch(() => {}); // if it never connects, its commands fail and say why
     return { ...this.#heartbeat, commandTimeout: shared.commandTimeout, decodeBytes: false, takesEncoded: false };
