@@ -27,6 +27,7 @@ import {
   type BenchResult,
   type Timing,
 } from "./lib.ts";
+import { benchCache } from "./cache.ts";
 import { benchMux } from "./mux.ts";
 import { benchPool } from "./pool.ts";
 import { benchWorkers, type WorkerBenchMode } from "./worker.ts";
@@ -51,6 +52,8 @@ const BARS: Bar[] = [
     { group: "multiplexer", case: `${op} 1000 callers`, library: "bun", min: 1, source: "issue 3, on Bun" },
   ]),
   { group: "worker threads", case: "", library: "resplex per worker", min: 0.6, source: "issue 5" },
+  { group: "client-side cache", case: "", library: "resplex uncached", min: 5, source: "issue 16" },
+  { group: "client-side cache", case: "", library: "node-redis cached", min: 2, source: "issue 16" },
   { group: "worker threads", case: "", library: "ioredis per worker", min: 1, source: "issue 5" },
 ];
 
@@ -92,6 +95,7 @@ const SECTIONS: Array<{ title: string; run: (ctx: BenchContext) => Promise<Bench
   { title: "multiplexer: one connection shared by every caller", run: benchMux },
   { title: "pool: 8 connections", run: benchPool },
   { title: "worker threads: 4 workers × 250 GET loops", run: benchWorkerSharing },
+  { title: "client-side cache: 95% GET / 5% SET over 1,000 hot keys, 100 callers", run: benchCache },
 ];
 
 /**
