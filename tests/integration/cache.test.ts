@@ -356,6 +356,21 @@ describe("client-side cache on the multiplexer (RESP3)", () => {
     }
   });
 
+  test("a command hook sees hits too, though they never reach a connection", async () => {
+    const seen: string[] = [];
+    const r = createClient({ url: server.url, cache: true, hooks: { command: ({ name }) => () => void seen.push(name) } });
+    try {
+      await writer.set("c:hooked", "v");
+      await r.get("c:hooked");
+      await r.get("c:hooked");
+      await Promise.all([r.get("c:hooked2"), r.get("c:hooked2")]); // the second joins the first
+      assert.deepEqual(seen, ["GET", "GET", "GET", "GET"]);
+      assert.equal(r.stats().cache!.hits, 1);
+    } finally {
+      await r.close();
+    }
+  });
+
   test("a client without the option has no cache", () => {
     assert.equal(writer.cache, undefined);
     assert.equal(writer.stats().cache, undefined);
