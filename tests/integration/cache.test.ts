@@ -371,6 +371,33 @@ describe("client-side cache on the multiplexer (RESP3)", () => {
     }
   });
 
+  test("with decode: \"bytes\", invalidations (read as bytes too) still find their entries", async () => {
+    const r = createClient({ url: server.url, cache: true, decode: "bytes" });
+    try {
+      await writer.set("c:rawkey", "1");
+      assert.deepEqual(await r.get("c:rawkey"), new TextEncoder().encode("1"));
+      await r.get("c:rawkey");
+      assert.equal(r.stats().cache!.hits, 1);
+      await writer.set("c:rawkey", "2");
+      await r.send(["PING"]);
+      assert.deepEqual(await r.get("c:rawkey"), new TextEncoder().encode("2"));
+    } finally {
+      await r.close();
+    }
+  });
+
+  test("a server that refuses CLIENT TRACKING refuses the connection, and commands say why", async () => {
+    await admin.send(["ACL", "SETUSER", "notrack", "on", ">pw", "~*", "+@all", "-client"]);
+    const r = createClient({ url: server.url, username: "notrack", password: "pw", cache: true, reconnect: { maxAttempts: 1 } });
+    try {
+      const err = (await r.get("c:any").catch((e) => e)) as Error & { cause?: { code?: string } };
+      assert.equal(err.cause?.code, "NOPERM", String(err));
+    } finally {
+      await r.close();
+      await admin.send(["ACL", "DELUSER", "notrack"]);
+    }
+  });
+
   test("a client without the option has no cache", () => {
     assert.equal(writer.cache, undefined);
     assert.equal(writer.stats().cache, undefined);
