@@ -83,7 +83,7 @@ export type OwnerMessage =
     frames: Uint8Array | undefined;
     frameRuns: number[] | undefined;
     /** What the owner's client-side cache heard since the last message, for the worker's own (see `cache.ts`). */
-    cache: CacheNews | undefined;
+    cache?: CacheNews;
   }
   | { kind: "ping" }
   /** The owner dropped this session (closed, or stopped hearing from the worker): pending calls fail. */
