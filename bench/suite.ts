@@ -32,6 +32,7 @@ import {
   type Timing,
 } from "./lib.ts";
 import { benchCluster } from "./cluster.ts";
+import { benchCache } from "./cache.ts";
 import { benchMux } from "./mux.ts";
 import { benchOverhead, formatOverheadRows, NOOP, OVERHEAD_CASE, OVERHEAD_GROUP } from "./otel.ts";
 import { benchPoolSizing, formatSizing } from "./pool-sizing.ts";
@@ -67,6 +68,8 @@ const BARS: Bar[] = [
     { group: "cluster", case: `${op} 1000 callers`, library: "ioredis", min: 2, source: "issue 12" },
   ]),
   { group: "worker threads", case: "", library: "resplex per worker", min: 0.6, source: "issue 5" },
+  { group: "client-side cache", case: "", library: "resplex uncached", min: 5, source: "issue 16" },
+  { group: "client-side cache", case: "", library: "node-redis cached", min: 2, source: "issue 16" },
   { group: "worker threads", case: "", library: "ioredis per worker", min: 1, source: "issue 5" },
   { group: OVERHEAD_GROUP, case: OVERHEAD_CASE, library: NOOP, max: 1.1, source: "issue 15: at most 10% fewer ops/s with the no-op providers" },
 ];
@@ -113,6 +116,7 @@ const SECTIONS: Array<{ title: string; run: (ctx: BenchContext) => Promise<Bench
   { title: "instrumentation: what observing the multiplexer costs (variants take turns)", run: benchOverhead },
   { title: "pool sizing: the same GET load on pools of 1 to 32 connections and on the multiplexer", run: benchPoolSizing },
   { title: "cluster: 3 masters, 3 replicas (a private cluster of its own)", run: benchCluster },
+  { title: "client-side cache: 95% GET / 5% SET over 1,000 hot keys, 100 callers", run: benchCache },
 ];
 
 /**

@@ -145,8 +145,7 @@ export function redactArgs(args: readonly Arg[]): readonly Arg[] {
  * keyIndexes(["XREAD", "COUNT", 1, "STREAMS", "s1", "s2", "0", "0"]); // [4, 5]
  * ```
  */
-export function keyIndexes(args: readonly Arg[]): number[] {
-  const info = lookupCommand(args);
+export function keyIndexes(args: readonly Arg[], info = lookupCommand(args)): number[] {
   if (info === undefined) return [];
   if (info.rule?.keys) return info.rule.keys(args).filter((i) => i < args.length);
   const found: number[] = [];

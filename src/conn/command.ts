@@ -15,6 +15,11 @@ export interface CommandOptions {
   timeout?: number;
   /** Decode this reply's strings as `Uint8Array`. */
   bytes?: boolean;
+  /**
+   * `false`: a read bypasses the client-side cache (sent to Redis, its reply not cached), e.g.
+   * `redis.with({ cache: false }).get(k)`. Writes drop cached entries either way.
+   */
+  cache?: boolean;
 }
 
 /** Where a command is: waiting to be written, written and awaiting its reply, or settled. */
@@ -29,6 +34,11 @@ export class Command {
   state: CommandState = "queued";
   /** The commands of its transaction (itself included), written as one piece or not at all. */
   together: readonly Command[] | undefined = undefined;
+  /**
+   * Told the outcome the moment it is known, before the promise settles (the client-side cache
+   * keeps a reply this way, before a push read right after it could invalidate it).
+   */
+  listener: ((outcome: RespValue | Error) => void) | undefined = undefined;
   readonly promise: Promise<RespValue>;
   /** Told how the command ended (the command hook's observer), once. */
   readonly #onDone: ((error: Error | undefined) => void) | undefined;
@@ -85,6 +95,7 @@ export class Command {
     if (this.state === "done") return;
     const error = reply instanceof RedisError ? reply : undefined;
     this.#finish(error);
+    if (this.listener) this.listener(reply);
     if (error) this.#reject(error);
     else this.#resolve(reply);
   }
@@ -93,6 +104,7 @@ export class Command {
   fail(err: Error): void {
     if (this.state === "done") return;
     this.#finish(err);
+    if (this.listener) this.listener(err);
     this.#reject(err);
   }
 

@@ -25,6 +25,10 @@ export type WireCommand = Command | RawCommand;
 
 /** Past this many encoded bytes a flush happens at once instead of at the end of the tick. */
 const FLUSH_THRESHOLD = 256 * 1024;
+/** A flush waits for microtask rounds bringing new commands, at most this many (see #scheduleFlush). */
+const FLUSH_MAX_ROUNDS = 64;
+/** ... and goes out after this many rounds in a row that brought none. */
+const FLUSH_QUIET_ROUNDS = 2;
 /** How long a graceful close waits for the server to close its side before the socket is destroyed. */
 const SOCKET_CLOSE_GRACE_MS = 1_000;
 
@@ -264,13 +268,30 @@ export class Connection {
     this.#unflushed++;
   }
 
+  /**
+   * Flush once the commands of this tick are in. Callers woken together (replies settled in one
+   * read, cache hits resolved at once) issue their next commands over several microtask rounds,
+   * and one flush per round would cost a socket write per round: so the flush waits, round after
+   * round, while new commands keep arriving, and goes out after a round that brought none (at
+   * most FLUSH_MAX_ROUNDS rounds, so commands never wait behind an endless chain of microtasks).
+   */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => {
+    let seen = this.#unflushed;
+    let rounds = 0;
+    let quiet = 0;
+    const round = () => {
+      quiet = this.#unflushed === seen ? quiet + 1 : 0;
+      if (quiet < FLUSH_QUIET_ROUNDS && ++rounds < FLUSH_MAX_ROUNDS) {
+        seen = this.#unflushed;
+        queueMicrotask(round);
+        return;
+      }
       this.#flushScheduled = false;
       this.#flush();
-    });
+    };
+    queueMicrotask(round);
   }
 
   #flush(): void {

@@ -17,6 +17,19 @@ import type { ResolvedConnectionOptions } from "./options.ts";
 /** The connection options a {@link CommandFactory} takes its defaults from. */
 export type FactoryDefaults = Pick<ResolvedConnectionOptions, "commandTimeout" | "decode" | "hooks" | "keyPrefix">;
 
+/**
+ * Sees every command a factory creates, before it is written: the client-side cache, which drops
+ * the entries of the keys a write may change. What it returns is called once the command settled.
+ *
+ * @example
+ * ```ts
+ * factory.watcher = { watch: (args) => (args[0] === "SET" ? () => console.log("SET settled") : undefined) };
+ * ```
+ */
+export interface CommandWatcher {
+  watch(args: readonly Arg[]): (() => void) | undefined;
+}
+
 /** Makes {@link Command}s whose deadlines one {@link Deadlines} watches. */
 export class CommandFactory {
   readonly deadlines: Deadlines;
@@ -25,6 +38,8 @@ export class CommandFactory {
   readonly keyPrefix: string;
   /** Consulted at each command: hooks may be added after creation. */
   readonly #hooks: HookSet | undefined;
+  /** Set by a client or pool with a cache (see {@link CommandWatcher}). */
+  watcher: CommandWatcher | undefined;
 
   /**
    * @param connection the connection options whose defaults commands take
@@ -44,8 +59,30 @@ export class CommandFactory {
    */
   create(given: readonly Arg[], options?: CommandOptions, observed = true): Command {
     const args = this.keyPrefix ? prefixKeys(given, this.keyPrefix) : given;
+    return this.#make(args, options, observed, this.watcher?.watch(args));
+  }
+
+  /**
+   * The commands of a transaction (`MULTI` first, `EXEC` last), unobserved (the transaction is
+   * reported once). A write inside it changes its keys when `EXEC` runs, not when it is `QUEUED`:
+   * the watcher hears of each as it is created, and what it returned for them is called once
+   * `EXEC` settled.
+   */
+  createTogether(given: readonly (readonly Arg[])[], options?: CommandOptions): Command[] {
+    const argLists = this.keyPrefix ? given.map((args) => prefixKeys(args, this.keyPrefix)) : given;
+    const settles: (() => void)[] = [];
+    for (const args of argLists) {
+      const settled = this.watcher?.watch(args);
+      if (settled) settles.push(settled);
+    }
+    const all = settles.length === 0 ? undefined : () => settles.forEach((settled) => settled());
+    return argLists.map((args, i) => this.#make(args, options, false, i === argLists.length - 1 ? all : undefined));
+  }
+
+  #make(args: readonly Arg[], options: CommandOptions | undefined, observed: boolean, settled: (() => void) | undefined): Command {
     const timeout = options?.timeout ?? this.#timeoutFor(args);
-    const observer = observed ? this.observe(args) : undefined;
+    let observer = observed ? this.observe(args) : undefined;
+    if (settled) observer = alsoCalling(observer, settled);
     const cmd = new Command(args, options?.bytes ?? this.bytesByDefault, timeout, options?.signal, observer);
     this.deadlines.track(cmd, timeout);
     return cmd;
@@ -60,4 +97,13 @@ export class CommandFactory {
     const blocking = blockingTimeout(args);
     return blocking === undefined ? this.deadlines.defaultTimeout : blockingDeadline(blocking);
   }
+}
+
+/** `observer`, then `settled`. */
+function alsoCalling(observer: CommandObserver | undefined, settled: () => void): CommandObserver {
+  if (!observer) return settled;
+  return (error) => {
+    observer(error);
+    settled();
+  };
 }

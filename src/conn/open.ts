@@ -27,6 +27,8 @@ export function handshakeCommands(options: ResolvedConnectionOptions): Arg[][] {
     out.push(["CLIENT", "ID"]);
   }
   if (options.db !== 0) out.push(["SELECT", options.db]);
+  // A caching connection is tracked before it carries any read (and fails to open if Redis refuses).
+  if (options.tracking) out.push([...options.tracking]);
   return out;
 }
 

@@ -3,6 +3,7 @@
  * contains a password.
  * @module
  */
+import type { Arg } from "../resp/types.ts";
 import type { Connector, TlsOptions } from "../transport/types.ts";
 import { HookSet } from "./hook-set.ts";
 import type { Hooks } from "./hooks.ts";
@@ -110,6 +111,8 @@ export interface ResolvedConnectionOptions {
   hooks: HookSet;
   /** `undefined` when there is none (an empty string is none). */
   keyPrefix: string | undefined;
+  /** Internal: the `CLIENT TRACKING` command a client-side cache needs, run in the handshake (see cache/tracking.ts). */
+  tracking?: readonly Arg[];
 }
 
 /**

@@ -55,7 +55,7 @@ export function prepareTransaction(
   const timeout = options?.timeout ?? factory.deadlines.defaultTimeout;
   // Observed as one command, MULTI to EXEC's reply: the transaction is what its caller waits for.
   const observer = factory.observe(["MULTI"], cmds.length);
-  const commands = argLists.map((args) => factory.create(args, { ...options, timeout }, false));
+  const commands = factory.createTogether(argLists, { ...options, timeout });
   for (const cmd of commands) cmd.together = commands;
   return { commands, bytes: encodeTogether(commands), result: outcome(cmds, commands, observer) };
 }

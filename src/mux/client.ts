@@ -4,6 +4,10 @@
  * blocking commands and `isolated()` to dedicated connections, pub/sub to a subscriber connection.
  * @module
  */
+import { ClientCache, type Cache } from "../cache/cache.ts";
+import type { CacheStats } from "../cache/store.ts";
+import { RedirectedTracking } from "../cache/redirect.ts";
+import { trackedConnection } from "../cache/tracking.ts";
 import { CommandApi } from "../client/api.ts";
 import type { BytesReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
@@ -15,7 +19,7 @@ import type { Hooks } from "../conn/hooks.ts";
 import { Monitors, type Monitor } from "../conn/monitor.ts";
 import { prepareTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
-import { Pool } from "../pool/pool.ts";
+import { Pool, watchCommands } from "../pool/pool.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { createLocator, type Locator, type MasterSwitch } from "../topology/locator.ts";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./options.ts";
@@ -53,6 +57,8 @@ export interface ClientStats {
   subscriptions: number;
   /** Dedicated connections open for blocking commands and `isolated()`. */
   dedicatedConnections: number;
+  /** The client-side cache's counters, when the client has one (option `cache`). */
+  cache?: CacheStats;
 }
 
 /**
@@ -82,6 +88,8 @@ export class RedisClient extends CommandApi<ClientEvents> {
   #subscriber: Subscriber | undefined;
   #dedicated: Pool | undefined;
   #monitors = new Monitors();
+  readonly #cache: ClientCache | undefined;
+  readonly #redirect: RedirectedTracking | undefined;
   #closing = false;
 
   constructor(options: string | ClientOptions = {}) {
@@ -91,18 +99,37 @@ export class RedisClient extends CommandApi<ClientEvents> {
     this.#factory = new CommandFactory(connection, () => this.#shared.lastError);
     this.#locator = createLocator(connection, this.options.topology);
     this.#locator.onSwitch((change) => this.emit("failover", change));
+    // RESP3: invalidations arrive on the shared connection, in order with its replies. RESP2:
+    // on a connection of their own, which the shared connection's tracking redirects to.
+    const pushes = connection.protocol === 3;
+    const cache = this.options.cache && new ClientCache(this.options.cache, connection.hooks, pushes);
+    this.#cache = cache;
+    if (cache) this.#factory.watcher = cache.inOrder; // a write through any entry point drops its keys' entries
+    const redirect = cache && !pushes ? new RedirectedTracking(cache, cache.options, connection, this.options.reconnect, (err) => this.emit("error", err)) : undefined;
+    this.#redirect = redirect;
     this.#shared = new SharedConnection({
-      connection,
+      connection: cache && pushes ? trackedConnection(connection, cache.options) : connection,
       locator: this.#locator,
       role: "master",
       reconnect: this.options.reconnect,
       maxPending: this.options.maxPending,
       lazy: this.options.lazyConnect,
       replaceOn: this.options.reconnectOnError,
+      hooks: cache && pushes ? { onPush: (push) => cache.onPush(push) } : undefined,
       events: {
         connect: () => this.emit("connect", undefined),
-        ready: () => this.emit("ready", undefined),
-        error: (err) => this.emit("error", err),
+        ready: (conn) => {
+          redirect?.connected(conn);
+          this.emit("ready", undefined);
+        },
+        error: (err) => {
+          // A lost connection (told here at once) loses the invalidations sent meanwhile: what
+          // was cached may be stale. Reads sent from now on go over the next connection, tracked
+          // from its handshake on (RESP3) or once its tracking is redirected (RESP2).
+          cache?.flush();
+          redirect?.disconnected();
+          this.emit("error", err);
+        },
         reconnecting: (info) => this.emit("reconnecting", info),
         end: (error) => this.emit("end", { error }),
       },
@@ -152,8 +179,11 @@ export class RedisClient extends CommandApi<ClientEvents> {
       if (refused) return Promise.reject(refused);
       if (needsOwnConnection(args, info)) return this.#dedicatedPool().send(args, options);
     }
+    const read = this.#cache?.lookup(args, info, options, options?.bytes ?? this.#factory.bytesByDefault);
+    if (read instanceof Promise) return read;
     const cmd = this.#factory.create(args, options);
     (this.#replica && isReadOnly(args) ? this.#readFrom(this.#replica) : this.#shared).write(cmd);
+    if (read) cmd.listener = this.#cache!.fill(read, cmd.promise);
     return cmd.promise;
   }
 
@@ -164,6 +194,19 @@ export class RedisClient extends CommandApi<ClientEvents> {
   #readFrom(replica: SharedConnection): SharedConnection {
     if (this.options.topology.readFrom === "replica" || replica.state === "ready") return replica;
     return replica.lastError === undefined && replica.state !== "closed" ? replica : this.#shared;
+  }
+
+  /**
+   * The client-side cache (option `cache`): `clear()` and `stats()`; `undefined` without one.
+   *
+   * @example
+   * ```ts
+   * const redis = createClient({ url, cache: true });
+   * redis.cache?.clear();
+   * ```
+   */
+  get cache(): Cache | undefined {
+    return this.#cache;
   }
 
   transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
@@ -254,6 +297,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
       inFlight: this.#shared.connection?.inFlight ?? 0,
       subscriptions: this.#subscriber?.count ?? 0,
       dedicatedConnections: this.#dedicated?.stats().total ?? 0,
+      ...(this.#cache && { cache: this.#cache.stats() }),
     };
   }
 
@@ -267,6 +311,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
       this.#subscriber?.close(),
       this.#dedicated?.close({ timeout }),
       this.#monitors.close(),
+      this.#redirect?.close(),
     ]);
     await this.#locator.close();
     this.#factory.deadlines.clear();
@@ -299,6 +344,8 @@ export class RedisClient extends CommandApi<ClientEvents> {
       { reconnect: this.options.reconnect, max: this.options.maxBlockingConnections, min: 0 },
       { connection: this.options.connection, locator: this.#locator, role: "master" },
     );
+    // Writes there (a BLMOVE, a transaction in isolated()) drop cached entries too.
+    if (this.#cache) this.#dedicated[watchCommands](this.#cache);
     return this.#dedicated;
   }
 }

@@ -2,6 +2,7 @@
  * Options of `createClient()`.
  * @module
  */
+import { resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from "../cache/options.ts";
 import { resolveReconnect, type ReconnectOptions, type ReconnectStrategy, type ResolvedReconnect } from "../conn/backoff.ts";
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
 import type { RedisError } from "../errors.ts";
@@ -62,6 +63,18 @@ export interface ClientOptions extends ConnectionOptions, TopologyOptions {
   maxPending?: number;
   /** Most dedicated connections for blocking commands and `isolated()`. Default `32`. */
   maxBlockingConnections?: number;
+  /**
+   * Keep replies of read-only commands in memory, invalidated by Redis (`CLIENT TRACKING`) when
+   * their keys change; `true` for the defaults. Off by default. See {@link CacheOptions}.
+   *
+   * @example
+   * ```ts
+   * const redis = createClient({ url, cache: { maxEntries: 10_000 } });
+   * await redis.get("config"); // from Redis
+   * await redis.get("config"); // from memory, until "config" changes
+   * ```
+   */
+  cache?: CacheOptions | boolean;
 }
 
 /** {@link ClientOptions} with defaults applied. */
@@ -73,12 +86,15 @@ export interface ResolvedClientOptions {
   maxBlockingConnections: number;
   lazyConnect: boolean;
   reconnectOnError: ((err: RedisError) => boolean) | undefined;
+  cache: ResolvedCacheOptions | undefined;
 }
 
 /** Validate and apply defaults; a string is a URL. */
 export function resolveClientOptions(input: string | ClientOptions = {}): ResolvedClientOptions {
   const { options: given, topology } = splitTopology(typeof input === "string" ? { url: input } : input);
-  const { reconnect, maxPending = 100_000, maxBlockingConnections = 32, lazyConnect = false, reconnectOnError, ...connection } = given;
+  const { reconnect, maxPending = 100_000, maxBlockingConnections = 32, lazyConnect = false, reconnectOnError, cache, ...connection } = given;
+  // Replicas send no invalidations for what this client reads through the master's tracking.
+  if (cache && topology.readFrom !== "master") throw new TypeError("option cache works with readFrom: \"master\" only: a replica's reads are not tracked");
   for (const [name, value] of [["maxPending", maxPending], ["maxBlockingConnections", maxBlockingConnections]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new TypeError(`option ${name} must be an integer >= 1, got ${String(value)}`);
   }
@@ -90,5 +106,6 @@ export function resolveClientOptions(input: string | ClientOptions = {}): Resolv
     maxBlockingConnections,
     lazyConnect: lazyConnect === true,
     reconnectOnError,
+    cache: resolveCacheOptions(cache),
   };
 }

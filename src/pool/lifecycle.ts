@@ -9,6 +9,7 @@ import { backoffDelay, retryDelay } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
 import type { WireCommand } from "../conn/connection.ts";
 import { CommandFactory } from "../conn/factory.ts";
+import { ClientCache } from "../cache/cache.ts";
 import { guarded } from "../conn/hooks.ts";
 import { ClosedError, ConnectionError, type RedisError } from "../errors.ts";
 import type { Arg } from "../resp/types.ts";
@@ -61,6 +62,8 @@ export abstract class Lifecycle {
   state: "open" | "closing" | "closed" = "open";
   created = 0;
   destroyed = 0;
+  /** The client-side cache (option `cache`): told what Redis invalidates, and when a tracking connection is lost. */
+  readonly cache: ClientCache | undefined;
   /** The last connect failure since the last success (the `cause` of pool timeouts). */
   lastConnectError: Error | undefined;
   #failures = 0;
@@ -79,6 +82,9 @@ export abstract class Lifecycle {
     this.role = role;
     this.#stopFollowing = locator.onSwitch((change) => this.#followSwitch(change));
     this.factory = new CommandFactory(options.connection);
+    this.cache = options.cache && new ClientCache(options.cache, options.connection.hooks);
+    // Writes through any entry point (pool commands, leases, transactions) drop their keys' entries.
+    this.factory.watcher = this.cache;
   }
 
   /** Serve waiters and open what is wanted (engine.ts). */
@@ -233,9 +239,11 @@ export abstract class Lifecycle {
   #open(): void {
     const member = new Member();
     this.members.add(member);
+    const cache = this.cache;
     const hooks = {
       onClose: (err: Error | undefined, unwritten: WireCommand[]) => this.#lost(member, err, unwritten),
       onErrorReply: (err: RedisError) => this.#errorReply(member, err),
+      ...(cache && { onPush: cache.onPush.bind(cache) }),
     };
     this.locator.open(this.role, hooks, member.abort.signal)
       .then((conn) => this.#opened(member, conn), (err) => this.#openFailed(member, err));
@@ -339,6 +347,8 @@ export abstract class Lifecycle {
     }
     this.members.move(member, "gone");
     this.destroyed++;
+    // The keys it read are tracked no more; which cached replies came through it is not known.
+    this.cache?.flush();
     const reason = member.retireReason ?? (err ? `connection lost: ${err.message}` : "connection closed by the server");
     if (this.events.listens("destroy")) this.events.emit("destroy", { clientId: member.clientId, reason });
     for (const cmd of unwritten) {

@@ -3,6 +3,8 @@
  * connection option. Defaults follow what users of redis-py, go-redis and node-redis expect.
  * @module
  */
+import { resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from "../cache/options.ts";
+import { trackedConnection } from "../cache/tracking.ts";
 import { resolveReconnect, type ReconnectOptions, type ReconnectStrategy, type ResolvedReconnect } from "../conn/backoff.ts";
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
 import type { RedisError } from "../errors.ts";
@@ -75,6 +77,12 @@ export interface PoolOptions extends ConnectionOptions, Pick<TopologyOptions, "s
    * ```
    */
   reconnectOnError?: (err: RedisError) => boolean;
+  /**
+   * Keep replies of read-only pool commands in memory, invalidated by Redis (`CLIENT TRACKING` on
+   * every pool connection) when their keys change; `true` for the defaults. Off by default; RESP3
+   * only. See {@link CacheOptions}.
+   */
+  cache?: CacheOptions | boolean;
 }
 
 /**
@@ -98,9 +106,10 @@ export interface ResolvedPoolOptions {
   healthCheck: Required<HealthCheckOptions> | undefined;
   leakTimeout: number;
   reconnect: ResolvedReconnect;
+  cache: ResolvedCacheOptions | undefined;
 }
 
-const POOL_KEYS = ["max", "min", "acquireTimeout", "maxWaiters", "idleTimeout", "maxLifetime", "healthCheck", "leakTimeout", "reconnect", "reconnectOnError"] as const;
+const POOL_KEYS = ["max", "min", "acquireTimeout", "maxWaiters", "idleTimeout", "maxLifetime", "healthCheck", "leakTimeout", "reconnect", "reconnectOnError", "cache"] as const;
 
 function integer(name: string, value: number, min: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
@@ -136,8 +145,13 @@ export function resolvePoolOptions(input: PoolOptions | string = {}): ResolvedPo
   const min = integer("min", given.min ?? 0, 0);
   if (min > max) throw new TypeError(`option min (${min}) must not exceed max (${max})`);
   const hc = given.healthCheck ?? true;
+  const connection = resolveConnectionOptions(connectionOnly as ConnectionOptions);
+  const cache = resolveCacheOptions(given.cache);
+  if (cache && connection.protocol !== 3) {
+    throw new TypeError("option cache of a pool needs protocol 3: Redis sends the invalidations on each pool connection (use createClient for a cache over RESP2)");
+  }
   return {
-    connection: resolveConnectionOptions(connectionOnly as ConnectionOptions),
+    connection: cache ? trackedConnection(connection, cache) : connection,
     topology,
     reconnectOnError: given.reconnectOnError,
     max,
@@ -152,5 +166,6 @@ export function resolvePoolOptions(input: PoolOptions | string = {}): ResolvedPo
     },
     leakTimeout: duration("leakTimeout", given.leakTimeout ?? 0),
     reconnect: resolveReconnect(given.reconnect),
+    cache,
   };
 }

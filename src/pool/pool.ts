@@ -4,12 +4,14 @@
  * a connection nobody leased, pipelining onto busy ones.
  * @module
  */
+import type { Cache } from "../cache/cache.ts";
 import { CommandApi } from "../client/api.ts";
 import { Pipeline } from "../client/batch.ts";
 import type { BytesReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
 import { lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { Command, CommandOptions } from "../conn/command.ts";
+import type { CommandWatcher } from "../conn/factory.ts";
 import type { Hooks } from "../conn/hooks.ts";
 import { Monitors, type Monitor } from "../conn/monitor.ts";
 import type { ResolvedConnectionOptions } from "../conn/options.ts";
@@ -67,6 +69,12 @@ export interface PoolWithin {
 }
 
 const ignore = () => {};
+
+/**
+ * Let a watcher see every command the pool creates (see `CommandWatcher`): how a client's cache
+ * hears of the writes on its dedicated connections. Internal: not exported by the package.
+ */
+export const watchCommands: unique symbol = Symbol("resplex.watchCommands");
 
 /**
  * A connection pool with the full command API.
@@ -165,10 +173,28 @@ export class Pool extends CommandApi<PoolEvents> {
     // another connection, and a pipelined one would inherit it.
     const refused = info?.rule && refusal(args, "pooled", info);
     if (refused) return Promise.reject(refused);
-    const cmd = this.#engine.factory.create(args, options);
+    const { factory, cache } = this.#engine;
+    const read = cache?.lookup(args, info, options, options?.bytes ?? factory.bytesByDefault);
+    if (read instanceof Promise) return read;
+    const cmd = factory.create(args, options);
     if (needsOwnConnection(args, info)) return this.#runAlone(cmd);
+    if (read) cmd.listener = cache!.fill(read, cmd.promise);
     this.#engine.dispatch(cmd);
     return cmd.promise;
+  }
+
+  /**
+   * The client-side cache (option `cache`): `clear()` and `stats()`; `undefined` without one.
+   * Pool commands use it; a lease reads from Redis, and its writes drop cached entries.
+   *
+   * @example
+   * ```ts
+   * const pool = createPool({ url, cache: true });
+   * pool.cache?.clear();
+   * ```
+   */
+  get cache(): Cache | undefined {
+    return this.#engine.cache;
   }
 
   /**
@@ -284,6 +310,7 @@ export class Pool extends CommandApi<PoolEvents> {
       acquireTimeouts: e.acquireTimeouts,
       acquireWaitP50: e.waits.percentile(0.5),
       acquireWaitP99: e.waits.percentile(0.99),
+      ...(e.cache && { cache: e.cache.stats() }),
     };
   }
 
@@ -306,6 +333,11 @@ export class Pool extends CommandApi<PoolEvents> {
   /** `await using pool = createPool(...)` closes it at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** Internal (see {@link watchCommands}). */
+  [watchCommands](watcher: CommandWatcher): void {
+    this.#engine.factory.watcher = watcher;
   }
 
   #wrap(member: Member): Lease {

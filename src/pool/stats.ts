@@ -1,3 +1,5 @@
+import type { CacheStats } from "../cache/store.ts";
+
 /**
  * What `pool.stats()` reports, and the bounded sample of recent acquire waits its percentiles
  * come from.
@@ -41,6 +43,8 @@ export interface PoolStats {
   acquireWaitP50: number;
   /** 99th percentile wait of recent acquires, ms. */
   acquireWaitP99: number;
+  /** The client-side cache's counters, when the pool has one (option `cache`). */
+  cache?: CacheStats;
 }
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 import * as Comlink from "comlink";
+import type { Cache } from "../cache/cache.ts";
 import { CommandApi } from "../client/api.ts";
 import type { Cmd } from "../client/spec.ts";
 import { commandName } from "../commands/lookup.ts";
@@ -128,6 +129,22 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
    */
   get ready(): Promise<void> {
     return this.#session.ready;
+  }
+
+  /**
+   * This worker's client-side cache, when the shared client or pool has one (option `cache`):
+   * its reads are answered in this thread, kept fresh by the invalidations the owner forwards;
+   * `undefined` until connected, or without one.
+   *
+   * @example
+   * ```ts
+   * const redis = wrapClient(parentPort!);
+   * await redis.ready;
+   * redis.cache?.stats().hits;
+   * ```
+   */
+  get cache(): Cache | undefined {
+    return this.#session.cache;
   }
 
   /** The owner's default command timeout, ms (0 until connected, or when the owner has none). */

@@ -6,6 +6,7 @@
  */
 import * as Comlink from "comlink";
 import type { RedisCluster } from "../cluster/client.ts";
+import { ClientCache } from "../cache/cache.ts";
 import { RedisClient, writeRun } from "../mux/client.ts";
 import type { RunWriter } from "./raw.ts";
 import type { Pool } from "../pool/pool.ts";
@@ -120,6 +121,8 @@ class Owner implements OwnerHandle {
   readonly #heartbeat: Heartbeat;
   /** How workers' encoded commands reach the shared client; undefined when they must not (see `raw.ts`). */
   readonly #writeRun: RunWriter | undefined;
+  /** The shared client's or pool's client-side cache: its invalidations go to every worker's cache. */
+  readonly #cache: ClientCache | undefined;
   readonly #sessions = new Map<Session, Served>(); // session → the endpoint it came through
   readonly #served = new Set<Served>();
   #ports = 0;
@@ -136,6 +139,8 @@ class Owner implements OwnerHandle {
     }
     this.#target = target as unknown as SharedTarget;
     this.#heartbeat = heartbeat;
+    const cache = target instanceof WorkerClient || !("cache" in target) ? undefined : target.cache;
+    this.#cache = cache instanceof ClientCache ? cache : undefined;
   }
 
   get connections(): number {
@@ -156,7 +161,7 @@ class Owner implements OwnerHandle {
         if (this.#closing || !this.#served.has(served)) throw new Error("the owner is closed");
         const channel = new MessageChannel();
         const hooks = { active: () => this.#startHeartbeat(), ended: (s: Session) => this.#ended(s) };
-        const session = new Session(channel.port1, this.#target, hooks, this.#writeRun);
+        const session = new Session(channel.port1, this.#target, hooks, this.#writeRun, this.#cache);
         this.#sessions.set(session, served);
         served.sessions++;
         return Comlink.transfer({ port: channel.port2, info }, [channel.port2]);
@@ -223,7 +228,8 @@ class Owner implements OwnerHandle {
       const { commandTimeout, decode, keyPrefix = "" } = shared.options.connection;
       // Encoded commands skip the client's command factory, which is where keys get their prefix.
       const takesEncoded = this.#writeRun !== undefined && keyPrefix === "";
-      return { ...this.#heartbeat, commandTimeout, decodeBytes: decode === "bytes", takesEncoded, keyPrefix };
+      const cache = this.#cache && { cache: this.#cache.options, cacheActive: this.#cache.active };
+      return { ...this.#heartbeat, commandTimeout, decodeBytes: decode === "bytes", takesEncoded, keyPrefix, ...cache };
     }
     await shared.ready.catch(() => {}); // if it never connects, its commands fail and say why
     return { ...this.#heartbeat, commandTimeout: shared.commandTimeout, decodeBytes: false, takesEncoded: false, keyPrefix: shared.keyPrefix };

@@ -11,6 +11,7 @@
  * literal `name` or the stable `code` (never `constructor.name`, which minifiers rename).
  * @module
  */
+import type { ResolvedCacheOptions } from "../cache/options.ts";
 import {
   AbortError,
   ClosedError,
@@ -74,7 +75,16 @@ export type OwnerMessage =
    * (see `values.ts`); and the replies to raw requests as they came from the server, `frames`,
    * in the order of `frameRuns`: `[firstId, count, ...]` (see `raw.ts`).
    */
-  | { kind: "replies"; ok: unknown[]; failed: unknown[]; nested: unknown[]; frames: Uint8Array | undefined; frameRuns: number[] | undefined }
+  | {
+    kind: "replies";
+    ok: unknown[];
+    failed: unknown[];
+    nested: unknown[];
+    frames: Uint8Array | undefined;
+    frameRuns: number[] | undefined;
+    /** What the owner's client-side cache heard since the last message, for the worker's own (see `cache.ts`). */
+    cache?: CacheNews;
+  }
   | { kind: "ping" }
   /** The owner dropped this session (closed, or stopped hearing from the worker): pending calls fail. */
   | { kind: "closed"; reason: string };
@@ -82,6 +92,17 @@ export type OwnerMessage =
 /** Owner → worker on the subscription port: flat `[subscriptionId, message, channel, pattern, ...]`. */
 export interface PubSubMessage {
   messages: unknown[];
+}
+
+/**
+ * Invalidations the owner's cache heard, forwarded to a worker's cache: a flush (Redis flushed,
+ * a tracking connection was lost) comes first, then the keys invalidated after it, then whether
+ * the owner's cache is active now (over RESP2 it stops while its invalidation connection is down).
+ */
+export interface CacheNews {
+  flushed: boolean;
+  keys: string[];
+  active: boolean;
 }
 
 /** What the owner tells a worker when it connects. */
@@ -98,6 +119,10 @@ export interface SessionInfo {
   takesEncoded: boolean;
   /** The shared client's `keyPrefix` (`""` for none): the owner prefixes keys, a worker's `scanIterator` its pattern. */
   keyPrefix: string;
+  /** The shared client's or pool's client-side cache settings, when it has one: the worker keeps a cache of its own, fed by the owner's invalidations. */
+  cache?: ResolvedCacheOptions;
+  /** Whether the owner's cache is active now (see {@link CacheNews}). */
+  cacheActive?: boolean;
 }
 
 /** The object the owner exposes through Comlink on every endpoint it serves. */

@@ -16,7 +16,9 @@
  * letting what waits in the port be read, and judges on the next.
  * @module
  */
+import { ClientCache } from "../cache/cache.ts";
 import type { Cmd } from "../client/spec.ts";
+import type { CommandInfo } from "../commands/table.ts";
 import { blockingDeadline } from "../conn/blocking.ts";
 import { blockingTimeout, commandName, lookupCommand } from "../commands/lookup.ts";
 import type { CommandOptions } from "../conn/command.ts";
@@ -28,6 +30,7 @@ import type { Arg, RespValue } from "../resp/types.ts";
 import { PendingCalls, type ReplyForm } from "./calls.ts";
 import { toPort, type Endpoint, type Port } from "./endpoint.ts";
 import { errorFromWire, type OwnerMessage, type RequestOp, type SessionInfo, type WireError, type WireOptions, type WorkerMessage } from "./protocol.ts";
+import { applyCacheNews } from "./cache.ts";
 import { FrameReader, RunEncoder } from "./raw.ts";
 import { TickFlush } from "./tick.ts";
 import { pushArgs, replyFromWire } from "./values.ts";
@@ -73,6 +76,8 @@ export class RemoteSession {
   #nextId = 0;
   readonly #requests: unknown[] = [];
   readonly #transfer: Transferable[] = [];
+  /** The worker's client-side cache (see {@link RemoteSession.cache}). */
+  #cache: ClientCache | undefined;
   /** Plain commands are encoded here, and their replies decoded here, when the owner takes them so (see `raw.ts`). */
   #encodeHere = false;
   readonly #runs = new RunEncoder();
@@ -133,6 +138,14 @@ export class RemoteSession {
     return this.#info?.keyPrefix ?? "";
   }
 
+  /**
+   * The worker's own client-side cache, when the owner's client or pool has one: fed by the
+   * invalidations the owner forwards (see `cache.ts`).
+   */
+  get cache(): ClientCache | undefined {
+    return this.#cache;
+  }
+
   /** Run a command in the owner, on its shared client or (with `isolation`) on an isolated connection. */
   send(args: readonly Arg[], options?: CommandOptions, isolation?: number): Promise<RespValue> {
     if (this.#state === "closing" || this.#state === "closed") return this.#refuse(args);
@@ -142,9 +155,25 @@ export class RemoteSession {
     } catch (err) {
       return Promise.reject(err);
     }
+    const info = lookupCommand(args);
+    const cache = this.#cache;
+    if (cache === undefined) return this.#send(args, options, isolation, info);
+    // A read on an isolated connection is the caller's own; a write anywhere drops its keys' entries.
+    const read = isolation === undefined ? cache.lookup(args, info, options, options?.bytes ?? this.#info!.decodeBytes) : undefined;
+    if (read instanceof Promise) return read;
+    const settled = cache.watch(args);
+    const reply = this.#send(args, options, isolation, info);
+    if (read) {
+      const fill = cache.fill(read, reply);
+      reply.then(fill, fill);
+    }
+    if (settled) reply.then(settled, settled);
+    return reply;
+  }
+
+  #send(args: readonly Arg[], options: CommandOptions | undefined, isolation: number | undefined, info: CommandInfo | undefined): Promise<RespValue> {
     // Commands with a rule in the table (blocking, refused on shared connections, WAIT) take the
     // value path, where the owner's client applies the rule; plain ones may go raw.
-    const info = lookupCommand(args);
     const blocking = blockingTimeout(args, info);
     const observer = this.#hooks?.observe(args);
     if (this.#encodeHere && info?.rule === undefined && isolation === undefined && options?.signal === undefined && options?.timeout === undefined) {
@@ -182,7 +211,11 @@ export class RemoteSession {
     const wire = options || isolation !== undefined ? wireOptions(options, false, isolation) : 0;
     const id = this.#enqueue("transaction", wire, undefined, lists);
     const observer = this.#hooks?.observe(["MULTI"], commands.length);
-    const results = (await reportTo(this.#calls.add(id, ["MULTI"], this.#timeout(options, undefined), options?.signal), observer)) as RespValue[] | null;
+    const written = this.#cache ? commands.map((cmd) => this.#cache!.watch(cmd.args)) : [];
+    const outcome = reportTo(this.#calls.add(id, ["MULTI"], this.#timeout(options, undefined), options?.signal), observer);
+    const settled = () => written.forEach((drop) => drop?.());
+    if (written.some(Boolean)) outcome.then(settled, settled);
+    const results = (await outcome) as RespValue[] | null;
     if (results === null) return null;
     return results.map((reply, i) => (reply instanceof RedisError || !commands[i]!.parse ? reply : commands[i]!.parse!(reply)));
   }
@@ -280,6 +313,10 @@ export class RemoteSession {
     }
     this.#info = info;
     this.#encodeHere = info.takesEncoded;
+    if (info.cache) {
+      this.#cache = new ClientCache(info.cache, this.#hooks);
+      if (!info.cacheActive) this.#cache.suspend();
+    }
     this.#rawPort = port;
     this.#port = toPort(port as unknown as Endpoint);
     this.#stopListening = this.#port.listen((data) => this.#receive(data as OwnerMessage));
@@ -295,6 +332,7 @@ export class RemoteSession {
     switch (message.kind) {
       case "replies": {
         const { ok, failed, nested, frames, frameRuns } = message;
+        if (message.cache && this.#cache) applyCacheNews(this.#cache, message.cache);
         if (frames) this.#frameReader.read(frames, frameRuns!);
         for (let i = 0; i < ok.length; i += 2) this.#calls.settle(ok[i] as number, ok[i + 1] as RespValue);
         for (let i = 0; i < nested.length; i += 2) this.#calls.settle(nested[i] as number, replyFromWire(nested[i + 1]));
@@ -366,6 +404,7 @@ export class RemoteSession {
     this.#calls.failAll((name) => (lost ? new ConnectionError(`${name} did not complete: ${reason}`) : new ClosedError(`${name} did not complete: ${reason}`)));
     this.#requests.length = this.#transfer.length = 0;
     this.#runs.take();
+    this.#cache?.suspend(); // no invalidation reaches it any more
     clearTimeout(this.#watch);
     this.#watch = undefined;
     this.#stopListening();

@@ -6,6 +6,7 @@
  * whether the worker said goodbye, exited, was terminated, or stopped answering pings.
  * @module
  */
+import type { ClientCache } from "../cache/cache.ts";
 import type { CommandApi } from "../client/api.ts";
 import { commandName } from "../commands/lookup.ts";
 import type { CommandOptions } from "../conn/command.ts";
@@ -15,6 +16,7 @@ import type { Arg, RespValue } from "../resp/types.ts";
 import { toPort, type Endpoint, type Port } from "./endpoint.ts";
 import { errorToWire, RAW_RUN, REQUEST_HEADER, type OwnerMessage, type RequestOp, type SubscribeRequest, type WireOptions, type WorkerMessage } from "./protocol.ts";
 import { PubSubSender } from "./pubsub.ts";
+import { CacheForwarder } from "./cache.ts";
 import { RawForwarder, type RunWriter } from "./raw.ts";
 import { TickFlush } from "./tick.ts";
 import { replyForWire } from "./values.ts";
@@ -73,14 +75,17 @@ export class Session {
   /** Writes the worker's encoded commands and gathers their replies; undefined when the owner takes none (see `raw.ts`). */
   readonly #forwarder: RawForwarder | undefined;
   readonly #flush = new TickFlush(() => this.#sendReplies());
+  /** What the shared client's cache hears, for this worker's cache (see `cache.ts`). */
+  readonly #news: CacheForwarder | undefined;
   readonly #controllers = new Map<number, AbortController>();
   readonly #isolations = new Map<number, Isolation>();
   readonly #subscriptions = new Map<number, Promise<(() => Promise<void>) | undefined>>();
   #pubsub: PubSubSender | undefined;
 
-  /** `writeRun`: how encoded commands reach `target`, when the owner takes them. */
-  constructor(port: MessagePort, target: SharedTarget, hooks: SessionHooks, writeRun?: RunWriter) {
+  /** `writeRun`: how encoded commands reach `target`, when the owner takes them; `cache`: the target's client-side cache. */
+  constructor(port: MessagePort, target: SharedTarget, hooks: SessionHooks, writeRun?: RunWriter, cache?: ClientCache) {
     this.#port = port;
+    this.#news = cache && new CacheForwarder(cache, () => this.#flush.schedule());
     this.#forwarder = writeRun && new RawForwarder(writeRun, {
       replied: (count) => this.#replied(count),
       failed: (id, error) => this.#reject(id, error),
@@ -124,6 +129,7 @@ export class Session {
     this.#subscriptions.clear();
     this.#pubsub?.close();
     this.#forwarder?.close();
+    this.#news?.close();
     this.#hooks.ended(this);
     this.#ending = Promise.allSettled(returned).then(ignore);
     return this.#ending;
@@ -301,10 +307,10 @@ export class Session {
   }
 
   #sendReplies(): void {
-    if (this.#ending || (this.#ok.length + this.#failed.length + this.#nested.length === 0 && !this.#forwarder?.holding)) return;
+    if (this.#ending || (this.#ok.length + this.#failed.length + this.#nested.length === 0 && !this.#forwarder?.holding && !this.#news?.pending)) return;
     const frames = this.#forwarder?.take();
     if (frames) this.#transfer.push(frames.bytes.buffer as ArrayBuffer);
-    const message: OwnerMessage = { kind: "replies", ok: this.#ok, failed: this.#failed, nested: this.#nested, frames: frames?.bytes, frameRuns: frames?.runs };
+    const message: OwnerMessage = { kind: "replies", ok: this.#ok, failed: this.#failed, nested: this.#nested, frames: frames?.bytes, frameRuns: frames?.runs, cache: this.#news?.take() };
     this.#out.post(message, this.#transfer);
     // postMessage cloned the lists synchronously, so they can be reused.
     this.#ok.length = this.#failed.length = this.#nested.length = this.#transfer.length = 0;

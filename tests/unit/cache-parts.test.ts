@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { PendingFills } from "../../src/cache/fills.ts";
+import { resolveCacheOptions } from "../../src/cache/options.ts";
+import { argKey, cacheScope, NOT_CACHEABLE, readKeys, writtenKeys } from "../../src/cache/policy.ts";
+import { CacheStore } from "../../src/cache/store.ts";
+import { invalidatedKeys, trackingCommand } from "../../src/cache/tracking.ts";
+import { lookupCommand } from "../../src/commands/lookup.ts";
+import type { Arg } from "../../src/resp/types.ts";
+import { describe, test } from "../harness/runner.ts";
+
+const scope = (args: Arg[], bytes = false) => cacheScope(args, lookupCommand(args), bytes);
+const written = (args: Arg[]) => writtenKeys(args, lookupCommand(args));
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe("cache policy", () => {
+  test("read-only commands with known keys are cached under the command and all but its last argument", () => {
+    assert.equal(scope(["GET", "k"]), "sGET");
+    assert.equal(scope(["get", "k"]), "sGET");
+    assert.equal(scope(["GET", "k"], true), "bGET");
+    assert.equal(scope(["HGET", "h", "f"]), "sHGET\u00001:h");
+    assert.notEqual(scope(["MGET", "a b", "c"]), scope(["MGET", "a", "b", "c"]));
+    assert.deepEqual(readKeys(["MGET", "a", "b"], lookupCommand(["MGET"])!), ["a", "b"]);
+    assert.deepEqual(readKeys(["ZINTER", 2, "z1", "z2"], lookupCommand(["ZINTER"])!), ["z1", "z2"]);
+  });
+
+  test("time-dependent, random, cursor and undeclared-key reads, writes and unknown commands are not cached", () => {
+    for (const args of [["TTL", "k"], ["PTTL", "k"], ["SRANDMEMBER", "s"], ["HSCAN", "h", 0], ["SORT_RO", "l"], ["OBJECT", "IDLETIME", "k"], ["XREAD", "STREAMS", "s", "0"], ["SET", "k", "v"], ["DBSIZE"], ["FT.SEARCH", "i", "q"]] as Arg[][]) {
+      assert.equal(scope(args), undefined, String(args[0]));
+    }
+    for (const name of NOT_CACHEABLE) assert.ok(lookupCommand(name.split("|"))?.flags.has("readonly"), `${name} is a read-only command of the table`);
+  });
+
+  test("an argument with no one exact text spelling is not cached", () => {
+    assert.equal(argKey(new Uint8Array([0xff, 0xfe])), undefined);
+    assert.equal(scope(["HGET", new Uint8Array([0xff]), "f"]), undefined);
+    assert.equal(argKey(bytes("user:1")), "user:1");
+    assert.equal(argKey("a\uD800b"), "a\uFFFDb"); // what TextEncoder sends for a lone surrogate
+    assert.equal(argKey(Infinity), "+inf");
+    assert.equal(argKey(10n), "10");
+  });
+
+  test("what a write drops: its keys, everything for keyless writes, nothing for reads and unknown commands", () => {
+    assert.deepEqual(written(["SET", "k", "v"]), ["k"]);
+    assert.deepEqual(written(["MSET", "a", "1", "b", "2"]), ["a", "b"]);
+    assert.deepEqual(written(["DEL", "a", bytes("b")]), ["a", "b"]);
+    assert.deepEqual(written(["EVAL", "return 1", 1, "k"]), ["k"]);
+    assert.deepEqual(written(["SORT", "l", "STORE", "dest"]), ["l", "dest"]);
+    assert.equal(written(["FLUSHDB"]), "all");
+    assert.equal(written(["SWAPDB", 0, 1]), "all");
+    assert.equal(written(["GET", "k"]), undefined);
+    assert.equal(written(["PING"]), undefined);
+    assert.equal(written(["FT.CREATE", "i"]), undefined);
+  });
+});
+
+describe("cache store", () => {
+  const options = (over: Partial<Parameters<typeof resolveCacheOptions>[0] & object> = {}) => resolveCacheOptions({ maxEntries: 100, ...over })!;
+
+  test("evicts the least recently used entry past maxEntries", () => {
+    const store = new CacheStore(options({ maxEntries: 2 }));
+    store.set("sGET", "a", ["a"], "1");
+    store.set("sGET", "b", ["b"], "2");
+    assert.equal(store.get("sGET", "a")?.value, "1"); // a is now the most recently used
+    store.set("sGET", "c", ["c"], "3");
+    assert.equal(store.get("sGET", "b"), undefined);
+    assert.equal(store.get("sGET", "a")?.value, "1");
+    assert.equal(store.evictions, 1);
+    assert.equal(store.size, 2);
+  });
+
+  test("evicts past maxBytes and refuses an entry larger than it", () => {
+    const store = new CacheStore(options({ maxBytes: 1_000 }));
+    for (let i = 0; i < 10; i++) store.set("sGET", `k${i}`, [`k${i}`], "x".repeat(100));
+    assert.ok(store.bytes <= 1_000 && store.size < 10 && store.size > 0);
+    store.set("sGET", "huge", ["huge"], "x".repeat(1_000));
+    assert.equal(store.get("sGET", "huge"), undefined);
+  });
+
+  test("invalidating a key drops every entry that depends on it, and only those", () => {
+    const store = new CacheStore(options());
+    store.set("sGET", "a", ["a"], "1");
+    store.set("sMGET\u00001:a", "b", ["a", "b"], ["1", "2"]);
+    store.set("sGET", "b", ["b"], "2");
+    store.invalidate("a");
+    assert.equal(store.get("sGET", "a"), undefined);
+    assert.equal(store.get("sMGET\u00001:a", "b"), undefined);
+    assert.equal(store.get("sGET", "b")?.value, "2");
+    assert.equal(store.invalidations, 2);
+    store.invalidate("b");
+    assert.equal(store.size, 0);
+    assert.equal(store.bytes, 0);
+  });
+
+  test("an entry past ttl is dropped when read", async () => {
+    const store = new CacheStore(options({ ttl: 20 }));
+    store.set("sGET", "a", ["a"], "1");
+    assert.equal(store.get("sGET", "a")?.value, "1");
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(store.get("sGET", "a"), undefined);
+    assert.equal(store.evictions, 1);
+  });
+});
+
+describe("pending fills", () => {
+  test("an invalidation of one of its keys, or a flush, before the reply keeps the reply out", () => {
+    const fills = new PendingFills();
+    const a = fills.begin("sMGET\u00001:a", "b", ["a", "b"]);
+    const c = fills.begin("sGET", "c", ["c"]);
+    fills.invalidate("b");
+    assert.equal(fills.end(a), false);
+    assert.equal(fills.end(c), true);
+    const d = fills.begin("sGET", "d", ["d"]);
+    fills.invalidateAll();
+    assert.equal(fills.end(d), false);
+    assert.equal(fills.end(fills.begin("sGET", "d", ["d"])), true);
+  });
+
+  test("a read may join an identical one on its way only while nothing invalidated it", () => {
+    const fills = new PendingFills();
+    const first = fills.begin("sGET", "k", ["k"]);
+    assert.equal(fills.joinable("sGET", "k"), undefined, "not sent yet");
+    first.reply = Promise.resolve("v");
+    assert.equal(fills.joinable("sGET", "k"), first);
+    assert.equal(fills.joinable("bGET", "k"), undefined);
+    fills.invalidate("k");
+    assert.equal(fills.joinable("sGET", "k"), undefined);
+    const second = fills.begin("sGET", "k", ["k"]);
+    second.reply = Promise.resolve("w");
+    fills.end(first);
+    assert.equal(fills.joinable("sGET", "k"), second, "the stale one's end leaves the newer one");
+    fills.end(second);
+    assert.equal(fills.joinable("sGET", "k"), undefined);
+  });
+});
+
+describe("tracking", () => {
+  test("the CLIENT TRACKING command for each mode", () => {
+    const defaults = resolveCacheOptions(true)!;
+    assert.deepEqual(trackingCommand(defaults), ["CLIENT", "TRACKING", "ON"]);
+    assert.deepEqual(trackingCommand(defaults, 7), ["CLIENT", "TRACKING", "ON", "REDIRECT", 7]);
+    assert.deepEqual(trackingCommand(resolveCacheOptions({ mode: "broadcast", prefixes: ["a:", "b:"] })!), ["CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "a:", "PREFIX", "b:"]);
+  });
+
+  test("invalidations read from RESP3 pushes and RESP2 messages, strings or bytes", () => {
+    assert.deepEqual(invalidatedKeys(["invalidate", ["a", "b"]]), ["a", "b"]);
+    assert.deepEqual(invalidatedKeys([bytes("invalidate"), [bytes("a")]]), ["a"]);
+    assert.equal(invalidatedKeys(["invalidate", null]), null);
+    assert.deepEqual(invalidatedKeys(["message", "__redis__:invalidate", ["a"]]), ["a"]);
+    assert.equal(invalidatedKeys(["message", "__redis__:invalidate", null]), null);
+    assert.equal(invalidatedKeys(["message", "news", "hello"]), undefined);
+    assert.equal(invalidatedKeys(["pmessage", "*", "x", "y"]), undefined);
+  });
+});
