@@ -97,8 +97,6 @@ export class RedisClient extends CommandApi<ClientEvents> {
     this.options = resolveClientOptions(options);
     const { connection } = this.options;
     this.#factory = new CommandFactory(connection, () => this.#shared.lastError);
-    this.#locator = createLocator(connection, this.options.topology);
-    this.#locator.onSwitch((change) => this.emit("failover", change));
     // RESP3: invalidations arrive on the shared connection, in order with its replies. RESP2:
     // on a connection of their own, which the shared connection's tracking redirects to.
     const pushes = connection.protocol === 3;
@@ -107,8 +105,13 @@ export class RedisClient extends CommandApi<ClientEvents> {
     if (cache) this.#factory.watcher = cache.inOrder; // a write through any entry point drops its keys' entries
     const redirect = cache && !pushes ? new RedirectedTracking(cache, cache.options, connection, this.options.reconnect, (err) => this.emit("error", err)) : undefined;
     this.#redirect = redirect;
+    // The locator opens every connection, so on RESP3 its options carry the tracking handshake
+    // (connections that only block or listen get tracking too, and ignore the pushes).
+    const tracked = cache && pushes ? trackedConnection(connection, cache.options) : connection;
+    this.#locator = createLocator(tracked, this.options.topology);
+    this.#locator.onSwitch((change) => this.emit("failover", change));
     this.#shared = new SharedConnection({
-      connection: cache && pushes ? trackedConnection(connection, cache.options) : connection,
+      connection: tracked,
       locator: this.#locator,
       role: "master",
       reconnect: this.options.reconnect,
