@@ -13,18 +13,16 @@
  *   node --import tsx bench/worker-cache.ts     node_modules/.bin/bun bench/worker-cache.ts     node_modules/.bin/deno run -A bench/worker-cache.ts
  * @module
  */
-import { pathToFileURL } from "node:url";
 import { createClient } from "../src/mux/client.ts";
 import { startRedis } from "../tests/harness/redis.ts";
 import { exposeClient, wrapClient, type Endpoint } from "../worker.ts";
+import { benchWorkerEndpoint, onControls, runtime, startBenchWorker, startedDirectly } from "./threads.ts";
 
 type Mode = "worker caches" | "owner answers" | "no cache";
 const MODES: Mode[] = ["worker caches", "owner answers", "no cache"];
 const KEYS = 1_000;
 const VALUE = "x".repeat(100);
 const ROLE = "resplex-bench-cache-worker";
-const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
-
 type Control = { bench: "setup"; mode: Mode } | { bench: "run"; ms: number; loops: number } | { bench: "close" };
 type Report = { bench: "ready" } | { bench: "ran"; ops: number; ms: number; hits: number } | { bench: "closed" };
 
@@ -36,7 +34,7 @@ export async function benchWorkerCache(url: string, workers = 2, loops = 50, rou
   const out: Array<{ mode: Mode; opsPerSec: number }> = [];
   for (const mode of MODES) {
     const owner = createClient({ url, cache: mode === "no cache" ? false : { maxEntries: 2 * KEYS } });
-    const threads = await Promise.all(Array.from({ length: workers }, () => startWorker()));
+    const threads = await Promise.all(Array.from({ length: workers }, () => startBenchWorker<Control, Report>(import.meta.url, ROLE)));
     const handles = threads.map((t) => exposeClient(owner, t.endpoint));
     try {
       await Promise.all(threads.map((t) => t.ask({ bench: "setup", mode })));
@@ -55,47 +53,6 @@ export async function benchWorkerCache(url: string, workers = 2, loops = 50, rou
     }
   }
   return out;
-}
-
-interface BenchWorker {
-  endpoint: Endpoint;
-  ask(control: Control): Promise<Report>;
-  terminate(): Promise<void>;
-}
-
-async function startWorker(): Promise<BenchWorker> {
-  let answer: ((report: Report) => void) | undefined;
-  const onMessage = (data: unknown) => {
-    if ((data as Report)?.bench) answer?.(data as Report);
-  };
-  let endpoint: Endpoint;
-  let post: (control: Control) => void;
-  let terminate: () => Promise<void>;
-  if (runtime === "node") {
-    const { Worker } = await import("node:worker_threads");
-    const boot = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
-    const worker = new Worker(boot, { eval: true, workerData: { role: ROLE } });
-    worker.on("message", onMessage);
-    endpoint = worker;
-    post = (control) => worker.postMessage(control);
-    terminate = async () => void (await worker.terminate());
-  } else {
-    const options = runtime === "bun" ? { type: "module", workerData: { role: ROLE } } : { type: "module", name: ROLE };
-    const worker = new Worker(import.meta.url, options as WorkerOptions);
-    worker.addEventListener("message", (event) => onMessage(event.data));
-    endpoint = worker as unknown as Endpoint;
-    post = (control) => worker.postMessage(control);
-    terminate = async () => worker.terminate();
-  }
-  return {
-    endpoint,
-    ask: (control) =>
-      new Promise((resolve) => {
-        answer = resolve;
-        post(control);
-      }),
-    terminate,
-  };
 }
 
 /** A small seeded generator (mulberry32). */
@@ -143,32 +100,13 @@ async function serveBench(endpoint: Endpoint): Promise<void> {
       reply({ bench: "closed" });
     }
   };
-  const listener = (data: unknown) => {
-    if ((data as Control)?.bench) void handle(data as Control);
-  };
-  const ep = endpoint as { on?: (e: string, f: (d: unknown) => void) => void; addEventListener?: (e: string, f: (ev: MessageEvent) => void) => void };
-  if (ep.on) ep.on("message", listener);
-  else ep.addEventListener!("message", (event) => listener(event.data));
+  onControls(endpoint, handle);
 }
 
-async function workerEndpoint(): Promise<Endpoint | undefined> {
-  if (runtime === "deno") return (globalThis as { name?: string }).name === ROLE ? (globalThis as unknown as Endpoint) : undefined;
-  const threads = await import("node:worker_threads");
-  if (threads.workerData?.role !== ROLE) return undefined;
-  return runtime === "bun" ? (globalThis as unknown as Endpoint) : (threads.parentPort as unknown as Endpoint);
-}
-
-function startedDirectly(): boolean {
-  const main = (import.meta as { main?: boolean }).main;
-  if (typeof main === "boolean") return main;
-  const script = (globalThis as { process?: { argv: string[] } }).process?.argv[1];
-  return script !== undefined && pathToFileURL(script).href === import.meta.url;
-}
-
-const asWorker = await workerEndpoint();
+const asWorker = await benchWorkerEndpoint(ROLE);
 if (asWorker) {
   await serveBench(asWorker);
-} else if (startedDirectly()) {
+} else if (startedDirectly(import.meta)) {
   const given = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.REDIS_URL;
   const server = given ? undefined : await startRedis();
   try {

@@ -13,10 +13,10 @@
  * a warm-up; ops/s of a round is the sum over workers. This file is also the workers' script.
  * @module
  */
-import { pathToFileURL } from "node:url";
 import { createClient } from "../src/mux/client.ts";
 import { startRedis } from "../tests/harness/redis.ts";
 import { exposeClient, wrapClient, type Endpoint } from "../worker.ts";
+import { benchWorkerEndpoint, onControls, runtime, startBenchWorker, startedDirectly } from "./threads.ts";
 
 /** How a worker gets its client. */
 export type WorkerBenchMode = "shared owner" | "resplex per worker" | "ioredis per worker";
@@ -95,7 +95,7 @@ export async function benchWorkers(options: WorkerBenchOptions = {}): Promise<Wo
 
 async function measure(mode: WorkerBenchMode, url: string, count: number, loops: number, rounds: number, roundMs: number, warmupMs: number): Promise<number> {
   const shared = mode === "shared owner" ? createClient(url) : undefined;
-  const workers = await Promise.all(Array.from({ length: count }, () => startWorker()));
+  const workers = await Promise.all(Array.from({ length: count }, () => startBenchWorker<Control, Report>(import.meta.url, ROLE)));
   const owners = shared ? workers.map((w) => exposeClient(shared, w.endpoint)) : [];
   try {
     await Promise.all(workers.map((w) => w.ask({ bench: "setup", mode, url })));
@@ -113,52 +113,6 @@ async function measure(mode: WorkerBenchMode, url: string, count: number, loops:
     await Promise.all(owners.map((o) => o.close()));
     await shared?.close();
   }
-}
-
-interface BenchWorker {
-  endpoint: Endpoint;
-  /** Send a control message; resolves with the worker's next report. */
-  ask(control: Control): Promise<Report>;
-  terminate(): Promise<void>;
-}
-
-const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
-
-async function startWorker(): Promise<BenchWorker> {
-  let answer: ((report: Report) => void) | undefined;
-  const onMessage = (data: unknown) => {
-    if ((data as Report)?.bench) answer?.(data as Report);
-  };
-  let endpoint: Endpoint;
-  let post: (control: Control) => void;
-  let terminate: () => Promise<void>;
-  if (runtime === "node") {
-    const { Worker } = await import("node:worker_threads");
-    // Node 20 workers cannot load TypeScript from execArgv: register tsx, then load this file.
-    const boot = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
-    const worker = new Worker(boot, { eval: true, workerData: { role: ROLE } });
-    worker.on("message", onMessage);
-    endpoint = worker;
-    post = (control) => worker.postMessage(control);
-    terminate = async () => void (await worker.terminate());
-  } else {
-    // Deno names the worker; Bun has no `name` in the worker but passes workerData to web workers too.
-    const options = runtime === "bun" ? { type: "module", workerData: { role: ROLE } } : { type: "module", name: ROLE };
-    const worker = new Worker(import.meta.url, options as WorkerOptions);
-    worker.addEventListener("message", (event) => onMessage(event.data));
-    endpoint = worker as unknown as Endpoint;
-    post = (control) => worker.postMessage(control);
-    terminate = async () => worker.terminate();
-  }
-  return {
-    endpoint,
-    ask: (control) =>
-      new Promise((resolve) => {
-        answer = resolve;
-        post(control);
-      }),
-    terminate,
-  };
 }
 
 /** The worker side: set up a client as told, run GET loops for as long as told, report the count. */
@@ -202,33 +156,13 @@ async function serveBench(endpoint: Endpoint): Promise<void> {
       reply({ bench: "closed" });
     }
   };
-  const listener = (data: unknown) => {
-    if ((data as Control)?.bench) void handle(data as Control);
-  };
-  const ep = endpoint as { on?: (e: string, f: (d: unknown) => void) => void; addEventListener?: (e: string, f: (ev: MessageEvent) => void) => void };
-  if (ep.on) ep.on("message", listener);
-  else ep.addEventListener!("message", (event) => listener(event.data));
+  onControls(endpoint, handle);
 }
 
-/** In a bench worker: the endpoint to the main thread; undefined in the main thread. */
-async function workerEndpoint(): Promise<Endpoint | undefined> {
-  if (runtime === "deno") return (globalThis as { name?: string }).name === ROLE ? (globalThis as unknown as Endpoint) : undefined;
-  const threads = await import("node:worker_threads");
-  if (threads.workerData?.role !== ROLE) return undefined;
-  return runtime === "bun" ? (globalThis as unknown as Endpoint) : (threads.parentPort as unknown as Endpoint);
-}
-
-function startedDirectly(): boolean {
-  const main = (import.meta as { main?: boolean }).main; // Bun and Deno
-  if (typeof main === "boolean") return main;
-  const script = (globalThis as { process?: { argv: string[] } }).process?.argv[1];
-  return script !== undefined && pathToFileURL(script).href === import.meta.url;
-}
-
-const asWorker = await workerEndpoint();
+const asWorker = await benchWorkerEndpoint(ROLE);
 if (asWorker) {
   await serveBench(asWorker);
-} else if (startedDirectly()) {
+} else if (startedDirectly(import.meta)) {
   console.log(`worker threads (${runtime}): 4 workers × 250 concurrent GET loops, 100-byte value, ops/s (best of 3)`);
   const result = await benchWorkers({ url: (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.REDIS_URL, progress: console.log });
   console.log(`  shared owner / resplex per worker: ${result.sharedVsOwn.toFixed(2)}   (bar: ≥ 0.60)`);
