@@ -183,7 +183,10 @@ export class RedisClient extends CommandApi<ClientEvents> {
       if (needsOwnConnection(args, info)) return this.#dedicatedPool().send(args, options);
     }
     const read = this.#cache?.lookup(args, info, options, options?.bytes ?? this.#factory.bytesByDefault);
-    if (read instanceof Promise) return read;
+    if (read instanceof Promise) {
+      this.#shared.connection?.callerServed();
+      return read;
+    }
     const cmd = this.#factory.create(args, options);
     (this.#replica && isReadOnly(args) ? this.#readFrom(this.#replica) : this.#shared).write(cmd);
     if (read) cmd.listener = this.#cache!.fill(read, cmd.promise);

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { Command } from "../../src/conn/command.ts";
+import { Connection } from "../../src/conn/connection.ts";
+import { resolveConnectionOptions } from "../../src/conn/options.ts";
+import type { Socket } from "../../src/transport/types.ts";
+import { describe, test } from "../harness/runner.ts";
+
+/** A connection on a socket that only records what it is given to write. */
+function recordingConnection(): { conn: Connection; writes: Uint8Array[] } {
+  const writes: Uint8Array[] = [];
+  const socket: Socket = {
+    write: (chunk) => (writes.push(chunk), true),
+    drain: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+    destroy: () => {},
+    closed: new Promise(() => {}),
+  };
+  const conn = new Connection(resolveConnectionOptions({ livenessTimeout: 0, keepAlive: 0 }));
+  conn.attach(socket);
+  return { conn, writes };
+}
+
+const get = (key: string) => new Command(["GET", key], false, 0);
+const microtaskRounds = async (n: number, each?: () => void) => {
+  for (let i = 0; i < n; i++) {
+    await Promise.resolve();
+    each?.();
+  }
+};
+
+describe("write batching", () => {
+  test("a lone command leaves within a few microtask rounds, in one write", async () => {
+    const { conn, writes } = recordingConnection();
+    conn.write(get("a"));
+    await microtaskRounds(10);
+    assert.equal(writes.length, 1);
+  });
+
+  test("callers answered from the cache between two commands do not split them into two writes", async () => {
+    // Callers woken together, each answered from the cache for a few rounds before sending its
+    // next command: the rounds without a new command are busy, not quiet.
+    const { conn, writes } = recordingConnection();
+    conn.write(get("a"));
+    await microtaskRounds(8, () => conn.callerServed());
+    conn.write(get("b"));
+    await microtaskRounds(10);
+    assert.equal(writes.length, 1, "both commands in one socket write");
+    assert.match(new TextDecoder().decode(writes[0]), /GET\r\n\$1\r\na\r\n.*GET\r\n\$1\r\nb\r\n/s);
+  });
+
+  test("callers served forever do not hold a command back past the round limit", async () => {
+    const { conn, writes } = recordingConnection();
+    conn.write(get("a"));
+    await microtaskRounds(200, () => conn.callerServed());
+    assert.equal(writes.length, 1);
+  });
+});
