@@ -12,16 +12,16 @@ import { commandSpecs, type CommandSpecs } from "./commands/index.ts";
 import { scanAll, type ScanOptions } from "./scan.ts";
 import { withinPrefix } from "./scan-prefix.ts";
 import { Script } from "./script.ts";
-import type { BytesReplies } from "./bytes-typing.ts";
+import type { BytesReplies, EitherReplies } from "./bytes-typing.ts";
 import type { Cmd, Key } from "./spec.ts";
-import type { PromiseMethod } from "./typing.ts";
+import type { PromiseMethod, ReplyMode } from "./typing.ts";
 import { watchTransaction, type WatchBody, type WatchOptions } from "./watch.ts";
 
 export type { ReplyOf } from "./typing.ts";
 
-/** One promise-returning method per typed command, with the overloads of its spec. */
-export type CommandMethods = {
-  [K in keyof CommandSpecs]: PromiseMethod<CommandSpecs[K]>;
+/** One promise-returning method per typed command, with the overloads of its spec, replies read in mode `M`. */
+export type CommandMethods<M extends ReplyMode = "string"> = {
+  [K in keyof CommandSpecs]: PromiseMethod<CommandSpecs[K], M>;
 };
 
 /**
@@ -73,8 +73,10 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
    * ```
    */
   with(options: CommandOptions & { bytes: true }): BytesReplies<this>;
+  with(options: CommandOptions & { bytes: false }): this;
+  with(options: CommandOptions & { bytes: boolean }): EitherReplies<this>;
   with(options: CommandOptions): this;
-  with(options: CommandOptions): this | BytesReplies<this> {
+  with(options: CommandOptions): this | BytesReplies<this> | EitherReplies<this> {
     const target = this;
     const replaced = this.viewMembers(options);
     const bound = new Map<PropertyKey, { from: unknown; to: unknown }>();
@@ -150,7 +152,7 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
    */
   scanIterator(options: ScanOptions & { type?: string } = {}): AsyncGenerator<string> {
     const extra: Arg[] = options.type ? ["TYPE", options.type] : [];
-    return withinPrefix(this.resolveKeyPrefix(), options.match, (match) => scanAll(this, ["SCAN"], { ...options, match }, extra, 1));
+    return withinPrefix(this.resolveKeyPrefix(), options.match, (match) => scanAll(this, ["SCAN"], { ...options, match }, extra, "single"));
   }
 
   /**
@@ -164,17 +166,17 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
 
   /** Iterate a hash's `[field, value]` pairs with `HSCAN`. */
   hscanIterator(key: string | Uint8Array, options: ScanOptions = {}): AsyncGenerator<[string, string]> {
-    return scanAll(this, ["HSCAN", key], options, [], 2);
+    return scanAll(this, ["HSCAN", key], options, [], "pair");
   }
 
   /** Iterate a set's members with `SSCAN`. */
   sscanIterator(key: string | Uint8Array, options: ScanOptions = {}): AsyncGenerator<string> {
-    return scanAll(this, ["SSCAN", key], options, [], 1);
+    return scanAll(this, ["SSCAN", key], options, [], "single");
   }
 
-  /** Iterate a sorted set's `[member, score]` pairs with `ZSCAN`. */
+  /** Iterate a sorted set's `[member, score]` pairs with `ZSCAN` (the score as Redis writes it, text in either mode). */
   zscanIterator(key: string | Uint8Array, options: ScanOptions = {}): AsyncGenerator<[string, string]> {
-    return scanAll(this, ["ZSCAN", key], options, [], 2);
+    return scanAll(this, ["ZSCAN", key], options, [], "scored");
   }
 }
 

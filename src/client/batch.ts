@@ -8,7 +8,7 @@
 import { RedisError } from "../errors.ts";
 import { commandSpecs, type CommandSpecs } from "./commands/index.ts";
 import type { Cmd } from "./spec.ts";
-import type { Signatures } from "./typing.ts";
+import type { ModeReply, ReplyMode, Signatures } from "./typing.ts";
 
 /** What `exec()` of a transaction resolves to for replies `T`: each entry its reply, or the `RedisError` it failed with. */
 export type MultiResults<T extends unknown[]> = { [I in keyof T]: T[I] | RedisError };
@@ -17,21 +17,27 @@ export type MultiResults<T extends unknown[]> = { [I in keyof T]: T[I] | RedisEr
 export type PipelineResults<T extends unknown[]> = { [I in keyof T]: T[I] | Error };
 
 type Kind = "multi" | "pipeline";
-type Next<K extends Kind, T extends unknown[]> = K extends "multi" ? Multi<T> : Pipeline<T>;
+type Next<K extends Kind, T extends unknown[], M extends ReplyMode> = K extends "multi" ? Multi<T, M> : Pipeline<T, M>;
 
-/** A command spec as a chaining method: the builder it returns has the reply appended to `T`, per overload. */
-type ChainMethod<F, T extends unknown[], K extends Kind> =
-  Signatures<F> extends [[infer A extends unknown[], infer R]]
-    ? (...args: A) => Next<K, [...T, R]>
-    : Signatures<F> extends [[infer A1 extends unknown[], infer R1], [infer A2 extends unknown[], infer R2]]
-      ? ((...args: A1) => Next<K, [...T, R1]>) & ((...args: A2) => Next<K, [...T, R2]>)
-      : Signatures<F> extends [[infer A1 extends unknown[], infer R1], [infer A2 extends unknown[], infer R2], [infer A3 extends unknown[], infer R3]]
-        ? ((...args: A1) => Next<K, [...T, R1]>) & ((...args: A2) => Next<K, [...T, R2]>) & ((...args: A3) => Next<K, [...T, R3]>)
+/** A command spec as a chaining method: the builder it returns has the reply (in mode `M`) appended to `T`, per overload. */
+type ChainMethod<F, T extends unknown[], K extends Kind, M extends ReplyMode> =
+  Signatures<F> extends [[infer A extends unknown[], infer R, infer B]]
+    ? (...args: A) => Next<K, [...T, ModeReply<R, B, M>], M>
+    : Signatures<F> extends [[infer A1 extends unknown[], infer R1, infer B1], [infer A2 extends unknown[], infer R2, infer B2]]
+      ? ((...args: A1) => Next<K, [...T, ModeReply<R1, B1, M>], M>) & ((...args: A2) => Next<K, [...T, ModeReply<R2, B2, M>], M>)
+      : Signatures<F> extends [
+            [infer A1 extends unknown[], infer R1, infer B1],
+            [infer A2 extends unknown[], infer R2, infer B2],
+            [infer A3 extends unknown[], infer R3, infer B3],
+          ]
+        ? ((...args: A1) => Next<K, [...T, ModeReply<R1, B1, M>], M>) &
+            ((...args: A2) => Next<K, [...T, ModeReply<R2, B2, M>], M>) &
+            ((...args: A3) => Next<K, [...T, ModeReply<R3, B3, M>], M>)
         : never;
 
-/** One chaining method per typed command, for a builder of kind `K` holding replies `T`. */
-export type ChainMethods<T extends unknown[], K extends Kind> = {
-  [C in keyof CommandSpecs]: ChainMethod<CommandSpecs[C], T, K>;
+/** One chaining method per typed command, for a builder of kind `K` holding replies `T`, on a surface of mode `M`. */
+export type ChainMethods<T extends unknown[], K extends Kind, M extends ReplyMode = "string"> = {
+  [C in keyof CommandSpecs]: ChainMethod<CommandSpecs[C], T, K, M>;
 };
 
 abstract class Batch {
@@ -62,14 +68,15 @@ abstract class Batch {
 }
 
 /**
- * A `MULTI ... EXEC` transaction under construction; `T` is the tuple of its commands' replies.
+ * A `MULTI ... EXEC` transaction under construction; `T` is the tuple of its commands' replies,
+ * `M` how the surface that made it reads strings (a bytes surface's chain has bytes replies).
  *
  * @example
  * ```ts
  * const result = await redis.multi().incr("n").expire("n", 60).exec(); // [number | RedisError, boolean | RedisError] | null
  * ```
  */
-export class Multi<T extends unknown[] = []> extends Batch {
+export class Multi<T extends unknown[] = [], M extends ReplyMode = "string"> extends Batch {
   #run: (cmds: readonly Cmd<unknown>[]) => Promise<unknown[] | null>;
   readonly #origin: object | undefined;
 
@@ -86,8 +93,8 @@ export class Multi<T extends unknown[] = []> extends Batch {
   }
 
   /** Add a described command (for commands without a typed method, `raw<Reply>(["CMD", ...])`). */
-  add<R>(cmd: Cmd<R>): Multi<[...T, R]> {
-    return this.push(cmd) as unknown as Multi<[...T, R]>;
+  add<R, B>(cmd: Cmd<R, B>): Multi<[...T, ModeReply<R, B, M>], M> {
+    return this.push(cmd) as unknown as Multi<[...T, ModeReply<R, B, M>], M>;
   }
 
   /**
@@ -104,14 +111,14 @@ export class Multi<T extends unknown[] = []> extends Batch {
 
 /**
  * An explicit pipeline: commands leave together; each entry settles on its own. `T` is the tuple
- * of its commands' replies.
+ * of its commands' replies, `M` how the surface that made it reads strings.
  *
  * @example
  * ```ts
  * const [a, b] = await redis.pipeline().get("a").get("b").exec(); // string | null | Error each
  * ```
  */
-export class Pipeline<T extends unknown[] = []> extends Batch {
+export class Pipeline<T extends unknown[] = [], M extends ReplyMode = "string"> extends Batch {
   #run: (cmds: readonly Cmd<unknown>[]) => Promise<PromiseSettledResult<unknown>[]>;
 
   /** `run` sends the commands, in order, and settles with each one's outcome. */
@@ -121,8 +128,8 @@ export class Pipeline<T extends unknown[] = []> extends Batch {
   }
 
   /** Add a described command (for commands without a typed method, `raw<Reply>(["CMD", ...])`). */
-  add<R>(cmd: Cmd<R>): Pipeline<[...T, R]> {
-    return this.push(cmd) as unknown as Pipeline<[...T, R]>;
+  add<R, B>(cmd: Cmd<R, B>): Pipeline<[...T, ModeReply<R, B, M>], M> {
+    return this.push(cmd) as unknown as Pipeline<[...T, ModeReply<R, B, M>], M>;
   }
 
   /** Send every command. Resolves to one entry per command: its reply, or the error it failed with. */
@@ -135,9 +142,9 @@ export class Pipeline<T extends unknown[] = []> extends Batch {
 }
 
 // deno-lint-ignore no-empty-interface
-export interface Multi<T extends unknown[] = []> extends ChainMethods<T, "multi"> {}
+export interface Multi<T extends unknown[] = [], M extends ReplyMode = "string"> extends ChainMethods<T, "multi", M> {}
 // deno-lint-ignore no-empty-interface
-export interface Pipeline<T extends unknown[] = []> extends ChainMethods<T, "pipeline"> {}
+export interface Pipeline<T extends unknown[] = [], M extends ReplyMode = "string"> extends ChainMethods<T, "pipeline", M> {}
 
 for (const [name, spec] of Object.entries(commandSpecs)) {
   const make = spec as (...args: unknown[]) => Cmd<unknown>;

@@ -1,51 +1,108 @@
 /**
  * What a surface's types say in bytes mode (`createClient({ decode: "bytes" })`,
- * `with({ bytes: true })`): the commands whose replies are data — values, elements, members,
- * fields, keys, passed on as the server sent them — return `Uint8Array` where they returned
- * `string`. Other commands keep their types: what their parsers read as text (numbers, scores,
- * cursors, IDs, `"OK"`) stays text in bytes mode too. Type-only module.
+ * `with({ bytes: true })`): every reply that is data — values, elements, members, fields, keys,
+ * passed on as the server sent them — is a `Uint8Array` where string mode has a `string`; what the
+ * parsers read as text (numbers, scores, cursors, stream IDs, names, `"OK"`, reports) stays text.
  *
- * The list is the data commands people use most; a command not on it that returns data still gets
- * bytes at run time while its type says `string`: add it here.
+ * Nothing here lists commands: each command spec says its bytes-mode reply itself (`Cmd<T, B>`,
+ * see spec.ts), and the constructor it is built with must agree, so a new command cannot be typed
+ * `string` in bytes mode while its reply is bytes. Type-only module.
  * @module
  */
-import type { CommandSpecs } from "./commands/index.ts";
-import type { Signatures } from "./typing.ts";
+import type { CommandOptions } from "../conn/command.ts";
+import type { Arg, RespValue } from "../resp/types.ts";
+import type { CommandApi, CommandMethods } from "./api.ts";
+import type { Multi, MultiResults, Pipeline } from "./batch.ts";
+import type { ScanOptions } from "./scan.ts";
+import type { Key } from "./spec.ts";
+import type { ModeString, ReplyMode } from "./typing.ts";
+import type { WatchOptions } from "./watch.ts";
 
 /**
- * The typed commands whose replies' strings all arrive as bytes in bytes mode: raw replies and
- * those whose parser passes the strings on as they came (`hgetall`'s values; its field names are
- * read as text).
- */
-export type DataCommand =
-  | "get" | "getdel" | "getex" | "getset" | "getrange" | "substr" | "mget"
-  | "hget" | "hmget" | "hkeys" | "hvals" | "hrandfield" | "hgetall"
-  | "lpop" | "rpop" | "lindex" | "lrange" | "lmove" | "blmove" | "rpoplpush" | "brpoplpush"
-  | "smembers" | "spop" | "srandmember" | "sinter" | "sunion" | "sdiff"
-  | "zrange" | "keys" | "randomkey" | "echo";
-
-/**
- * `R` with `string` replaced by `Uint8Array`, in arrays and as a record's values.
+ * `R` with every `string` replaced by `Uint8Array` — in arrays, tuples and objects' values: the
+ * bytes-mode type of a reply passed on as the server sent it. A `RespValue` stays as it is.
  *
  * @example
  * ```ts
  * type T = AsBytes<Array<string | null>>; // Array<Uint8Array | null>
  * ```
  */
-export type AsBytes<R> = R extends string
-  ? Uint8Array
-  : R extends readonly (infer U)[]
-    ? AsBytes<U>[]
+export type AsBytes<R> = [RespValue] extends [R]
+  ? R
+  : R extends string
+    ? Uint8Array
     : R extends Uint8Array | number | bigint | boolean | null | undefined
       ? R
       : { [K in keyof R]: AsBytes<R[K]> };
 
-/** A data command's method in bytes mode (one signature per overload, as in string mode). */
-type BytesMethod<F> = Signatures<F> extends [[infer A extends unknown[], infer R]] ? (...args: A) => Promise<AsBytes<R>> : never;
+/** The members of a surface that depend on how it reads strings; `Replies` replaces them. */
+type ModeMember =
+  | keyof CommandMethods
+  | "multi"
+  | "pipeline"
+  | "watch"
+  | "isolated"
+  | "with"
+  | "scanIterator"
+  | "hscanIterator"
+  | "sscanIterator"
+  | "zscanIterator"
+  | "acquire"
+  | "withConnection";
+
+/** The mode-dependent members every surface has, in mode `M`; `S` is the surface. */
+interface ModeMembers<S, M extends ReplyMode> {
+  /** Start a `MULTI ... EXEC` transaction whose replies are read in this surface's mode. */
+  multi(): Multi<[], M>;
+  /** Start an explicit pipeline whose replies are read in this surface's mode. */
+  pipeline(): Pipeline<[], M>;
+  /** `watch()` (see `CommandApi.watch`), `tx` reading in this surface's mode. */
+  watch<T extends unknown[]>(
+    keys: Key | readonly Key[],
+    fn: (tx: Replies<CommandApi, M>) => Multi<T, M> | Promise<Multi<T, M>>,
+    options?: WatchOptions,
+  ): Promise<MultiResults<T>>;
+  /** `isolated()` (see `CommandApi.isolated`), the connection reading in this surface's mode. */
+  isolated<T>(fn: (connection: Replies<CommandApi, M>) => Promise<T>): Promise<T>;
+  /** A view with `options`; `bytes` changes the mode, as at run time. */
+  with(options: CommandOptions & { bytes: true }): Replies<S, "bytes">;
+  with(options: CommandOptions & { bytes: false }): S;
+  with(options: CommandOptions & { bytes: boolean }): Replies<S, "either">;
+  with(options: CommandOptions): Replies<S, M>;
+  /** Keys as this surface reads them (`Uint8Array` in bytes mode). */
+  scanIterator(options?: ScanOptions & { type?: string }): AsyncGenerator<ModeString<M>>;
+  /** `[field, value]` pairs, both data. */
+  hscanIterator(key: Key, options?: ScanOptions): AsyncGenerator<[ModeString<M>, ModeString<M>]>;
+  sscanIterator(key: Key, options?: ScanOptions): AsyncGenerator<ModeString<M>>;
+  /** `[member, score]`: the member is data, the score its text in either mode. */
+  zscanIterator(key: Key, options?: ScanOptions): AsyncGenerator<[ModeString<M>, string]>;
+}
+
+/** `isolated(key, fn)` for a surface that has it (a cluster client). */
+type KeyedIsolated<S, M extends ReplyMode> = S extends { isolated(key: Arg, fn: (connection: CommandApi) => Promise<unknown>): Promise<unknown> }
+  ? { isolated<T>(key: Arg, fn: (connection: Replies<CommandApi, M>) => Promise<T>): Promise<T> }
+  : unknown;
+
+/** A pool's `acquire()` and `withConnection()`, lending leases that read in mode `M`. */
+type LendingMembers<S, M extends ReplyMode> = S extends { acquire(options?: infer O): Promise<infer L> }
+  ? {
+      acquire(options?: O): Promise<Replies<L, M>>;
+      withConnection<T>(fn: (lease: Replies<L, M>) => Promise<T> | T, options?: O): Promise<T>;
+    }
+  : unknown;
+
+/** A surface `S` as a surface of mode `M` types it: its commands, chains, iterators and lent connections. */
+export type Replies<S, M extends ReplyMode> = Omit<S, ModeMember> &
+  CommandMethods<M> &
+  ModeMembers<S, M> &
+  KeyedIsolated<S, M> &
+  LendingMembers<S, M>;
 
 /**
- * A surface `S` (a client, pool, lease or view) as bytes mode types it: its data commands resolve
- * to `Uint8Array`s. `createClient({ decode: "bytes" })` and `with({ bytes: true })` return this.
+ * A surface `S` (a client, pool, cluster, lease or view) as bytes mode types it: its data replies
+ * resolve to `Uint8Array`s, in its commands, `multi()`/`pipeline()` chains, scan iterators,
+ * `isolated()`/`watch()` connections and a pool's leases. `createClient({ decode: "bytes" })`,
+ * `createPool`, `createCluster` and `with({ bytes: true })` return this.
  *
  * @example
  * ```ts
@@ -53,4 +110,16 @@ type BytesMethod<F> = Signatures<F> extends [[infer A extends unknown[], infer R
  * const value = await raw.get("k"); // Uint8Array | null
  * ```
  */
-export type BytesReplies<S> = Omit<S, DataCommand> & { [K in DataCommand]: BytesMethod<CommandSpecs[K]> };
+export type BytesReplies<S> = Replies<S, "bytes">;
+
+/**
+ * A surface whose mode is known only at run time (`with({ bytes: flag })`, `decode` given as a
+ * `"string" | "bytes"` value): data replies are `string | Uint8Array`.
+ *
+ * @example
+ * ```ts
+ * const view: EitherReplies<RedisClient> = redis.with({ bytes: Math.random() > 0.5 });
+ * const value = await view.get("k"); // string | Uint8Array | null
+ * ```
+ */
+export type EitherReplies<S> = Replies<S, "either">;

@@ -84,12 +84,15 @@ export function fields<V>(reply: RespValue | undefined, convert: (value: RespVal
   return out;
 }
 
-/** Any reply made plain: maps become null-prototype objects, sets arrays, bytes stay bytes. */
+/**
+ * A reply that is text by nature (`COMMAND DOCS`' arguments, `COMMAND INFO`'s key specs) made
+ * plain: maps become null-prototype objects, sets arrays, and strings read in bytes mode text.
+ */
 export function plain(reply: RespValue): unknown {
   if (reply instanceof Map) return fields(reply, plain);
   if (reply instanceof Set) return [...reply].map(plain);
   if (Array.isArray(reply)) return reply.map(plain);
-  return reply;
+  return reply instanceof Uint8Array ? text(reply) : reply;
 }
 
 /** An array reply (or a RESP3 set) as an array; nil as `[]`. */

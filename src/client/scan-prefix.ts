@@ -14,7 +14,7 @@ const utf8 = new TextEncoder();
  *
  * @example
  * ```ts
- * for await (const key of withinPrefix("app:", "user:*", (m) => scanAll(api, ["SCAN"], { match: m }, [], 1))) {} // "user:1", ...
+ * for await (const key of withinPrefix("app:", "user:*", (m) => scanAll(api, ["SCAN"], { match: m }, [], "single"))) {} // "user:1", ...
  * ```
  */
 export async function* withinPrefix<K extends string | Uint8Array>(

@@ -15,15 +15,21 @@ export interface ScanOptions {
 }
 
 /**
- * Yield every element of a `SCAN`/`HSCAN`/`SSCAN`/`ZSCAN` iteration, `width` replies per element
- * (2 for field/value pairs), until the server returns cursor `0`.
+ * What each element of an iteration is made of: one reply (a key, a member), a `[field, value]`
+ * pair of data, or a `[member, score]` pair whose score is text in either mode.
+ */
+export type ScanShape = "single" | "pair" | "scored";
+
+/**
+ * Yield every element of a `SCAN`/`HSCAN`/`SSCAN`/`ZSCAN` iteration, shaped by `shape`, until the
+ * server returns cursor `0`.
  */
 export async function* scanAll<T>(
   api: CommandApi,
   head: Arg[],
   options: ScanOptions,
   extra: Arg[],
-  width: 1 | 2,
+  shape: ScanShape,
 ): AsyncGenerator<T> {
   const tail: Arg[] = [];
   if (options.match !== undefined) tail.push("MATCH", options.match);
@@ -34,7 +40,7 @@ export async function* scanAll<T>(
     const reply = (await api.send([...head, cursor, ...tail])) as [RespValue, RespValue[]];
     cursor = toText(reply[0]); // bytes in bytes mode, like the items
     const items = reply[1];
-    if (width === 1) for (const item of items) yield item as T;
-    else for (let i = 0; i + 1 < items.length; i += 2) yield [items[i], items[i + 1]] as T;
+    if (shape === "single") for (const item of items) yield item as T;
+    else for (let i = 0; i + 1 < items.length; i += 2) yield [items[i], shape === "scored" ? toText(items[i + 1]!) : items[i + 1]] as T;
   } while (cursor !== "0");
 }

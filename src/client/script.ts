@@ -6,7 +6,7 @@
 import { RedisError } from "../errors.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { CommandApi } from "./api.ts";
-import { raw, type Cmd } from "./spec.ts";
+import type { Cmd } from "./spec.ts";
 
 /**
  * A Lua script bound to a client; `T` is what the script returns (as the client decodes it).
@@ -54,6 +54,7 @@ export class Script<T = RespValue> {
    * the error arrives), so the command must work whatever the server's script cache holds.
    */
   cmd(keys: Arg[] = [], args: Arg[] = []): Cmd<T> {
-    return raw<T>(["EVAL", this.lua, keys.length, ...keys, ...args]);
+    // Not raw(): `T` is already the reply as this script's client decodes it, in either mode.
+    return { args: ["EVAL", this.lua, keys.length, ...keys, ...args] };
   }
 }

@@ -10,28 +10,61 @@
  */
 import { utf8 } from "../resp/scalars.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
+import type { AsBytes } from "./bytes-typing.ts";
 
-/** A command ready to send: arguments, an optional reply parser, and whether strings come back as bytes. */
-export interface Cmd<T> {
+/** Type-only key of {@link Cmd}'s bytes-mode reply: nothing has it at run time. */
+export declare const bytesReply: unique symbol;
+
+/**
+ * A command ready to send: arguments, an optional reply parser, and whether strings come back as
+ * bytes. `T` is its reply in string mode, `B` in bytes mode (`decode: "bytes"`,
+ * `with({ bytes: true })`): where the reply is data, a `Uint8Array` where `T` has a `string`.
+ * `B` is what the constructor makes of the reply: {@link raw} passes it on as sent (so every
+ * string in it is bytes), {@link parsed} reads it as text, {@link data} passes data on — and a
+ * spec's annotation that disagrees with its constructor does not compile.
+ */
+export interface Cmd<T, B = T> {
   readonly args: Arg[];
   readonly parse?: (reply: RespValue) => T;
   readonly bytes?: boolean;
+  /** Type only: the reply in bytes mode. */
+  readonly [bytesReply]?: B;
 }
+
+/** A command whose reply is data throughout: in bytes mode each of its strings is a `Uint8Array`. */
+export type DataCmd<T> = Cmd<T, AsBytes<T>>;
 
 /** A key or member: text or bytes. */
 export type Key = string | Uint8Array;
 
-/** Describe a command whose reply needs no conversion (the type says what Redis returns). */
-export function raw<T>(args: Arg[]): Cmd<T> {
+/**
+ * Describe a command whose reply needs no conversion (the type says what Redis returns). It is
+ * passed on as the server sent it, so in bytes mode each of its strings is a `Uint8Array`.
+ *
+ * @example
+ * ```ts
+ * const [size] = (await redis.multi().add(raw<number>(["DBSIZE"])).exec())!;
+ * ```
+ */
+export function raw<T>(args: Arg[]): Cmd<T, NoInfer<AsBytes<T>>> {
   return { args };
 }
 
-/** Describe a command whose reply is converted by `parse`. */
+/** Describe a command whose reply `parse` reads as text: numbers, IDs, names, reports — the same in both modes. */
 export function parsed<T>(args: Arg[], parse: (reply: RespValue) => T): Cmd<T> {
   return { args, parse };
 }
 
-/** Describe a command whose string replies are returned as `Uint8Array`. */
+/**
+ * Describe a command whose reply `parse` shapes but whose data (values, members, keys) it passes
+ * on as they came: bytes in bytes mode. `B` is the reply in bytes mode, `AsBytes<T>` unless some
+ * of its strings are text (an entry's ID, a cursor): then the spec's annotation says which.
+ */
+export function data<T, B = AsBytes<T>>(args: Arg[], parse: (reply: RespValue) => T): Cmd<T, B> {
+  return { args, parse };
+}
+
+/** Describe a command whose string replies are returned as `Uint8Array` in either mode. */
 export function binary<T>(args: Arg[], parse?: (reply: RespValue) => T): Cmd<T> {
   return { args, parse, bytes: true };
 }

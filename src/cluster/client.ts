@@ -5,6 +5,7 @@
  * @module
  */
 import { CommandApi } from "../client/api.ts";
+import type { BytesReplies, EitherReplies } from "../client/bytes-typing.ts";
 import type { ScanOptions } from "../client/scan.ts";
 import type { Cmd, Key } from "../client/spec.ts";
 import type { MultiResults } from "../client/batch.ts";
@@ -301,8 +302,14 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
  * await cluster.set("k", "v");
  * console.log(await cluster.get("k")); // from a replica of k's slot
  * await cluster.close();
+ * const raw = createCluster({ nodes: [{ host: "127.0.0.1", port: 7000 }], decode: "bytes" });
+ * const value = await raw.get("k"); // typed Uint8Array | null (see BytesReplies)
  * ```
  */
-export function createCluster(options: ClusterOptions): RedisCluster {
+export function createCluster(options: ClusterOptions & { decode: "bytes" }): BytesReplies<RedisCluster>;
+export function createCluster(options: ClusterOptions & { decode: "string" }): RedisCluster;
+export function createCluster(options: ClusterOptions & { decode: "string" | "bytes" }): EitherReplies<RedisCluster>;
+export function createCluster(options: ClusterOptions): RedisCluster;
+export function createCluster(options: ClusterOptions): RedisCluster | BytesReplies<RedisCluster> | EitherReplies<RedisCluster> {
   return new RedisCluster(options);
 }

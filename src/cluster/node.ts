@@ -11,7 +11,7 @@ import type { Connection } from "../conn/connection.ts";
 import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import { SharedConnection } from "../mux/shared.ts";
 import { Subscriber } from "../mux/subscriber.ts";
-import { createPool, type Pool } from "../pool/pool.ts";
+import { Pool } from "../pool/pool.ts";
 import { FixedLocator } from "../topology/locator.ts";
 import type { NodeSpec } from "./topology.ts";
 
@@ -79,7 +79,7 @@ export class ClusterNode {
 
   /** Dedicated connections for blocking commands and `isolated()`, at most `maxBlockingConnections`. */
   get dedicated(): Pool {
-    this.#dedicated ??= createPool({
+    this.#dedicated ??= new Pool({
       ...this.#options,
       reconnect: this.#settings.reconnect,
       max: this.#settings.maxBlockingConnections,

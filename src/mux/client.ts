@@ -9,7 +9,7 @@ import type { CacheStats } from "../cache/store.ts";
 import { RedirectedTracking } from "../cache/redirect.ts";
 import { trackedConnection } from "../cache/tracking.ts";
 import { CommandApi } from "../client/api.ts";
-import type { BytesReplies } from "../client/bytes-typing.ts";
+import type { BytesReplies, EitherReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
 import { commandName, isReadOnly, lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { CommandOptions } from "../conn/command.ts";
@@ -369,7 +369,9 @@ export class RedisClient extends CommandApi<ClientEvents> {
  * ```
  */
 export function createClient(options: ClientOptions & { decode: "bytes" }): BytesReplies<RedisClient>;
+export function createClient(options: ClientOptions & { decode: "string" }): RedisClient;
+export function createClient(options: ClientOptions & { decode: "string" | "bytes" }): EitherReplies<RedisClient>;
 export function createClient(options?: string | ClientOptions): RedisClient;
-export function createClient(options: string | ClientOptions = {}): RedisClient | BytesReplies<RedisClient> {
+export function createClient(options: string | ClientOptions = {}): RedisClient | BytesReplies<RedisClient> | EitherReplies<RedisClient> {
   return new RedisClient(options);
 }

@@ -7,7 +7,7 @@
 import type { Cache } from "../cache/cache.ts";
 import { CommandApi } from "../client/api.ts";
 import { Pipeline } from "../client/batch.ts";
-import type { BytesReplies } from "../client/bytes-typing.ts";
+import type { BytesReplies, EitherReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
 import { lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
 import type { Command, CommandOptions } from "../conn/command.ts";
@@ -375,7 +375,9 @@ export class Pool extends CommandApi<PoolEvents> {
  * ```
  */
 export function createPool(options: PoolOptions & { decode: "bytes" }): BytesReplies<Pool>;
+export function createPool(options: PoolOptions & { decode: "string" }): Pool;
+export function createPool(options: PoolOptions & { decode: "string" | "bytes" }): EitherReplies<Pool>;
 export function createPool(options?: PoolOptions | string): Pool;
-export function createPool(options: PoolOptions | string = {}): Pool | BytesReplies<Pool> {
+export function createPool(options: PoolOptions | string = {}): Pool | BytesReplies<Pool> | EitherReplies<Pool> {
   return new Pool(options);
 }

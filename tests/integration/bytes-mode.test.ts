@@ -32,7 +32,7 @@ describe("typed commands on a client with decode: 'bytes'", () => {
         await redis.mset(keys.map((key) => [key, "v"] as [string, string]));
         const seen: string[] = [];
         for await (const key of redis.scanIterator({ match: k("scan:*") })) {
-          assert.ok(key as unknown instanceof Uint8Array);
+          assert.ok(key instanceof Uint8Array);
           seen.push(str(key));
         }
         assert.deepEqual(seen.sort(), keys.sort());
@@ -51,7 +51,7 @@ describe("typed commands on a client with decode: 'bytes'", () => {
         for await (const member of redis.sscanIterator(k("sscan"))) members.add(str(member));
         assert.equal(members.size, n);
         const scores = new Map<string, string>();
-        for await (const [member, score] of redis.zscanIterator(k("zscan"))) scores.set(str(member), str(score));
+        for await (const [member, score] of redis.zscanIterator(k("zscan"))) scores.set(str(member), score); // the score is text
         assert.equal(scores.size, n);
         assert.equal(scores.get("z42"), "42");
       });
@@ -85,7 +85,7 @@ describe("typed commands on a client with decode: 'bytes'", () => {
         const claimed = (await redis.xreadgroup("g", "c", { [k("s")]: ">" }))!;
         assert.deepEqual(claimed[0]!.entries.map((e) => e.id), ["1-1", "2-1"]);
         const pending = await redis.xpending(k("s"), "g");
-        assert.deepEqual({ ...pending, consumers: pending.consumers.map((c) => ({ name: str(c.name), pending: c.pending })) }, {
+        assert.deepEqual(pending, {
           count: 2,
           lowest: "1-1",
           highest: "2-1",

@@ -5,7 +5,7 @@
  */
 import type { RespValue } from "../../resp/types.ts";
 import { camelCase, fields, list, text, toNumber } from "../replies.ts";
-import { parsed, raw, type Cmd, type Key } from "../spec.ts";
+import { parsed, raw, type Cmd, type DataCmd, type Key } from "../spec.ts";
 
 /** `CLUSTER INFO`'s fields by their Redis names; numeric ones are numbers. */
 export interface ClusterInfo {
@@ -192,7 +192,7 @@ export const clusterInfoCommands = {
   /** `CLUSTER COUNTKEYSINSLOT slot` → how many keys this node holds in the slot. */
   clusterCountkeysinslot: (slot: number): Cmd<number> => raw(["CLUSTER", "COUNTKEYSINSLOT", slot]),
   /** `CLUSTER GETKEYSINSLOT slot count` → up to `count` of the slot's keys on this node. */
-  clusterGetkeysinslot: (slot: number, count: number): Cmd<string[]> => raw(["CLUSTER", "GETKEYSINSLOT", slot, count]),
+  clusterGetkeysinslot: (slot: number, count: number): DataCmd<string[]> => raw(["CLUSTER", "GETKEYSINSLOT", slot, count]),
   /** `CLUSTER COUNT-FAILURE-REPORTS node-id` → how many nodes currently report it failing. */
   clusterCountFailureReports: (nodeId: string): Cmd<number> => raw(["CLUSTER", "COUNT-FAILURE-REPORTS", nodeId]),
 };

@@ -6,7 +6,7 @@
  */
 import type { Arg, RespValue } from "../../resp/types.ts";
 import { list, text, toNumber } from "../replies.ts";
-import { parsed, type Cmd, type Key } from "../spec.ts";
+import { data, type Cmd, type Key } from "../spec.ts";
 import type { ScoredMember } from "./zsets.ts";
 
 /** Options of one scan step. */
@@ -17,7 +17,7 @@ export interface ScanStepOptions {
   count?: number;
 }
 
-/** A page of a scan and the cursor to continue from (`"0"`: the iteration is complete). */
+/** A page of a scan and the cursor to continue from (`"0"`: the iteration is complete); the cursor is text, the items data. */
 export interface ScanPage<T> {
   cursor: string;
   items: T[];
@@ -49,15 +49,15 @@ const scored = page((items, i): ScoredMember => ({ member: items[i] as string, s
 /** Scan command table. */
 export const cursorCommands = {
   /** `SCAN cursor [MATCH p] [COUNT n] [TYPE t]` → a page of keys. */
-  scan: (cursor: string | number, options: ScanStepOptions & { type?: string } = {}): Cmd<ScanPage<string>> =>
-    parsed(stepArgs(["SCAN"], cursor, options), one),
+  scan: (cursor: string | number, options: ScanStepOptions & { type?: string } = {}): Cmd<ScanPage<string>, ScanPage<Uint8Array>> =>
+    data(stepArgs(["SCAN"], cursor, options), one),
   /** `HSCAN key cursor [MATCH p] [COUNT n]` → a page of `[field, value]` pairs. */
-  hscan: (key: Key, cursor: string | number, options: ScanStepOptions = {}): Cmd<ScanPage<[string, string]>> =>
-    parsed(stepArgs(["HSCAN", key], cursor, options), fieldPairs),
+  hscan: (key: Key, cursor: string | number, options: ScanStepOptions = {}): Cmd<ScanPage<[string, string]>, ScanPage<[Uint8Array, Uint8Array]>> =>
+    data(stepArgs(["HSCAN", key], cursor, options), fieldPairs),
   /** `SSCAN key cursor [MATCH p] [COUNT n]` → a page of members. */
-  sscan: (key: Key, cursor: string | number, options: ScanStepOptions = {}): Cmd<ScanPage<string>> =>
-    parsed(stepArgs(["SSCAN", key], cursor, options), one),
+  sscan: (key: Key, cursor: string | number, options: ScanStepOptions = {}): Cmd<ScanPage<string>, ScanPage<Uint8Array>> =>
+    data(stepArgs(["SSCAN", key], cursor, options), one),
   /** `ZSCAN key cursor [MATCH p] [COUNT n]` → a page of members with their scores. */
-  zscan: (key: Key, cursor: string | number, options: ScanStepOptions = {}): Cmd<ScanPage<ScoredMember>> =>
-    parsed(stepArgs(["ZSCAN", key], cursor, options), scored),
+  zscan: (key: Key, cursor: string | number, options: ScanStepOptions = {}): Cmd<ScanPage<ScoredMember>, ScanPage<ScoredMember<Uint8Array>>> =>
+    data(stepArgs(["ZSCAN", key], cursor, options), scored),
 };

@@ -4,8 +4,8 @@
  * @module
  */
 import type { Arg, RespValue } from "../../resp/types.ts";
-import { list, toNumber } from "../replies.ts";
-import { parsed, raw, type Cmd, type Key } from "../spec.ts";
+import { list, textOrNull, toNumber } from "../replies.ts";
+import { data, parsed, raw, type Cmd, type DataCmd, type Key } from "../spec.ts";
 import type { AtMostOne } from "../typing.ts";
 
 /** A distance unit. */
@@ -46,8 +46,9 @@ export interface GeoWithOptions {
 }
 
 /** A member found by `geosearchWith`, with what was asked for. */
-export interface GeoSearchMember {
-  member: string;
+export interface GeoSearchMember<M = string> {
+  /** Data: a `Uint8Array` in bytes mode. */
+  member: M;
   /** Distance from the start, in the search's unit (`withDist`). */
   distance?: number;
   /** The 52-bit geohash score (`withHash`). */
@@ -124,28 +125,28 @@ export const geoCommands = {
   geodist: (key: Key, member1: Arg, member2: Arg, unit?: GeoUnit): Cmd<number | null> =>
     parsed(unit ? ["GEODIST", key, member1, member2, unit] : ["GEODIST", key, member1, member2], (r) => (r === null ? null : toNumber(r))),
   /** `GEOHASH key member...` → an 11-character geohash per member, `null` for missing ones. */
-  geohash: (key: Key, ...members: Arg[]): Cmd<Array<string | null>> => raw(["GEOHASH", key, ...members]),
+  geohash: (key: Key, ...members: Arg[]): Cmd<Array<string | null>> => parsed(["GEOHASH", key, ...members], (r) => list(r).map(textOrNull)),
   /** `GEOPOS key member...` → a position per member, `null` for missing ones. */
   geopos: (key: Key, ...members: Arg[]): Cmd<Array<GeoPosition | null>> => parsed(["GEOPOS", key, ...members], (r) => list(r).map(toPosition)),
   /** `GEOSEARCH key FROMMEMBER|FROMLONLAT BYRADIUS|BYBOX [ASC|DESC] [COUNT n [ANY]]` → members. */
-  geosearch: (key: Key, from: GeoSearchFrom, by: GeoSearchBy, options: GeoSearchOptions = {}): Cmd<string[]> =>
-    parsed(["GEOSEARCH", key, ...fromArgs(from), ...byArgs(by), ...optionArgs(options)], (r) => list(r) as string[]),
+  geosearch: (key: Key, from: GeoSearchFrom, by: GeoSearchBy, options: GeoSearchOptions = {}): DataCmd<string[]> =>
+    data(["GEOSEARCH", key, ...fromArgs(from), ...byArgs(by), ...optionArgs(options)], (r) => list(r) as string[]),
   /** `GEOSEARCH ... WITHCOORD|WITHDIST|WITHHASH` → members with their position, distance or hash. */
-  geosearchWith: (key: Key, from: GeoSearchFrom, by: GeoSearchBy, options: GeoSearchOptions & GeoWithOptions): Cmd<GeoSearchMember[]> =>
-    parsed(["GEOSEARCH", key, ...fromArgs(from), ...byArgs(by), ...optionArgs(options), ...withArgs(options)], toSearchMembers(options)),
+  geosearchWith: (key: Key, from: GeoSearchFrom, by: GeoSearchBy, options: GeoSearchOptions & GeoWithOptions): Cmd<GeoSearchMember[], GeoSearchMember<Uint8Array>[]> =>
+    data(["GEOSEARCH", key, ...fromArgs(from), ...byArgs(by), ...optionArgs(options), ...withArgs(options)], toSearchMembers(options)),
   /** `GEOSEARCHSTORE destination source ... [STOREDIST]` → how many were stored (distances as scores with `storeDist`). */
   geosearchstore: (destination: Key, source: Key, from: GeoSearchFrom, by: GeoSearchBy, options: GeoSearchOptions & { storeDist?: boolean } = {}): Cmd<number> =>
     raw(["GEOSEARCHSTORE", destination, source, ...fromArgs(from), ...byArgs(by), ...optionArgs(options), ...(options.storeDist ? ["STOREDIST"] : [])]),
   /** @deprecated Redis 6.2: use `geosearch` with `{ longitude, latitude }` and `{ radius, unit }`. `GEORADIUS` → members. */
-  georadius: (key: Key, position: GeoPosition, radius: number, unit: GeoUnit, options: GeoSearchOptions = {}): Cmd<string[]> =>
-    parsed(["GEORADIUS", key, ...center(position), radius, unit, ...optionArgs(options)], (r) => list(r) as string[]),
+  georadius: (key: Key, position: GeoPosition, radius: number, unit: GeoUnit, options: GeoSearchOptions = {}): DataCmd<string[]> =>
+    data(["GEORADIUS", key, ...center(position), radius, unit, ...optionArgs(options)], (r) => list(r) as string[]),
   /** @deprecated Redis 6.2: use `geosearch`. `GEORADIUS_RO` → members. */
-  georadiusRo: (key: Key, position: GeoPosition, radius: number, unit: GeoUnit, options: GeoSearchOptions = {}): Cmd<string[]> =>
-    parsed(["GEORADIUS_RO", key, ...center(position), radius, unit, ...optionArgs(options)], (r) => list(r) as string[]),
+  georadiusRo: (key: Key, position: GeoPosition, radius: number, unit: GeoUnit, options: GeoSearchOptions = {}): DataCmd<string[]> =>
+    data(["GEORADIUS_RO", key, ...center(position), radius, unit, ...optionArgs(options)], (r) => list(r) as string[]),
   /** @deprecated Redis 6.2: use `geosearch` with `{ member }`. `GEORADIUSBYMEMBER` → members. */
-  georadiusbymember: (key: Key, member: Arg, radius: number, unit: GeoUnit, options: GeoSearchOptions = {}): Cmd<string[]> =>
-    parsed(["GEORADIUSBYMEMBER", key, member, radius, unit, ...optionArgs(options)], (r) => list(r) as string[]),
+  georadiusbymember: (key: Key, member: Arg, radius: number, unit: GeoUnit, options: GeoSearchOptions = {}): DataCmd<string[]> =>
+    data(["GEORADIUSBYMEMBER", key, member, radius, unit, ...optionArgs(options)], (r) => list(r) as string[]),
   /** @deprecated Redis 6.2: use `geosearch` with `{ member }`. `GEORADIUSBYMEMBER_RO` → members. */
-  georadiusbymemberRo: (key: Key, member: Arg, radius: number, unit: GeoUnit, options: GeoSearchOptions = {}): Cmd<string[]> =>
-    parsed(["GEORADIUSBYMEMBER_RO", key, member, radius, unit, ...optionArgs(options)], (r) => list(r) as string[]),
+  georadiusbymemberRo: (key: Key, member: Arg, radius: number, unit: GeoUnit, options: GeoSearchOptions = {}): DataCmd<string[]> =>
+    data(["GEORADIUSBYMEMBER_RO", key, member, radius, unit, ...optionArgs(options)], (r) => list(r) as string[]),
 };

@@ -4,7 +4,7 @@
  */
 import type { Arg } from "../../resp/types.ts";
 import { toOk } from "../replies.ts";
-import { binary, parsed, raw, toBoolean, toNumber, toRecord, type Cmd, type Key } from "../spec.ts";
+import { binary, data, parsed, raw, toBoolean, toNumber, toRecord, type Cmd, type DataCmd, type Key } from "../spec.ts";
 
 /** Fields to write: an object, or `[field, value]` pairs (for binary field names). */
 export type HashFields = Record<string, Arg> | Array<[Key, Arg]>;
@@ -22,13 +22,13 @@ export const hashCommands = {
   /** `HSETNX key field value` → whether it was set. */
   hsetnx: (key: Key, field: Key, value: Arg): Cmd<boolean> => parsed(["HSETNX", key, field, value], toBoolean),
   /** `HGET key field` → the value, or `null`. */
-  hget: (key: Key, field: Key): Cmd<string | null> => raw(["HGET", key, field]),
+  hget: (key: Key, field: Key): DataCmd<string | null> => raw(["HGET", key, field]),
   /** `HGET key field` → the value as bytes, or `null`. */
   hgetBuffer: (key: Key, field: Key): Cmd<Uint8Array | null> => binary(["HGET", key, field]),
   /** `HMGET key field...` → values in field order, `null` for missing. */
-  hmget: (key: Key, ...fields: Key[]): Cmd<Array<string | null>> => raw(["HMGET", key, ...fields]),
+  hmget: (key: Key, ...fields: Key[]): DataCmd<Array<string | null>> => raw(["HMGET", key, ...fields]),
   /** `HGETALL key` → a null-prototype object (a `__proto__` field is just a field). */
-  hgetall: (key: Key): Cmd<Record<string, string>> => parsed(["HGETALL", key], toRecord<string>),
+  hgetall: (key: Key): DataCmd<Record<string, string>> => data(["HGETALL", key], toRecord<string>),
   /** `HDEL key field...` → how many fields were removed. */
   hdel: (key: Key, ...fields: Key[]): Cmd<number> => raw(["HDEL", key, ...fields]),
   /** `HEXISTS key field`. */
@@ -38,15 +38,15 @@ export const hashCommands = {
   /** `HINCRBYFLOAT key field n` → the new value. */
   hincrbyfloat: (key: Key, field: Key, by: number): Cmd<number> => parsed(["HINCRBYFLOAT", key, field, by], toNumber),
   /** `HKEYS key`. */
-  hkeys: (key: Key): Cmd<string[]> => raw(["HKEYS", key]),
+  hkeys: (key: Key): DataCmd<string[]> => raw(["HKEYS", key]),
   /** `HVALS key`. */
-  hvals: (key: Key): Cmd<string[]> => raw(["HVALS", key]),
+  hvals: (key: Key): DataCmd<string[]> => raw(["HVALS", key]),
   /** `HLEN key`. */
   hlen: (key: Key): Cmd<number> => raw(["HLEN", key]),
   /** `HSTRLEN key field`. */
   hstrlen: (key: Key, field: Key): Cmd<number> => raw(["HSTRLEN", key, field]),
   /** `HRANDFIELD key [count]` → random field names. */
-  hrandfield: (key: Key, count = 1): Cmd<string[]> => raw(["HRANDFIELD", key, count]),
+  hrandfield: (key: Key, count = 1): DataCmd<string[]> => raw(["HRANDFIELD", key, count]),
   /** @deprecated Redis 4.0: use `hset`, which takes several fields too. `HMSET key field value ...`. */
   hmset: (key: Key, fields: HashFields): Cmd<"OK"> => parsed(["HMSET", key, ...flatten(fields)], toOk),
 };

@@ -3,7 +3,8 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
-import { binary, raw, toBoolean, parsed, type Cmd, type Key } from "../spec.ts";
+import { text, textOrNull, toOk } from "../replies.ts";
+import { binary, raw, toBoolean, parsed, type Cmd, type DataCmd, type Key } from "../spec.ts";
 
 /** Condition of `expire`/`pexpire` (Redis 7): only when the key has no TTL, has one, or the new one is greater/less. */
 export type ExpireCondition = "NX" | "XX" | "GT" | "LT";
@@ -39,15 +40,15 @@ export const keyCommands = {
   /** `PERSIST key` → whether a timeout was removed. */
   persist: (key: Key): Cmd<boolean> => parsed(["PERSIST", key], toBoolean),
   /** `TYPE key` → `string`, `list`, `set`, `zset`, `hash`, `stream` or `none`. */
-  type: (key: Key): Cmd<string> => raw(["TYPE", key]),
+  type: (key: Key): Cmd<string> => parsed(["TYPE", key], text),
   /** `RENAME key newkey`. */
-  rename: (key: Key, newKey: Key): Cmd<"OK"> => raw(["RENAME", key, newKey]),
+  rename: (key: Key, newKey: Key): Cmd<"OK"> => parsed(["RENAME", key, newKey], toOk),
   /** `RENAMENX key newkey` → whether it was renamed. */
   renamenx: (key: Key, newKey: Key): Cmd<boolean> => parsed(["RENAMENX", key, newKey], toBoolean),
   /** `KEYS pattern` — blocks the server on large databases; prefer `scanIterator`. */
-  keys: (pattern: string): Cmd<string[]> => raw(["KEYS", pattern]),
+  keys: (pattern: string): DataCmd<string[]> => raw(["KEYS", pattern]),
   /** `RANDOMKEY` → a random key, or `null` when empty. */
-  randomkey: (): Cmd<string | null> => raw(["RANDOMKEY"]),
+  randomkey: (): DataCmd<string | null> => raw(["RANDOMKEY"]),
   /** `TOUCH key...` → how many keys exist. */
   touch: (...keys: Key[]): Cmd<number> => raw(["TOUCH", ...keys]),
   /** `COPY source destination [DB n] [REPLACE]` → whether it was copied. */
@@ -61,7 +62,7 @@ export const keyCommands = {
   dump: (key: Key): Cmd<Uint8Array | null> => binary(["DUMP", key]),
   /** `RESTORE key ttl serialized [REPLACE]`. */
   restore: (key: Key, ttlMs: number, serialized: Uint8Array, options: { replace?: boolean } = {}): Cmd<"OK"> =>
-    raw(options.replace ? ["RESTORE", key, ttlMs, serialized, "REPLACE"] : ["RESTORE", key, ttlMs, serialized]),
+    parsed(options.replace ? ["RESTORE", key, ttlMs, serialized, "REPLACE"] : ["RESTORE", key, ttlMs, serialized], toOk),
   /** `OBJECT ENCODING key` → the internal encoding, or `null`. */
-  objectEncoding: (key: Key): Cmd<string | null> => raw(["OBJECT", "ENCODING", key]),
+  objectEncoding: (key: Key): Cmd<string | null> => parsed(["OBJECT", "ENCODING", key], textOrNull),
 };

@@ -5,7 +5,7 @@
  */
 import type { Arg } from "../../resp/types.ts";
 import { text } from "../replies.ts";
-import { parsed, raw, toBoolean, type Cmd, type Key } from "../spec.ts";
+import { parsed, raw, toBoolean, type Cmd, type DataCmd, type Key } from "../spec.ts";
 
 /** Options of `sort`, `sortRo` and `sortStore`. */
 export interface SortOptions {
@@ -68,9 +68,9 @@ export const keyspaceCommands = {
   migrate: (host: string, port: number, keys: Key | readonly Key[], db: number, timeoutMs: number, options: MigrateOptions = {}): Cmd<"OK" | "NOKEY"> =>
     parsed(migrateArgs(host, port, keys, db, timeoutMs, options), (r) => (text(r) === "NOKEY" ? "NOKEY" : "OK")),
   /** `SORT key [BY ...] [LIMIT ...] [GET ...]... [ASC|DESC] [ALPHA]` → the sorted elements (`null` where a `GET` key is missing). */
-  sort: (key: Key, options: SortOptions = {}): Cmd<Array<string | null>> => raw(sortArgs("SORT", key, options)),
+  sort: (key: Key, options: SortOptions = {}): DataCmd<Array<string | null>> => raw(sortArgs("SORT", key, options)),
   /** `SORT_RO` (Redis 7): `sort` that only reads, so it may run on a replica. */
-  sortRo: (key: Key, options: SortOptions = {}): Cmd<Array<string | null>> => raw(sortArgs("SORT_RO", key, options)),
+  sortRo: (key: Key, options: SortOptions = {}): DataCmd<Array<string | null>> => raw(sortArgs("SORT_RO", key, options)),
   /** `SORT ... STORE destination` → how many elements were stored in the list `destination`. */
   sortStore: (key: Key, destination: Key, options: SortOptions = {}): Cmd<number> => raw([...sortArgs("SORT", key, options), "STORE", destination]),
   /** `OBJECT FREQ key` → the LFU access frequency (needs an LFU `maxmemory-policy`), or `null` when missing. */

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Arg, RespValue } from "../../resp/types.ts";
-import { toOk } from "../replies.ts";
+import { text, toOk } from "../replies.ts";
 import { parsed, raw, type Cmd, type Key } from "../spec.ts";
 
 /** Scripting command table. */
@@ -13,11 +13,11 @@ export const scriptingCommands = {
   /** `EVALSHA sha1 numkeys key... arg...` → whatever the script returns. */
   evalsha: (sha1: string, keys: Key[] = [], args: Arg[] = []): Cmd<RespValue> => raw(["EVALSHA", sha1, keys.length, ...keys, ...args]),
   /** `SCRIPT LOAD script` → its SHA1. */
-  scriptLoad: (script: string): Cmd<string> => raw(["SCRIPT", "LOAD", script]),
+  scriptLoad: (script: string): Cmd<string> => parsed(["SCRIPT", "LOAD", script], text),
   /** `SCRIPT EXISTS sha1...` → one boolean per script. */
   scriptExists: (...sha1s: string[]): Cmd<boolean[]> => parsed(["SCRIPT", "EXISTS", ...sha1s], (r) => (r as unknown[]).map((x) => x === 1 || x === true)),
   /** `SCRIPT FLUSH`. */
-  scriptFlush: (): Cmd<"OK"> => raw(["SCRIPT", "FLUSH"]),
+  scriptFlush: (): Cmd<"OK"> => parsed(["SCRIPT", "FLUSH"], toOk),
   /** `EVAL_RO script numkeys key... arg...`: a script that only reads (may run on a replica). */
   evalRo: (script: string, keys: Key[] = [], args: Arg[] = []): Cmd<RespValue> => raw(["EVAL_RO", script, keys.length, ...keys, ...args]),
   /** `EVALSHA_RO sha1 numkeys key... arg...`: a cached script that only reads. */

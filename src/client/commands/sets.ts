@@ -3,7 +3,7 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
-import { parsed, raw, toArray, toBoolean, type Cmd, type Key } from "../spec.ts";
+import { data, parsed, raw, toArray, toBoolean, type Cmd, type DataCmd, type Key } from "../spec.ts";
 
 const toBooleans = (reply: unknown): boolean[] => (reply as unknown[]).map((r) => r === 1 || r === true);
 
@@ -14,7 +14,7 @@ export const setCommands = {
   /** `SREM key member...` → how many were removed. */
   srem: (key: Key, ...members: Arg[]): Cmd<number> => raw(["SREM", key, ...members]),
   /** `SMEMBERS key` → the members, as an array. */
-  smembers: (key: Key): Cmd<string[]> => parsed(["SMEMBERS", key], toArray<string>),
+  smembers: (key: Key): DataCmd<string[]> => data(["SMEMBERS", key], toArray<string>),
   /** `SISMEMBER key member`. */
   sismember: (key: Key, member: Arg): Cmd<boolean> => parsed(["SISMEMBER", key, member], toBoolean),
   /** `SMISMEMBER key member...` → one boolean per member. */
@@ -22,15 +22,15 @@ export const setCommands = {
   /** `SCARD key`. */
   scard: (key: Key): Cmd<number> => raw(["SCARD", key]),
   /** `SPOP key` → a random member removed, or `null`. */
-  spop: (key: Key): Cmd<string | null> => raw(["SPOP", key]),
+  spop: (key: Key): DataCmd<string | null> => raw(["SPOP", key]),
   /** `SRANDMEMBER key count` → random members (negative count allows repeats). */
-  srandmember: (key: Key, count: number): Cmd<string[]> => parsed(["SRANDMEMBER", key, count], toArray<string>),
+  srandmember: (key: Key, count: number): DataCmd<string[]> => data(["SRANDMEMBER", key, count], toArray<string>),
   /** `SINTER key...`. */
-  sinter: (...keys: Key[]): Cmd<string[]> => parsed(["SINTER", ...keys], toArray<string>),
+  sinter: (...keys: Key[]): DataCmd<string[]> => data(["SINTER", ...keys], toArray<string>),
   /** `SUNION key...`. */
-  sunion: (...keys: Key[]): Cmd<string[]> => parsed(["SUNION", ...keys], toArray<string>),
+  sunion: (...keys: Key[]): DataCmd<string[]> => data(["SUNION", ...keys], toArray<string>),
   /** `SDIFF key...`. */
-  sdiff: (...keys: Key[]): Cmd<string[]> => parsed(["SDIFF", ...keys], toArray<string>),
+  sdiff: (...keys: Key[]): DataCmd<string[]> => data(["SDIFF", ...keys], toArray<string>),
   /** `SINTERSTORE destination key...` → the result's size. */
   sinterstore: (destination: Key, ...keys: Key[]): Cmd<number> => raw(["SINTERSTORE", destination, ...keys]),
   /** `SUNIONSTORE destination key...` → the result's size. */

@@ -5,7 +5,7 @@
  */
 import type { Arg, RespValue } from "../../resp/types.ts";
 import { fields, list, text, toNumber, toOk } from "../replies.ts";
-import { parsed, raw, toBoolean, type Cmd, type Key } from "../spec.ts";
+import { data, parsed, raw, toBoolean, type Cmd, type Key } from "../spec.ts";
 import type { StreamEntry } from "./streams.ts";
 
 /** Options of `xclaim`/`xclaimJustid`. */
@@ -89,14 +89,14 @@ function autoclaimed<T>(read: (reply: RespValue) => T[]): (reply: RespValue) => 
 /** Consumer-group command table. */
 export const streamGroupCommands = {
   /** `XCLAIM key group consumer min-idle-time id... [IDLE|TIME|RETRYCOUNT|FORCE|LASTID]` → the claimed entries. */
-  xclaim: (key: Key, group: string, consumer: string, minIdleMs: number, entryIds: readonly string[], options: XClaimOptions = {}): Cmd<StreamEntry[]> =>
-    parsed(claimArgs(["XCLAIM", key, group, consumer, minIdleMs, ...ids(entryIds)], options, false), toStreamEntries),
+  xclaim: (key: Key, group: string, consumer: string, minIdleMs: number, entryIds: readonly string[], options: XClaimOptions = {}): Cmd<StreamEntry[], StreamEntry<Uint8Array>[]> =>
+    data(claimArgs(["XCLAIM", key, group, consumer, minIdleMs, ...ids(entryIds)], options, false), toStreamEntries),
   /** `XCLAIM ... JUSTID` → the claimed IDs (the delivery counter is not incremented). */
   xclaimJustid: (key: Key, group: string, consumer: string, minIdleMs: number, entryIds: readonly string[], options: XClaimOptions = {}): Cmd<string[]> =>
     parsed(claimArgs(["XCLAIM", key, group, consumer, minIdleMs, ...ids(entryIds)], options, true), toIds),
   /** `XAUTOCLAIM key group consumer min-idle-time start [COUNT n]` → claimed entries, the next start, deleted IDs. */
-  xautoclaim: (key: Key, group: string, consumer: string, minIdleMs: number, start = "0-0", options: { count?: number } = {}): Cmd<XAutoClaimed<StreamEntry>> =>
-    parsed(autoclaimArgs(key, group, consumer, minIdleMs, start, options.count), autoclaimed(toStreamEntries)),
+  xautoclaim: (key: Key, group: string, consumer: string, minIdleMs: number, start = "0-0", options: { count?: number } = {}): Cmd<XAutoClaimed<StreamEntry>, XAutoClaimed<StreamEntry<Uint8Array>>> =>
+    data(autoclaimArgs(key, group, consumer, minIdleMs, start, options.count), autoclaimed(toStreamEntries)),
   /** `XAUTOCLAIM ... JUSTID` → claimed IDs, the next start, deleted IDs. */
   xautoclaimJustid: (key: Key, group: string, consumer: string, minIdleMs: number, start = "0-0", options: { count?: number } = {}): Cmd<XAutoClaimed<string>> =>
     parsed([...autoclaimArgs(key, group, consumer, minIdleMs, start, options.count), "JUSTID"], autoclaimed(toIds)),

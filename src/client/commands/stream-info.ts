@@ -5,7 +5,7 @@
  */
 import type { RespValue } from "../../resp/types.ts";
 import { fields, list, text, toNumber, toNumberOrNull } from "../replies.ts";
-import { parsed, type Cmd, type Key } from "../spec.ts";
+import { data, parsed, type Cmd, type Key } from "../spec.ts";
 import type { StreamEntry } from "./streams.ts";
 import { toStreamEntries, toStreamEntry } from "./stream-groups.ts";
 
@@ -21,16 +21,16 @@ export interface StreamInfoBase {
 }
 
 /** `XINFO STREAM key`. */
-export interface StreamInfo extends StreamInfoBase {
+export interface StreamInfo<V = string> extends StreamInfoBase {
   /** How many consumer groups it has. */
   groups: number;
-  firstEntry: StreamEntry | null;
-  lastEntry: StreamEntry | null;
+  firstEntry: StreamEntry<V> | null;
+  lastEntry: StreamEntry<V> | null;
 }
 
 /** `XINFO STREAM key FULL`: entries, and every group with its pending list and consumers. */
-export interface StreamInfoFull extends StreamInfoBase {
-  entries: StreamEntry[];
+export interface StreamInfoFull<V = string> extends StreamInfoBase {
+  entries: StreamEntry<V>[];
   groups: Array<{
     name: string;
     lastDeliveredId: string;
@@ -138,10 +138,10 @@ function toConsumer(reply: RespValue): StreamConsumerInfo {
 /** Stream introspection command table. */
 export const streamInfoCommands = {
   /** `XINFO STREAM key` → its size, IDs, group count, and first and last entries. */
-  xinfoStream: (key: Key): Cmd<StreamInfo> => parsed(["XINFO", "STREAM", key], toStreamInfo),
+  xinfoStream: (key: Key): Cmd<StreamInfo, StreamInfo<Uint8Array>> => data(["XINFO", "STREAM", key], toStreamInfo),
   /** `XINFO STREAM key FULL [COUNT n]` → entries (10 by default, 0 for all) and every group in detail. */
-  xinfoStreamFull: (key: Key, options: { count?: number } = {}): Cmd<StreamInfoFull> =>
-    parsed(["XINFO", "STREAM", key, "FULL", ...(options.count === undefined ? [] : ["COUNT", options.count])], toStreamInfoFull),
+  xinfoStreamFull: (key: Key, options: { count?: number } = {}): Cmd<StreamInfoFull, StreamInfoFull<Uint8Array>> =>
+    data(["XINFO", "STREAM", key, "FULL", ...(options.count === undefined ? [] : ["COUNT", options.count])], toStreamInfoFull),
   /** `XINFO GROUPS key` → the stream's consumer groups. */
   xinfoGroups: (key: Key): Cmd<StreamGroupInfo[]> => parsed(["XINFO", "GROUPS", key], (r) => list(r).map(toGroup)),
   /** `XINFO CONSUMERS key group` → the group's consumers. */

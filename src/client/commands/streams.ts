@@ -4,18 +4,19 @@
  * @module
  */
 import type { Arg, RespValue } from "../../resp/types.ts";
-import { parsed, raw, toNumber, toRecord, toText, type Cmd, type Key } from "../spec.ts";
+import { toOk } from "../replies.ts";
+import { data, parsed, raw, toNumber, toRecord, toText, type Cmd, type Key } from "../spec.ts";
 
-/** One stream entry. */
-export interface StreamEntry {
+/** One stream entry: its ID is text, its field names text, its values `V` (`Uint8Array` in bytes mode). */
+export interface StreamEntry<V = string> {
   id: string;
-  fields: Record<string, string>;
+  fields: Record<string, V>;
 }
 
-/** Entries read from one stream. */
-export interface StreamRead {
-  stream: string;
-  entries: StreamEntry[];
+/** Entries read from one stream; the stream's key is data, like the values (`V`). */
+export interface StreamRead<V = string> {
+  stream: V;
+  entries: StreamEntry<V>[];
 }
 
 /** Options of `xadd`. */
@@ -81,33 +82,33 @@ export const streamCommands = {
   /** `XLEN key`. */
   xlen: (key: Key): Cmd<number> => raw(["XLEN", key]),
   /** `XRANGE key start end [COUNT n]` → entries (`-` and `+` are the ends). */
-  xrange: (key: Key, start = "-", end = "+", count?: number): Cmd<StreamEntry[]> =>
-    parsed(["XRANGE", key, start, end, ...(count === undefined ? [] : ["COUNT", count])], toEntries),
+  xrange: (key: Key, start = "-", end = "+", count?: number): Cmd<StreamEntry[], StreamEntry<Uint8Array>[]> =>
+    data(["XRANGE", key, start, end, ...(count === undefined ? [] : ["COUNT", count])], toEntries),
   /** `XREVRANGE key end start [COUNT n]` → entries, newest first. */
-  xrevrange: (key: Key, end = "+", start = "-", count?: number): Cmd<StreamEntry[]> =>
-    parsed(["XREVRANGE", key, end, start, ...(count === undefined ? [] : ["COUNT", count])], toEntries),
+  xrevrange: (key: Key, end = "+", start = "-", count?: number): Cmd<StreamEntry[], StreamEntry<Uint8Array>[]> =>
+    data(["XREVRANGE", key, end, start, ...(count === undefined ? [] : ["COUNT", count])], toEntries),
   /** `XREAD [COUNT n] [BLOCK ms] STREAMS key... id...` → entries per stream, or `null` when none arrived. */
-  xread: (streams: StreamOffsets, options: XReadOptions = {}): Cmd<StreamRead[] | null> =>
-    parsed(["XREAD", ...readArgs(options, streams)], toReads),
+  xread: (streams: StreamOffsets, options: XReadOptions = {}): Cmd<StreamRead[] | null, StreamRead<Uint8Array>[] | null> =>
+    data(["XREAD", ...readArgs(options, streams)], toReads),
   /** `XGROUP CREATE key group id [MKSTREAM]`. */
   xgroupCreate: (key: Key, group: string, id = "$", options: { mkstream?: boolean } = {}): Cmd<"OK"> =>
-    raw(["XGROUP", "CREATE", key, group, id, ...(options.mkstream ? ["MKSTREAM"] : [])]),
+    parsed(["XGROUP", "CREATE", key, group, id, ...(options.mkstream ? ["MKSTREAM"] : [])], toOk),
   /** `XGROUP DESTROY key group` → whether it existed. */
   xgroupDestroy: (key: Key, group: string): Cmd<number> => raw(["XGROUP", "DESTROY", key, group]),
   /** `XREADGROUP GROUP group consumer [COUNT n] [BLOCK ms] [NOACK] STREAMS key... id...` (`>` = new entries). */
-  xreadgroup: (group: string, consumer: string, streams: StreamOffsets, options: XReadOptions & { noack?: boolean } = {}): Cmd<StreamRead[] | null> => {
+  xreadgroup: (group: string, consumer: string, streams: StreamOffsets, options: XReadOptions & { noack?: boolean } = {}): Cmd<StreamRead[] | null, StreamRead<Uint8Array>[] | null> => {
     const read = readArgs(options, streams);
     if (options.noack) read.splice(read.indexOf("STREAMS"), 0, "NOACK");
-    return parsed(["XREADGROUP", "GROUP", group, consumer, ...read], toReads);
+    return data(["XREADGROUP", "GROUP", group, consumer, ...read], toReads);
   },
   /** `XACK key group id...` → how many were acknowledged. */
   xack: (key: Key, group: string, ...ids: string[]): Cmd<number> => raw(["XACK", key, group, ...ids]),
   /** `XPENDING key group` → `{ count, lowest, highest, consumers }` summary. */
   xpending: (key: Key, group: string): Cmd<{ count: number; lowest: string | null; highest: string | null; consumers: Array<{ name: string; pending: number }> }> =>
     parsed(["XPENDING", key, group], (reply) => {
-      const [count, lowest, highest, consumers] = reply as [number, RespValue, RespValue, Array<[string, RespValue]> | null];
+      const [count, lowest, highest, consumers] = reply as [number, RespValue, RespValue, Array<[RespValue, RespValue]> | null];
       const id = (value: RespValue) => (value === null ? null : toText(value));
-      return { count, lowest: id(lowest), highest: id(highest), consumers: (consumers ?? []).map(([name, pending]) => ({ name, pending: toNumber(pending) })) };
+      return { count, lowest: id(lowest), highest: id(highest), consumers: (consumers ?? []).map(([name, pending]) => ({ name: toText(name), pending: toNumber(pending) })) };
     }),
   /** `XDEL key id...` → how many were deleted. */
   xdel: (key: Key, ...ids: string[]): Cmd<number> => raw(["XDEL", key, ...ids]),

@@ -5,7 +5,7 @@
  */
 import type { RespValue } from "../../resp/types.ts";
 import { fields, list, toNumber } from "../replies.ts";
-import { parsed, raw, type Cmd, type Key } from "../spec.ts";
+import { parsed, raw, type Cmd, type DataCmd, type Key } from "../spec.ts";
 
 /** One matching stretch: its inclusive `[start, end]` in each value, and its length with `withMatchLen`. */
 export interface LcsMatch {
@@ -37,7 +37,7 @@ function toIndexes(reply: RespValue): LcsIndexes {
 /** LCS command table. */
 export const lcsCommands = {
   /** `LCS key1 key2` → the longest common subsequence. */
-  lcs: (key1: Key, key2: Key): Cmd<string> => raw(["LCS", key1, key2]),
+  lcs: (key1: Key, key2: Key): DataCmd<string> => raw(["LCS", key1, key2]),
   /** `LCS key1 key2 LEN` → its length. */
   lcsLen: (key1: Key, key2: Key): Cmd<number> => raw(["LCS", key1, key2, "LEN"]),
   /** `LCS key1 key2 IDX [MINMATCHLEN n] [WITHMATCHLEN]` → where it matches in each value. */

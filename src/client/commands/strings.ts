@@ -4,7 +4,7 @@
  */
 import type { Arg } from "../../resp/types.ts";
 import { toOk } from "../replies.ts";
-import { binary, parsed, raw, toNumber, toOkOrNull, type Cmd, type Key } from "../spec.ts";
+import { binary, parsed, raw, toNumber, toOkOrNull, type Cmd, type DataCmd, type Key } from "../spec.ts";
 import type { AtMostOne } from "../typing.ts";
 
 /** Every option of `set`; {@link SetOptions} combines them as Redis allows. */
@@ -58,28 +58,28 @@ function setArgs(key: Key, value: Arg, options: SetOptions = {}): Arg[] {
  * await redis.set("k", "w", { get: true });         // "v": string | null
  * ```
  */
-function set(key: Key, value: Arg, options: SetOptions & { get: true }): Cmd<string | null>;
+function set(key: Key, value: Arg, options: SetOptions & { get: true }): DataCmd<string | null>;
 function set(key: Key, value: Arg, options?: SetOptions & { get?: false }): Cmd<"OK" | null>;
-function set(key: Key, value: Arg, options?: SetOptions): Cmd<string | null>;
-function set(key: Key, value: Arg, options?: SetOptions): Cmd<string | null> {
+function set(key: Key, value: Arg, options?: SetOptions): Cmd<string | null, Uint8Array | "OK" | null>;
+function set(key: Key, value: Arg, options?: SetOptions): Cmd<string | null, Uint8Array | "OK" | null> {
   return options?.get ? raw(setArgs(key, value, options)) : parsed(setArgs(key, value, options), toOkOrNull);
 }
 
 /** String command table: each entry maps typed arguments to a {@link Cmd}. */
 export const stringCommands = {
   /** `GET key` → the value, or `null`. */
-  get: (key: Key): Cmd<string | null> => raw(["GET", key]),
+  get: (key: Key): DataCmd<string | null> => raw(["GET", key]),
   /** `GET key` → the value as bytes, or `null`. */
   getBuffer: (key: Key): Cmd<Uint8Array | null> => binary(["GET", key]),
   set,
   /** `SETEX key seconds value`. */
-  setex: (key: Key, seconds: number, value: Arg): Cmd<"OK"> => raw(["SETEX", key, seconds, value]),
+  setex: (key: Key, seconds: number, value: Arg): Cmd<"OK"> => parsed(["SETEX", key, seconds, value], toOk),
   /** `SETNX key value` → whether it was set. */
   setnx: (key: Key, value: Arg): Cmd<number> => raw(["SETNX", key, value]),
   /** `GETSET`'s successor: `GETDEL key`. */
-  getdel: (key: Key): Cmd<string | null> => raw(["GETDEL", key]),
+  getdel: (key: Key): DataCmd<string | null> => raw(["GETDEL", key]),
   /** `GETEX key [EX seconds|PX ms|PERSIST]`. */
-  getex: (key: Key, options: { ex?: number; px?: number; persist?: boolean } = {}): Cmd<string | null> => {
+  getex: (key: Key, options: { ex?: number; px?: number; persist?: boolean } = {}): DataCmd<string | null> => {
     const args: Arg[] = ["GETEX", key];
     if (options.ex !== undefined) args.push("EX", options.ex);
     if (options.px !== undefined) args.push("PX", options.px);
@@ -87,12 +87,12 @@ export const stringCommands = {
     return raw(args);
   },
   /** `MGET key...` → values in key order, `null` for missing. */
-  mget: (...keys: Key[]): Cmd<Array<string | null>> => raw(["MGET", ...keys]),
+  mget: (...keys: Key[]): DataCmd<Array<string | null>> => raw(["MGET", ...keys]),
   /** `MGET` returning bytes. */
   mgetBuffer: (...keys: Key[]): Cmd<Array<Uint8Array | null>> => binary(["MGET", ...keys]),
   /** `MSET` from an object or `[key, value]` pairs. */
   mset: (entries: Record<string, Arg> | Array<[Key, Arg]>): Cmd<"OK"> =>
-    raw(["MSET", ...(Array.isArray(entries) ? entries : Object.entries(entries)).flat()]),
+    parsed(["MSET", ...(Array.isArray(entries) ? entries : Object.entries(entries)).flat()], toOk),
   /** `MSETNX` → whether all were set. */
   msetnx: (entries: Record<string, Arg> | Array<[Key, Arg]>): Cmd<number> =>
     raw(["MSETNX", ...(Array.isArray(entries) ? entries : Object.entries(entries)).flat()]),
@@ -111,13 +111,13 @@ export const stringCommands = {
   /** `STRLEN key`. */
   strlen: (key: Key): Cmd<number> => raw(["STRLEN", key]),
   /** `GETRANGE key start end`. */
-  getrange: (key: Key, start: number, end: number): Cmd<string> => raw(["GETRANGE", key, start, end]),
+  getrange: (key: Key, start: number, end: number): DataCmd<string> => raw(["GETRANGE", key, start, end]),
   /** `SETRANGE key offset value` → the new length. */
   setrange: (key: Key, offset: number, value: Arg): Cmd<number> => raw(["SETRANGE", key, offset, value]),
   /** @deprecated Redis 6.2: use `set(key, value, { get: true })`. `GETSET key value` → the old value, or `null`. */
-  getset: (key: Key, value: Arg): Cmd<string | null> => raw(["GETSET", key, value]),
+  getset: (key: Key, value: Arg): DataCmd<string | null> => raw(["GETSET", key, value]),
   /** `PSETEX key ms value` (prefer `set(key, value, { px })`). */
   psetex: (key: Key, ms: number, value: Arg): Cmd<"OK"> => parsed(["PSETEX", key, ms, value], toOk),
   /** @deprecated Redis 2.0: use `getrange`. `SUBSTR key start end`. */
-  substr: (key: Key, start: number, end: number): Cmd<string> => raw(["SUBSTR", key, start, end]),
+  substr: (key: Key, start: number, end: number): DataCmd<string> => raw(["SUBSTR", key, start, end]),
 };

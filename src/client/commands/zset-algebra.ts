@@ -4,7 +4,7 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
-import { parsed, raw, toArray, toScoredMembers, type Cmd, type Key } from "../spec.ts";
+import { data, raw, toArray, toScoredMembers, type Cmd, type DataCmd, type Key } from "../spec.ts";
 import type { ScoredMember } from "./zsets.ts";
 
 /** How `zunion`/`zinter` combine: per-key score multipliers, and how scores of one member add up. */
@@ -33,19 +33,19 @@ function keysArgs(name: string, keys: readonly Key[]): Arg[] {
 /** Sorted-set algebra command table. */
 export const zsetAlgebraCommands = {
   /** `ZUNION numkeys key... [WEIGHTS ...] [AGGREGATE ...]` → the members of the union, by score. */
-  zunion: (keys: readonly Key[], options: ZCombineOptions = {}): Cmd<string[]> => parsed(combineArgs("ZUNION", keys, options, false), toArray<string>),
+  zunion: (keys: readonly Key[], options: ZCombineOptions = {}): DataCmd<string[]> => data(combineArgs("ZUNION", keys, options, false), toArray<string>),
   /** `ZUNION ... WITHSCORES` → the union's members and their combined scores. */
-  zunionWithScores: (keys: readonly Key[], options: ZCombineOptions = {}): Cmd<ScoredMember[]> =>
-    parsed(combineArgs("ZUNION", keys, options, true), toScoredMembers),
+  zunionWithScores: (keys: readonly Key[], options: ZCombineOptions = {}): Cmd<ScoredMember[], ScoredMember<Uint8Array>[]> =>
+    data(combineArgs("ZUNION", keys, options, true), toScoredMembers),
   /** `ZINTER numkeys key... [WEIGHTS ...] [AGGREGATE ...]` → the members in every set, by score. */
-  zinter: (keys: readonly Key[], options: ZCombineOptions = {}): Cmd<string[]> => parsed(combineArgs("ZINTER", keys, options, false), toArray<string>),
+  zinter: (keys: readonly Key[], options: ZCombineOptions = {}): DataCmd<string[]> => data(combineArgs("ZINTER", keys, options, false), toArray<string>),
   /** `ZINTER ... WITHSCORES` → the intersection's members and their combined scores. */
-  zinterWithScores: (keys: readonly Key[], options: ZCombineOptions = {}): Cmd<ScoredMember[]> =>
-    parsed(combineArgs("ZINTER", keys, options, true), toScoredMembers),
+  zinterWithScores: (keys: readonly Key[], options: ZCombineOptions = {}): Cmd<ScoredMember[], ScoredMember<Uint8Array>[]> =>
+    data(combineArgs("ZINTER", keys, options, true), toScoredMembers),
   /** `ZDIFF numkeys key...` → members of the first set that are in none of the others. */
-  zdiff: (keys: readonly Key[]): Cmd<string[]> => parsed(keysArgs("ZDIFF", keys), toArray<string>),
+  zdiff: (keys: readonly Key[]): DataCmd<string[]> => data(keysArgs("ZDIFF", keys), toArray<string>),
   /** `ZDIFF ... WITHSCORES` → the difference with the first set's scores. */
-  zdiffWithScores: (keys: readonly Key[]): Cmd<ScoredMember[]> => parsed([...keysArgs("ZDIFF", keys), "WITHSCORES"], toScoredMembers),
+  zdiffWithScores: (keys: readonly Key[]): Cmd<ScoredMember[], ScoredMember<Uint8Array>[]> => data([...keysArgs("ZDIFF", keys), "WITHSCORES"], toScoredMembers),
   /** `ZDIFFSTORE destination numkeys key...` → the stored difference's size. */
   zdiffstore: (destination: Key, keys: readonly Key[]): Cmd<number> => raw(["ZDIFFSTORE", destination, ...keysArgs("ZDIFFSTORE", keys).slice(1)]),
   /** `ZINTERCARD numkeys key... [LIMIT n]` (Redis 7) → the intersection's size, counting stops at `limit`. */

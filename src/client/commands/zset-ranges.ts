@@ -4,8 +4,8 @@
  * @module
  */
 import type { Arg, RespValue } from "../../resp/types.ts";
-import { list, text } from "../replies.ts";
-import { parsed, raw, toScoredMembers, type Cmd, type Key } from "../spec.ts";
+import { list } from "../replies.ts";
+import { data, raw, toScoredMembers, type Cmd, type DataCmd, type Key } from "../spec.ts";
 import type { ScoredMember, ZRangeOptions } from "./zsets.ts";
 
 /** A page of a range: skip `offset`, return up to `count`. */
@@ -15,9 +15,10 @@ export interface RangeLimit {
 }
 
 /** What `zmpop`/`bzmpop` popped: the key it came from and the members with their scores. */
-export interface ZPopped {
-  key: string;
-  members: ScoredMember[];
+export interface ZPopped<M = string> {
+  /** The key, as data: a `Uint8Array` in bytes mode (as `lmpop`'s and `bzpopmin`'s). */
+  key: M;
+  members: ScoredMember<M>[];
 }
 
 function limitArgs(limit: RangeLimit | undefined): Arg[] {
@@ -32,18 +33,18 @@ function popArgs(keys: readonly Key[], which: "MIN" | "MAX", count: number | und
 function toPopped(reply: RespValue): ZPopped | null {
   if (reply === null) return null;
   const [key, members] = list(reply);
-  return { key: text(key), members: toScoredMembers(members!) };
+  return { key: key as string, members: toScoredMembers(members!) };
 }
 
 /** Sorted-set range command table. */
 export const zsetRangeCommands = {
   /** `ZRANGEBYLEX key min max [LIMIT offset count]` → members between two lex bounds. */
-  zrangebylex: (key: Key, min: string, max: string, limit?: RangeLimit): Cmd<string[]> => raw(["ZRANGEBYLEX", key, min, max, ...limitArgs(limit)]),
+  zrangebylex: (key: Key, min: string, max: string, limit?: RangeLimit): DataCmd<string[]> => raw(["ZRANGEBYLEX", key, min, max, ...limitArgs(limit)]),
   /** `ZREVRANGEBYLEX key max min [LIMIT offset count]` → members between two lex bounds, reversed. */
-  zrevrangebylex: (key: Key, max: string, min: string, limit?: RangeLimit): Cmd<string[]> =>
+  zrevrangebylex: (key: Key, max: string, min: string, limit?: RangeLimit): DataCmd<string[]> =>
     raw(["ZREVRANGEBYLEX", key, max, min, ...limitArgs(limit)]),
   /** `ZREVRANGEBYSCORE key max min [LIMIT offset count]` → members from the highest score down. */
-  zrevrangebyscore: (key: Key, max: Arg, min: Arg, limit?: RangeLimit): Cmd<string[]> =>
+  zrevrangebyscore: (key: Key, max: Arg, min: Arg, limit?: RangeLimit): DataCmd<string[]> =>
     raw(["ZREVRANGEBYSCORE", key, max, min, ...limitArgs(limit)]),
   /** `ZLEXCOUNT key min max` → how many members lie between two lex bounds. */
   zlexcount: (key: Key, min: string, max: string): Cmd<number> => raw(["ZLEXCOUNT", key, min, max]),
@@ -57,9 +58,9 @@ export const zsetRangeCommands = {
     return raw([...args, ...limitArgs(options.limit)]);
   },
   /** `ZMPOP numkeys key... MIN|MAX [COUNT n]` (Redis 7) → members popped from the first non-empty key, or `null`. */
-  zmpop: (keys: readonly Key[], which: "MIN" | "MAX", count?: number): Cmd<ZPopped | null> =>
-    parsed(["ZMPOP", ...popArgs(keys, which, count)], toPopped),
+  zmpop: (keys: readonly Key[], which: "MIN" | "MAX", count?: number): Cmd<ZPopped | null, ZPopped<Uint8Array> | null> =>
+    data(["ZMPOP", ...popArgs(keys, which, count)], toPopped),
   /** `BZMPOP timeout numkeys key... MIN|MAX [COUNT n]` → as `zmpop`, waiting up to `timeoutSeconds` (0: forever). */
-  bzmpop: (timeoutSeconds: number, keys: readonly Key[], which: "MIN" | "MAX", count?: number): Cmd<ZPopped | null> =>
-    parsed(["BZMPOP", timeoutSeconds, ...popArgs(keys, which, count)], toPopped),
+  bzmpop: (timeoutSeconds: number, keys: readonly Key[], which: "MIN" | "MAX", count?: number): Cmd<ZPopped | null, ZPopped<Uint8Array> | null> =>
+    data(["BZMPOP", timeoutSeconds, ...popArgs(keys, which, count)], toPopped),
 };

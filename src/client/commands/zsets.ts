@@ -3,11 +3,12 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
-import { parsed, raw, toArray, toScore, toScoredMembers, type Cmd, type Key } from "../spec.ts";
+import { data, parsed, raw, toArray, toScore, toScoredMembers, type Cmd, type DataCmd, type Key } from "../spec.ts";
 
 /** A member and its score. */
-export interface ScoredMember {
-  member: string;
+export interface ScoredMember<M = string> {
+  /** Data: a `Uint8Array` in bytes mode. */
+  member: M;
   score: number;
 }
 
@@ -72,32 +73,32 @@ export const zsetCommands = {
   /** `ZREVRANK key member` → the rank from the top, or `null`. */
   zrevrank: (key: Key, member: Arg): Cmd<number | null> => raw(["ZREVRANK", key, member]),
   /** `ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count]` → members. */
-  zrange: (key: Key, start: Arg, stop: Arg, options: ZRangeOptions = {}): Cmd<string[]> => raw(zrangeArgs(key, start, stop, options)),
+  zrange: (key: Key, start: Arg, stop: Arg, options: ZRangeOptions = {}): DataCmd<string[]> => raw(zrangeArgs(key, start, stop, options)),
   /** `ZRANGE ... WITHSCORES` → `{ member, score }` in order. */
-  zrangeWithScores: (key: Key, start: Arg, stop: Arg, options: ZRangeOptions = {}): Cmd<ScoredMember[]> =>
-    parsed([...zrangeArgs(key, start, stop, options), "WITHSCORES"], toScoredMembers),
+  zrangeWithScores: (key: Key, start: Arg, stop: Arg, options: ZRangeOptions = {}): Cmd<ScoredMember[], ScoredMember<Uint8Array>[]> =>
+    data([...zrangeArgs(key, start, stop, options), "WITHSCORES"], toScoredMembers),
   /** `ZRANGEBYSCORE key min max` → members. */
-  zrangebyscore: (key: Key, min: Arg, max: Arg): Cmd<string[]> => raw(["ZRANGEBYSCORE", key, min, max]),
+  zrangebyscore: (key: Key, min: Arg, max: Arg): DataCmd<string[]> => raw(["ZRANGEBYSCORE", key, min, max]),
   /** `ZREVRANGE key start stop` → members from the top. */
-  zrevrange: (key: Key, start: number, stop: number): Cmd<string[]> => raw(["ZREVRANGE", key, start, stop]),
+  zrevrange: (key: Key, start: number, stop: number): DataCmd<string[]> => raw(["ZREVRANGE", key, start, stop]),
   /** `ZREMRANGEBYSCORE key min max` → how many were removed. */
   zremrangebyscore: (key: Key, min: Arg, max: Arg): Cmd<number> => raw(["ZREMRANGEBYSCORE", key, min, max]),
   /** `ZREMRANGEBYRANK key start stop` → how many were removed. */
   zremrangebyrank: (key: Key, start: number, stop: number): Cmd<number> => raw(["ZREMRANGEBYRANK", key, start, stop]),
   /** `ZPOPMIN key [count]` → the lowest members with scores. */
-  zpopmin: (key: Key, count = 1): Cmd<ScoredMember[]> => parsed(["ZPOPMIN", key, count], toScoredMembers),
+  zpopmin: (key: Key, count = 1): Cmd<ScoredMember[], ScoredMember<Uint8Array>[]> => data(["ZPOPMIN", key, count], toScoredMembers),
   /** `ZPOPMAX key [count]` → the highest members with scores. */
-  zpopmax: (key: Key, count = 1): Cmd<ScoredMember[]> => parsed(["ZPOPMAX", key, count], toScoredMembers),
+  zpopmax: (key: Key, count = 1): Cmd<ScoredMember[], ScoredMember<Uint8Array>[]> => data(["ZPOPMAX", key, count], toScoredMembers),
   /** `BZPOPMIN key... timeout` → `[key, member, score]`, or `null` after the timeout (blocking). */
-  bzpopmin: (keys: Key | Key[], timeoutSeconds: number): Cmd<[string, string, number] | null> =>
-    parsed(["BZPOPMIN", ...(Array.isArray(keys) ? keys : [keys]), timeoutSeconds], popped),
+  bzpopmin: (keys: Key | Key[], timeoutSeconds: number): DataCmd<[string, string, number] | null> =>
+    data(["BZPOPMIN", ...(Array.isArray(keys) ? keys : [keys]), timeoutSeconds], popped),
   /** `BZPOPMAX key... timeout` → `[key, member, score]`, or `null` after the timeout (blocking). */
-  bzpopmax: (keys: Key | Key[], timeoutSeconds: number): Cmd<[string, string, number] | null> =>
-    parsed(["BZPOPMAX", ...(Array.isArray(keys) ? keys : [keys]), timeoutSeconds], popped),
+  bzpopmax: (keys: Key | Key[], timeoutSeconds: number): DataCmd<[string, string, number] | null> =>
+    data(["BZPOPMAX", ...(Array.isArray(keys) ? keys : [keys]), timeoutSeconds], popped),
   /** `ZUNIONSTORE destination numkeys key...` → the result's size. */
   zunionstore: (destination: Key, keys: Key[]): Cmd<number> => raw(["ZUNIONSTORE", destination, keys.length, ...keys]),
   /** `ZINTERSTORE destination numkeys key...` → the result's size. */
   zinterstore: (destination: Key, keys: Key[]): Cmd<number> => raw(["ZINTERSTORE", destination, keys.length, ...keys]),
   /** `ZRANDMEMBER key count` → random members. */
-  zrandmember: (key: Key, count: number): Cmd<string[]> => parsed(["ZRANDMEMBER", key, count], toArray<string>),
+  zrandmember: (key: Key, count: number): DataCmd<string[]> => data(["ZRANDMEMBER", key, count], toArray<string>),
 };
