@@ -13,10 +13,9 @@ import type { CommandWatcher } from "../conn/factory.ts";
 import type { CommandOptions } from "../conn/command.ts";
 import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
-import { Fill, PendingFills } from "./fills.ts";
 import type { ResolvedCacheOptions } from "./options.ts";
 import { argKey, cacheScope, readKeys, writtenKeys } from "./policy.ts";
-import { CacheStore, type CacheStats } from "./store.ts";
+import { CacheStore, type CacheStats, type Slot } from "./store.ts";
 import { invalidatedKeys } from "./tracking.ts";
 import { copyReply, isCacheableReply } from "./values.ts";
 
@@ -57,13 +56,12 @@ export type InvalidationListener = (keys: readonly string[] | null) => void;
  * const read = cache.lookup(["GET", "k"], lookupCommand(["GET", "k"]), options, false);
  * if (read instanceof Promise) return read;      // a hit
  * const reply = send(["GET", "k"]);
- * if (read) cache.fill(read, reply);             // cached once answered, unless invalidated meanwhile
+ * if (read) reply.then(cache.fill(read, reply)); // cached once answered, unless invalidated meanwhile
  * ```
  */
 export class ClientCache implements Cache, CommandWatcher {
   readonly options: ResolvedCacheOptions;
   readonly #store: CacheStore;
-  readonly #fills = new PendingFills();
   readonly #hooks: Hooks | undefined;
   readonly #ordered: boolean;
   readonly #listeners = new Set<InvalidationListener>();
@@ -89,41 +87,41 @@ export class ClientCache implements Cache, CommandWatcher {
   /**
    * A read about to be sent: its cached reply (a copy) as a resolved promise — or the reply of the
    * same read already on its way, if nothing invalidated that one since — or, when it is cacheable
-   * but neither, a {@link Fill} to hand to {@link ClientCache.fill} with its reply; or `undefined`
+   * but neither, its {@link Slot} to hand to {@link ClientCache.fill} with its reply; or `undefined`
    * when it is not cacheable, or `options` say `cache: false`. `bytes`: the reply is read as bytes.
    */
-  lookup(args: readonly Arg[], info: CommandInfo | undefined, options: CommandOptions | undefined, bytes: boolean): Promise<RespValue> | Fill | undefined {
+  lookup(args: readonly Arg[], info: CommandInfo | undefined, options: CommandOptions | undefined, bytes: boolean): Promise<RespValue> | Slot | undefined {
     if (options?.cache === false || !this.#active) return undefined;
     const scope = cacheScope(args, info, bytes);
     if (scope === undefined) return undefined;
     const last = argKey(args[args.length - 1]!);
     if (last === undefined) return undefined;
-    const entry = this.#store.get(scope, last);
-    if (entry !== undefined) {
+    const store = this.#store;
+    const slot = store.find(scope, last);
+    if (slot !== undefined && store.hit(slot)) {
       this.#hits++;
       if (this.#hooks) observeCommand(this.#hooks, args)?.(undefined);
-      return Promise.resolve(copyReply(entry.value));
+      return Promise.resolve(copyReply(slot.value));
     }
-    const keys = readKeys(args, info!); // cacheScope() found info
+    const keys = slot?.keys ?? readKeys(args, info!); // cacheScope() found info
     if (!this.#covered(keys)) return undefined;
     this.#misses++;
-    // A read with a deadline or a signal of its own cannot ride on another's.
-    const joined = options?.signal === undefined && options?.timeout === undefined ? this.#fills.joinable(scope, last) : undefined;
-    if (joined) return reportTo(joined.reply!.then(copyReply), this.#hooks && observeCommand(this.#hooks, args));
-    return this.#fills.begin(scope, last, keys);
+    // A read may join one on its way (its slot still in the table: nothing spoiled it since it
+    // was sent), unless it has a deadline or a signal of its own.
+    const joinable = options?.signal === undefined && options?.timeout === undefined;
+    if (joinable && slot?.reply !== undefined) return reportTo(slot.reply.then(copyReply), this.#hooks && observeCommand(this.#hooks, args));
+    return store.begin(scope, last, keys, slot, joinable);
   }
 
   /**
-   * `fill`'s read was sent; `reply` is its promise (identical reads may join it). Returns what to
-   * call with its outcome as soon as it is known: the reply is cached then, unless one of its keys
-   * was invalidated since it was sent.
+   * `slot`'s read was sent; `reply` is its promise. Returns what to call with its outcome as soon
+   * as it is known: the reply is cached then, unless one of its keys was invalidated since it was
+   * sent.
    */
-  fill(fill: Fill, reply: Promise<RespValue>): (outcome: RespValue | Error) => void {
-    fill.reply = reply;
+  fill(slot: Slot, reply: Promise<RespValue>): (outcome: RespValue | Error) => void {
+    if (slot.joining) slot.reply = reply;
     return (outcome) => {
-      if (this.#fills.end(fill) && !(outcome instanceof Error) && isCacheableReply(outcome)) {
-        this.#store.set(fill.scope, fill.last, fill.keys, copyReply(outcome));
-      }
+      this.#store.end(slot, outcome instanceof Error || !isCacheableReply(outcome) ? undefined : copyReply(outcome));
     };
   }
 
@@ -157,10 +155,7 @@ export class ClientCache implements Cache, CommandWatcher {
   invalidated(keys: readonly string[] | null): void {
     if (keys === null) this.flush();
     else {
-      for (const key of keys) {
-        this.#store.invalidate(key);
-        if (!this.#ordered) this.#fills.invalidate(key);
-      }
+      for (const key of keys) this.#store.invalidate(key, this.#ordered);
       for (const listener of this.#listeners) listener(keys);
     }
   }
@@ -174,7 +169,6 @@ export class ClientCache implements Cache, CommandWatcher {
   /** Invalidations may have been missed (a tracking connection was lost) or everything changed: drop everything. */
   flush(): void {
     this.#store.clear(true);
-    this.#fills.invalidateAll();
     for (const listener of this.#listeners) listener(null);
   }
 
@@ -194,13 +188,12 @@ export class ClientCache implements Cache, CommandWatcher {
 
   /** Invalidations reach the cache again: reads sent from now on may fill it (none sent before). */
   resume(): void {
-    this.#fills.invalidateAll();
+    this.#store.clear(false);
     this.#active = true;
   }
 
   clear(): void {
     this.#store.clear(false);
-    this.#fills.invalidateAll();
   }
 
   stats(): CacheStats {
@@ -216,10 +209,7 @@ export class ClientCache implements Cache, CommandWatcher {
 
   #drop(keys: readonly string[] | "all"): void {
     if (keys === "all") return this.flush();
-    for (const key of keys) {
-      this.#store.invalidate(key);
-      this.#fills.invalidate(key);
-    }
+    for (const key of keys) this.#store.invalidate(key, false);
   }
 
   /** In broadcast mode with prefixes, Redis invalidates only keys under them: others are not cached. */

@@ -176,6 +176,22 @@ describe("client-side cache on the multiplexer (RESP3)", () => {
     }
   });
 
+  test("a read does not join one with a signal of its own: aborting that one does not fail it", async () => {
+    const r = reader();
+    try {
+      await writer.set("c:join-abort", "v");
+      await r.send(["PING"]);
+      const controller = new AbortController();
+      const own = r.with({ signal: controller.signal }).get("c:join-abort");
+      const plain = r.get("c:join-abort");
+      controller.abort();
+      await assert.rejects(own, { name: "AbortError" });
+      assert.equal(await plain, "v");
+    } finally {
+      await r.close();
+    }
+  });
+
   test("a key given as bytes that are not UTF-8 is never cached", async () => {
     const r = reader();
     try {

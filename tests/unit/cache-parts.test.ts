@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { PendingFills } from "../../src/cache/fills.ts";
 import { resolveCacheOptions } from "../../src/cache/options.ts";
 import { argKey, cacheScope, NOT_CACHEABLE, readKeys, writtenKeys } from "../../src/cache/policy.ts";
 import { CacheStore } from "../../src/cache/store.ts";
 import { invalidatedKeys, trackingCommand } from "../../src/cache/tracking.ts";
 import { lookupCommand } from "../../src/commands/lookup.ts";
-import type { Arg } from "../../src/resp/types.ts";
+import type { Arg, RespValue } from "../../src/resp/types.ts";
 import { describe, test } from "../harness/runner.ts";
 
 const scope = (args: Arg[], bytes = false) => cacheScope(args, lookupCommand(args), bytes);
@@ -55,81 +54,108 @@ describe("cache policy", () => {
 
 describe("cache store", () => {
   const options = (over: Partial<Parameters<typeof resolveCacheOptions>[0] & object> = {}) => resolveCacheOptions({ maxEntries: 100, ...over })!;
+  /** A read sent and answered with `value`. */
+  const put = (store: CacheStore, scope: string, last: string, keys: string[], value: RespValue) => store.end(store.begin(scope, last, keys), value);
+  /** The held reply of a cache name, if any (a hit). */
+  const held = (store: CacheStore, scope: string, last: string) => {
+    const slot = store.find(scope, last);
+    return slot !== undefined && store.hit(slot) ? slot.value : undefined;
+  };
 
   test("evicts the least recently used entry past maxEntries", () => {
     const store = new CacheStore(options({ maxEntries: 2 }));
-    store.set("sGET", "a", ["a"], "1");
-    store.set("sGET", "b", ["b"], "2");
-    assert.equal(store.get("sGET", "a")?.value, "1"); // a is now the most recently used
-    store.set("sGET", "c", ["c"], "3");
-    assert.equal(store.get("sGET", "b"), undefined);
-    assert.equal(store.get("sGET", "a")?.value, "1");
+    put(store, "sGET", "a", ["a"], "1");
+    put(store, "sGET", "b", ["b"], "2");
+    assert.equal(held(store, "sGET", "a"), "1"); // a is now the most recently used
+    put(store, "sGET", "c", ["c"], "3");
+    assert.equal(held(store, "sGET", "b"), undefined);
+    assert.equal(held(store, "sGET", "a"), "1");
     assert.equal(store.evictions, 1);
     assert.equal(store.size, 2);
   });
 
   test("evicts past maxBytes and refuses an entry larger than it", () => {
     const store = new CacheStore(options({ maxBytes: 1_000 }));
-    for (let i = 0; i < 10; i++) store.set("sGET", `k${i}`, [`k${i}`], "x".repeat(100));
+    for (let i = 0; i < 10; i++) put(store, "sGET", `k${i}`, [`k${i}`], "x".repeat(100));
     assert.ok(store.bytes <= 1_000 && store.size < 10 && store.size > 0);
-    store.set("sGET", "huge", ["huge"], "x".repeat(1_000));
-    assert.equal(store.get("sGET", "huge"), undefined);
+    put(store, "sGET", "huge", ["huge"], "x".repeat(1_000));
+    assert.equal(held(store, "sGET", "huge"), undefined);
   });
 
   test("invalidating a key drops every entry that depends on it, and only those", () => {
     const store = new CacheStore(options());
-    store.set("sGET", "a", ["a"], "1");
-    store.set("sMGET\u00001:a", "b", ["a", "b"], ["1", "2"]);
-    store.set("sGET", "b", ["b"], "2");
-    store.invalidate("a");
-    assert.equal(store.get("sGET", "a"), undefined);
-    assert.equal(store.get("sMGET\u00001:a", "b"), undefined);
-    assert.equal(store.get("sGET", "b")?.value, "2");
+    put(store, "sGET", "a", ["a"], "1");
+    put(store, "sMGET\u00001:a", "b", ["a", "b"], ["1", "2"]);
+    put(store, "sGET", "b", ["b"], "2");
+    store.invalidate("a", false);
+    assert.equal(held(store, "sGET", "a"), undefined);
+    assert.equal(held(store, "sMGET\u00001:a", "b"), undefined);
+    assert.equal(held(store, "sGET", "b"), "2");
     assert.equal(store.invalidations, 2);
-    store.invalidate("b");
+    store.invalidate("b", false);
     assert.equal(store.size, 0);
     assert.equal(store.bytes, 0);
+    assert.equal(store.find("sGET", "b"), undefined, "no slot is left behind");
   });
 
   test("an entry past ttl is dropped when read", async () => {
     const store = new CacheStore(options({ ttl: 20 }));
-    store.set("sGET", "a", ["a"], "1");
-    assert.equal(store.get("sGET", "a")?.value, "1");
+    put(store, "sGET", "a", ["a"], "1");
+    assert.equal(held(store, "sGET", "a"), "1");
     await new Promise((resolve) => setTimeout(resolve, 40));
-    assert.equal(store.get("sGET", "a"), undefined);
+    assert.equal(held(store, "sGET", "a"), undefined);
     assert.equal(store.evictions, 1);
   });
 });
 
-describe("pending fills", () => {
+describe("reads in flight", () => {
+  const options = () => resolveCacheOptions({ maxEntries: 100 })!;
+
   test("an invalidation of one of its keys, or a flush, before the reply keeps the reply out", () => {
-    const fills = new PendingFills();
-    const a = fills.begin("sMGET\u00001:a", "b", ["a", "b"]);
-    const c = fills.begin("sGET", "c", ["c"]);
-    fills.invalidate("b");
-    assert.equal(fills.end(a), false);
-    assert.equal(fills.end(c), true);
-    const d = fills.begin("sGET", "d", ["d"]);
-    fills.invalidateAll();
-    assert.equal(fills.end(d), false);
-    assert.equal(fills.end(fills.begin("sGET", "d", ["d"])), true);
+    const store = new CacheStore(options());
+    const a = store.begin("sMGET\u00001:a", "b", ["a", "b"]);
+    const c = store.begin("sGET", "c", ["c"]);
+    store.invalidate("b", false);
+    assert.equal(store.end(a, ["1", "2"]), false);
+    assert.equal(store.end(c, "3"), true);
+    const d = store.begin("sGET", "d", ["d"]);
+    store.clear(true);
+    assert.equal(store.end(d, "4"), false);
+    assert.equal(store.end(store.begin("sGET", "d", ["d"]), "4"), true);
+  });
+
+  test("over the connection the invalidations come on, a read in flight stays fresh; its old reply does not", () => {
+    const store = new CacheStore(options());
+    store.end(store.begin("sGET", "k", ["k"]), "old");
+    const again = store.begin("sGET", "k", ["k"], store.find("sGET", "k"));
+    store.invalidate("k", true); // the push came before the reply: Redis ran the read after the write
+    assert.equal(store.size, 0, "the held reply went");
+    assert.equal(store.end(again, "new"), true);
+    assert.equal(store.find("sGET", "k")?.value, "new");
   });
 
   test("a read may join an identical one on its way only while nothing invalidated it", () => {
-    const fills = new PendingFills();
-    const first = fills.begin("sGET", "k", ["k"]);
-    assert.equal(fills.joinable("sGET", "k"), undefined, "not sent yet");
-    first.reply = Promise.resolve("v");
-    assert.equal(fills.joinable("sGET", "k"), first);
-    assert.equal(fills.joinable("bGET", "k"), undefined);
-    fills.invalidate("k");
-    assert.equal(fills.joinable("sGET", "k"), undefined);
-    const second = fills.begin("sGET", "k", ["k"]);
-    second.reply = Promise.resolve("w");
-    fills.end(first);
-    assert.equal(fills.joinable("sGET", "k"), second, "the stale one's end leaves the newer one");
-    fills.end(second);
-    assert.equal(fills.joinable("sGET", "k"), undefined);
+    const store = new CacheStore(options());
+    const first = store.begin("sGET", "k", ["k"]);
+    assert.equal(store.find("sGET", "k"), first);
+    store.invalidate("k", false);
+    assert.equal(store.find("sGET", "k"), undefined, "spoiled: a new read gets a slot of its own");
+    const second = store.begin("sGET", "k", ["k"]);
+    assert.notEqual(second, first);
+    assert.equal(store.end(first, "old"), false);
+    assert.equal(store.find("sGET", "k"), second, "the spoiled one's end leaves the newer one");
+    store.end(second, undefined); // failed: nothing held, nothing in flight
+    assert.equal(store.find("sGET", "k"), undefined);
+  });
+
+  test("a reply evicted while another read of it is on its way is held again when that one is answered", () => {
+    const store = new CacheStore(resolveCacheOptions({ maxEntries: 1 })!);
+    store.end(store.begin("sGET", "a", ["a"]), "1");
+    const again = store.begin("sGET", "a", ["a"], store.find("sGET", "a"));
+    store.end(store.begin("sGET", "b", ["b"]), "2"); // evicts a's reply; its slot stays for the read
+    assert.equal(store.evictions, 1);
+    assert.equal(store.end(again, "1"), true);
+    assert.equal(store.size, 1);
   });
 });
 
