@@ -80,12 +80,13 @@ describe("pool: its own command API", () => {
     const pool = open({ max: 1 });
     const controller = new AbortController();
     const blpop = pool.send(["BLPOP", "cmd:never", 0], { signal: controller.signal });
-    await sleep(20);
-    const busyId = (await view.clients(pool.options.connection.clientName!))[0]!.id;
+    const name = pool.options.connection.clientName!;
+    await until(async () => (await view.clients(name)).some((c) => c.cmd === "blpop"), "BLPOP blocking on the pool's connection");
+    const busyId = (await view.clients(name))[0]!.id;
     controller.abort();
     await assert.rejects(blpop, AbortError);
     assert.equal(await pool.send(["PING"]), "PONG");
-    const ids = (await view.clients(pool.options.connection.clientName!)).map((c) => c.id);
+    const ids = (await view.clients(name)).map((c) => c.id);
     assert.ok(!ids.includes(busyId), "the blocked connection is gone");
   });
 
