@@ -7,21 +7,22 @@
  * poisons only this connection: it is destroyed and its commands rejected with the reason.
  * @module
  */
-import { ClosedError, ConnectionError, LimitError, ProtocolError, RedisError } from "../errors.ts";
+import { ClosedError, LimitError, ProtocolError, RedisError } from "../errors.ts";
 import { CommandEncoder } from "../resp/encode.ts";
 import { Decoder } from "../resp/decode.ts";
 import type { RespValue } from "../resp/types.ts";
 import type { Socket } from "../transport/types.ts";
 import type { Command } from "./command.ts";
+import type { ConnectionHooks, WireCommand } from "./connection-hooks.ts";
 import { errorInFrame } from "./error-frame.ts";
-import { ReplySpan, type RawCommand } from "./raw-command.ts";
+import { ReplySpan } from "./raw-command.ts";
 import { guarded } from "./hooks.ts";
 import { LivenessWatch } from "./liveness.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
+import { closeSocket, failUnwritten, failWritten } from "./teardown.ts";
 
-/** A command on a connection: one whose reply is decoded, or one whose reply is forwarded as bytes. */
-export type WireCommand = Command | RawCommand;
+export type { ConnectionHooks, WireCommand };
 
 /** Past this many encoded bytes a flush happens at once instead of at the end of the tick. */
 const FLUSH_THRESHOLD = 256 * 1024;
@@ -29,38 +30,6 @@ const FLUSH_THRESHOLD = 256 * 1024;
 const FLUSH_MAX_ROUNDS = 64;
 /** ... and goes out after this many rounds in a row that brought none. */
 const FLUSH_QUIET_ROUNDS = 2;
-/** How long a graceful close waits for the server to close its side before the socket is destroyed. */
-const SOCKET_CLOSE_GRACE_MS = 1_000;
-
-/** Callbacks a connection's owner receives. */
-export interface ConnectionHooks {
-  /** The socket is connected; the handshake is about to run. */
-  onConnect?(): void;
-  /** A RESP3 push (pub/sub message, invalidation, ...), or a reply that `isPush` claimed. */
-  onPush?(value: RespValue[]): void;
-  /**
-   * Claim a reply as a push instead of a command's reply. On RESP2 a subscribed connection
-   * receives messages as plain arrays; the subscriber uses this to tell them apart.
-   */
-  isPush?(value: RespValue): value is RespValue[];
-  /**
-   * A reply arrived while no command waits for one. Return `true` to take it: a subscriber takes
-   * the error replies to its (un)subscribe commands, which it writes without a command to answer.
-   * Otherwise such a reply poisons the connection.
-   */
-  onUnmatchedReply?(value: RespValue): boolean;
-  /**
-   * A command got an error reply (already settled with it): the owner may take it as a sign that
-   * this connection goes to the wrong node (`READONLY` after a failover) and replace it.
-   */
-  onErrorReply?(error: RedisError): void;
-  /**
-   * The connection is closed. Commands it had written are already rejected; `unwritten` holds the
-   * ones it never handed to the socket, in order, so the owner may queue them elsewhere (they
-   * cannot have run). Without this hook they are rejected too.
-   */
-  onClose?(err: Error | undefined, unwritten: WireCommand[]): void;
-}
 
 /** `open` → handshake running; `ready` → usable; `closing` → draining replies; `closed`. */
 export type ConnectionState = "open" | "ready" | "closing" | "closed";
@@ -225,26 +194,11 @@ export class Connection {
       }
       if ((this.state as ConnectionState) !== "closed") { // the await above may have closed it
         this.#closeError = new ClosedError(`connection to ${this.address} closed`);
-        await this.#closeSocket();
+        await closeSocket(this.#socket);
         this.#lost(undefined);
       }
     }
     await this.closed;
-  }
-
-  /**
-   * Flush and close the socket, but wait for the server's side of the close at most
-   * `SOCKET_CLOSE_GRACE_MS`: a stalled or paused server never sends it (Node's socket only
-   * reports "close" once both sides have closed), and `close()` must not wait forever.
-   */
-  async #closeSocket(): Promise<void> {
-    const socket = this.#socket;
-    if (!socket) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, SOCKET_CLOSE_GRACE_MS)));
-    await Promise.race([socket.close().catch(() => {}), grace]);
-    clearTimeout(timer);
-    socket.destroy();
   }
 
   /**
@@ -387,25 +341,10 @@ export class Connection {
     this.#unflushed = 0;
     this.#chunks.length = 0;
     this.#encoder.take();
-    // A written command may have run, whoever closed the socket: it must never get the "not sent"
-    // ClosedError, or a retry would run it twice. Only a ProtocolError keeps its own class.
-    const how = reason instanceof ClosedError ? "closed" : "lost";
-    for (const cmd of commands) {
-      cmd.fail(
-        reason instanceof ProtocolError
-          ? reason
-          : new ConnectionError(
-              `connection to ${this.address} ${how} before the reply to ${cmd.name} arrived (it may have run)`,
-              { cause: reason },
-            ),
-      );
-    }
+    failWritten(commands, reason, this.address);
     for (const cmd of unwritten) cmd.state = "queued";
     if (this.#hooks.onClose) this.#hooks.onClose(reason, unwritten);
-    else {
-      const NotSent = reason instanceof ClosedError ? ClosedError : ConnectionError;
-      for (const cmd of unwritten) cmd.fail(new NotSent(`${cmd.name} not sent: connection to ${this.address} closed`, { cause: reason }));
-    }
+    else failUnwritten(unwritten, reason, this.address);
     this.#drained?.();
     this.#resolveClosed(reason);
     const hook = this.options.hooks?.connection;

@@ -9,7 +9,8 @@
 import type { Command } from "../conn/command.ts";
 import { guarded } from "../conn/hooks.ts";
 import { AbortError, ClosedError, LimitError, PoolTimeoutError } from "../errors.ts";
-import { Lifecycle, type EventSink } from "./lifecycle.ts";
+import type { EventSink } from "./events.ts";
+import { Lifecycle } from "./lifecycle.ts";
 import { Maintenance } from "./maintenance.ts";
 import { Member, Members } from "./members.ts";
 import type { ResolvedPoolOptions } from "./options.ts";

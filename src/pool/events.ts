@@ -1,5 +1,5 @@
 /**
- * The events a pool emits, and their payloads.
+ * The events a pool emits, their payloads, and the sink the pool's engine reports them to.
  * @module
  */
 import type { MasterSwitch } from "../topology/locator.ts";
@@ -32,3 +32,16 @@ export type PoolEvents = {
    */
   failover: MasterSwitch;
 };
+
+/**
+ * How the engine reports events (the Pool's `emit`).
+ *
+ * @example
+ * ```ts
+ * const sink: EventSink = { emit: (event, payload) => console.log(event, payload), listens: () => true };
+ * ```
+ */
+export interface EventSink {
+  emit<K extends keyof PoolEvents>(event: K, payload: PoolEvents[K]): void;
+  listens(event: keyof PoolEvents): boolean;
+}

@@ -1,11 +1,10 @@
 /**
  * Connection lifecycles in the pool: opening (with jittered backoff after failures, so a down
- * server is not hammered), closing (gracefully, or at once when a connection is not fit for reuse),
- * checking (health-check PING, reset after a lease), losses, and closing the whole pool.
- * Routing — who gets which connection — is in engine.ts.
+ * server is not hammered; see connect-backoff.ts), closing (gracefully, or at once when a
+ * connection is not fit for reuse), checking (health-check PING, reset after a lease), losses, and
+ * closing the whole pool (see shutdown.ts). Routing — who gets which connection — is in engine.ts.
  * @module
  */
-import { backoffDelay, retryDelay } from "../conn/backoff.ts";
 import type { Command } from "../conn/command.ts";
 import type { WireCommand } from "../conn/connection.ts";
 import { CommandFactory } from "../conn/factory.ts";
@@ -14,24 +13,16 @@ import { guarded } from "../conn/hooks.ts";
 import { ClosedError, ConnectionError, type RedisError } from "../errors.ts";
 import type { Arg } from "../resp/types.ts";
 import type { Locator, MasterSwitch, Role } from "../topology/locator.ts";
-import type { PoolEvents } from "./events.ts";
+import { ConnectBackoff } from "./connect-backoff.ts";
+import type { EventSink } from "./events.ts";
 import type { Maintenance } from "./maintenance.ts";
 import { Member, Members } from "./members.ts";
 import type { ResolvedPoolOptions } from "./options.ts";
+import { PoolShutdown } from "./shutdown.ts";
 import type { Waiters } from "./waiters.ts";
 
-/**
- * How the engine reports events (the Pool's `emit`).
- *
- * @example
- * ```ts
- * const sink: EventSink = { emit: (event, payload) => console.log(event, payload), listens: () => true };
- * ```
- */
-export interface EventSink {
-  emit<K extends keyof PoolEvents>(event: K, payload: PoolEvents[K]): void;
-  listens(event: keyof PoolEvents): boolean;
-}
+// Re-exported for pool.ts, which imports it from here.
+export type { EventSink };
 
 /** Graceful closes outside `pool.close()` wait this long for outstanding replies. */
 const RETIRE_TIMEOUT_MS = 5_000;
@@ -66,20 +57,16 @@ export abstract class Lifecycle {
   readonly cache: ClientCache | undefined;
   /** The last connect failure since the last success (the `cause` of pool timeouts). */
   lastConnectError: Error | undefined;
-  #failures = 0;
-  /** After a failed connect nothing opens until the backoff delay passed. */
-  #blocked = false;
-  #retryAt = 0;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #backoff: ConnectBackoff;
   #closeTimeout = RETIRE_TIMEOUT_MS;
-  #closing: Promise<void> | undefined;
-  #allGone: (() => void) | undefined;
+  readonly #shutdown = new PoolShutdown(this);
 
   constructor(options: ResolvedPoolOptions, events: EventSink, locator: Locator, role: Role) {
     this.options = options;
     this.events = events;
     this.locator = locator;
     this.role = role;
+    this.#backoff = new ConnectBackoff(options.reconnect, () => this.kick());
     this.#stopFollowing = locator.onSwitch((change) => this.#followSwitch(change));
     this.factory = new CommandFactory(options.connection);
     this.cache = options.cache && new ClientCache(options.cache, options.connection.hooks);
@@ -97,7 +84,7 @@ export abstract class Lifecycle {
    * already on their way, and at least up to `min` — never past `max`, never while backing off.
    */
   grow(exclusive: number, shared: number): void {
-    if (this.state !== "open" || this.#blocked) return;
+    if (this.state !== "open" || this.#backoff.blocked) return;
     const m = this.members;
     let want = exclusive + (shared > 0 ? 1 : 0) - m.connecting.size - m.checking.size;
     want = Math.min(Math.max(want, this.options.min - m.total), this.options.max - m.total);
@@ -106,10 +93,7 @@ export abstract class Lifecycle {
 
   /** A caller is waiting: if backoff left nothing scheduled, give it an attempt when the delay has passed. */
   callerWantsConnection(): void {
-    if (!this.#blocked || this.#retryTimer !== undefined) return;
-    const wait = this.#retryAt - performance.now();
-    if (wait <= 0) this.#blocked = false;
-    else this.#scheduleRetry(wait);
+    this.#backoff.callerWaits();
   }
 
   /** Put `member` in `idle`, now. */
@@ -195,45 +179,18 @@ export abstract class Lifecycle {
   }
 
   /**
-   * Stop: reject waiters, abort connects, close idle and busy connections, wait up to `timeout`
-   * for leases to come back, then destroy whatever is left. Resolves when no connection remains.
+   * Stop: no more connections open or follow the master; then close them all (see shutdown.ts).
+   * Resolves when no connection remains.
    */
   close(timeout: number): Promise<void> {
-    if (this.#closing) return this.#closing;
+    const closing = this.#shutdown.closing;
+    if (closing) return closing;
     this.state = "closing";
     this.#closeTimeout = timeout;
     this.#stopFollowing();
     this.maintenance.stop();
-    this.#clearRetry();
-    this.waiters.failAll(new ClosedError("the pool was closed while this caller waited for a connection"));
-    const m = this.members;
-    for (const x of [...m.connecting]) x.abort.abort(new ClosedError("the pool was closed while connecting"));
-    for (const x of [...m.idle, ...m.busy, ...m.draining]) void this.retire(x, "pool closed");
-    for (const x of [...m.checking]) void this.destroy(x, "pool closed");
-    this.#closing = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.#forceClose(timeout), timeout);
-      this.#allGone = () => {
-        clearTimeout(timer);
-        this.state = "closed";
-        this.factory.deadlines.clear(); // its sweep timer could otherwise outlive the pool by commandTimeout
-        resolve();
-      };
-    });
-    this.#checkClosed();
-    return this.#closing;
-  }
-
-  #forceClose(timeout: number): void {
-    const m = this.members;
-    for (const x of [...m.leased]) void this.destroy(x, `pool closed while still leased after ${timeout} ms`);
-    for (const x of [...m.closing]) x.conn.destroy(new ClosedError(`pool closed: replies still outstanding after ${timeout} ms`));
-    // A connector that ignores its abort signal: stop counting it; #opened destroys it if it ever opens.
-    for (const x of [...m.connecting]) m.move(x, "gone");
-    this.#checkClosed();
-  }
-
-  #checkClosed(): void {
-    if (this.state === "closing" && this.members.total === 0) this.#allGone?.();
+    this.#backoff.stop();
+    return this.#shutdown.start(timeout);
   }
 
   #open(): void {
@@ -256,10 +213,10 @@ export abstract class Lifecycle {
       if (member.state === "connecting") this.members.move(member, "gone");
       conn.destroy(new ClosedError(moved ? "the master moved while connecting" : "the pool was closed while connecting"));
       if (this.state === "open") this.kick();
-      else this.#checkClosed();
+      else this.#shutdown.check();
       return;
     }
-    this.#failures = 0;
+    this.#backoff.succeeded();
     this.lastConnectError = undefined;
     const now = Date.now();
     member.createdAt = now;
@@ -277,15 +234,11 @@ export abstract class Lifecycle {
   #openFailed(member: Member, err: unknown): void {
     if (member.state !== "connecting") return; // close() stopped counting it already
     this.members.move(member, "gone");
-    if (this.state !== "open") return this.#checkClosed();
+    if (this.state !== "open") return this.#shutdown.check();
     const error = err instanceof Error ? err : new ConnectionError(String(err));
-    this.#failures++;
     this.lastConnectError = error;
-    this.#blocked = true;
     // When the policy stops the pool's own retries, a caller asking still gets an attempt after a backoff.
-    const retry = retryDelay(this.options.reconnect, this.#failures, error, false);
-    const delay = retry === false ? backoffDelay(this.options.reconnect, this.#failures) : retry;
-    this.#retryAt = performance.now() + delay;
+    const retry = this.#backoff.failed(error);
     this.events.emit("error", error);
     if (this.members.total === 0 && this.waiters.size > 0) {
       // Nothing open and nothing coming: no waiter can be served before the server is back, so
@@ -293,7 +246,7 @@ export abstract class Lifecycle {
       this.waiters.failAll(new ConnectionError(`no pool connection to ${this.locator.address}: ${error.message}`, { cause: error }));
     }
     const wanted = this.waiters.size > 0 || this.members.total < this.options.min;
-    if (wanted && retry !== false) this.#scheduleRetry(delay);
+    if (wanted && retry !== false) this.#backoff.retryIn(retry);
     this.kick();
   }
 
@@ -317,24 +270,9 @@ export abstract class Lifecycle {
     for (const x of [...m.idle, ...m.busy, ...m.draining, ...m.leased, ...m.checking]) {
       if (this.locator.isStale(x.conn, this.role)) this.letGo(x, `the master moved to ${change.to}`);
     }
-    this.#clearRetry();
-    this.#blocked = false;
+    this.#backoff.reset();
     this.events.emit("failover", change);
     this.kick();
-  }
-
-  #scheduleRetry(delay: number): void {
-    if (this.#retryTimer !== undefined) return;
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#blocked = false;
-      this.kick();
-    }, delay);
-  }
-
-  #clearRetry(): void {
-    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
   }
 
   /** The connection closed (any reason): forget it, requeue what it never sent, refill. */
@@ -358,6 +296,6 @@ export abstract class Lifecycle {
       else cmd.fail(new ConnectionError(`${cmd.name} not sent: connection to ${member.conn.address} closed`, { cause: err }));
     }
     if (this.state === "open") this.kick();
-    else this.#checkClosed();
+    else this.#shutdown.check();
   }
 }

@@ -13,6 +13,9 @@
  * - The decoder keeps no reference to a chunk after `feed` returns, so a transport may reuse it.
  * - A reply past a bound Redis can reach (see `limits.ts`) is not built: a {@link FrameScanner} reads
  *   past the rest of it, and the reply's command alone fails.
+ *
+ * This file is the parsing; the handlers it delivers to, and the calls into them, are in
+ * `delivery.ts`.
  * @module
  */
 import { type LimitError, ProtocolError, RedisError } from "../errors.ts";
@@ -20,12 +23,13 @@ import { AggregateStack, type AggregateKind } from "./aggregates.ts";
 import { BulkPayload, missingPayloadCrlf } from "./bulk-payload.ts";
 import {
   ARRAY, ATTRIBUTE, BIG_NUMBER, BOOLEAN, BULK_ERROR, BULK_STRING, CR, DOUBLE, INTEGER, LF, MAP, NULL, PUSH, SET, SIMPLE_ERROR,
-  SIMPLE_STRING, VERBATIM_STRING, copyOf, isLineValue,
+  SIMPLE_STRING, VERBATIM_STRING, copyOf,
 } from "./bytes.ts";
 import { BytePool } from "./byte-pool.ts";
+import { Delivery, type DecoderHandlers } from "./delivery.ts";
 import { FrameScanner } from "./frames.ts";
 import { refusedReply, RESP_LIMITS } from "./limits.ts";
-import { LineCarry, lineTooLong } from "./line-carry.ts";
+import { LineCarry, lineWithin } from "./line-carry.ts";
 import { excerpt, parseBigNumber, parseBoolean, parseDouble, parseInteger, parseLength, utf8 } from "./scalars.ts";
 import type { RespValue } from "./types.ts";
 
@@ -34,36 +38,6 @@ const COLON = 58;
 const REFUSED = -2;
 
 const { maxBulkLength, maxAggregateLength, maxLineLength, maxDepth } = RESP_LIMITS;
-
-/**
- * Where a {@link Decoder} delivers values. Both are called synchronously from inside `feed`.
- *
- * @example
- * ```ts
- * const handlers: DecoderHandlers = {
- *   onReply: (value) => queue.shift()?.resolve(value),
- *   onPush: ([kind, ...rest]) => pubsub.dispatch(kind, rest),
- * };
- * ```
- */
-export interface DecoderHandlers {
-  /** Each complete top-level value that is not a push. An error reply arrives as a `RedisError` instance (not thrown). */
-  onReply(value: RespValue): void;
-  /** Each complete top-level RESP3 push (`>`), e.g. a pub/sub message or a client-tracking invalidation. */
-  onPush(value: RespValue[]): void;
-  /**
-   * Each top-level reply decoded while `Decoder.raw` was set, as its bytes `buf[start..end]`
-   * (valid only during the call). Required for raw mode.
-   */
-  onFrame?(buf: Uint8Array, start: number, end: number): void;
-  /**
-   * A top-level reply past a bound of RESP_LIMITS that Redis can reach (nested deeper than
-   * `maxDepth`, a string longer than `maxBulkLength`, ...): it was read to its end and dropped, the
-   * stream is still in step, and `error` stands for that reply. Without this handler such a reply
-   * stops the decoder with a ProtocolError. A push past a bound is dropped without a call.
-   */
-  onLimit?(error: LimitError): void;
-}
 
 /**
  * Initial string modes of a {@link Decoder}.
@@ -114,25 +88,23 @@ export class Decoder {
    */
   raw = false;
 
-  readonly #handlers: DecoderHandlers;
+  readonly #delivery: Delivery;
   /** Mode of the top-level value being decoded, fixed when it started. */
   #asBytes = false;
-  readonly #aggregates = new AggregateStack((value, push) => this.#deliver(value, push));
+  readonly #aggregates: AggregateStack;
   readonly #carry = new LineCarry();
   readonly #bulk = new BulkPayload();
   /** Which type of bulk (`$`, `!`, `=`) the last bulk header announced. */
   #bulkType = BULK_STRING;
   readonly #pool = new BytePool();
   #frames: FrameScanner | undefined;
-  /** Whether the top-level value the frame scanner is reading past is a push (dropped silently). */
-  #refusedPush = false;
   #failure: ProtocolError | null = null;
-  #inHandler = false;
   #feeding = false;
   #queued: Uint8Array[] = [];
 
   constructor(handlers: DecoderHandlers, options: DecoderOptions = {}) {
-    this.#handlers = handlers;
+    const delivery = (this.#delivery = new Delivery(handlers));
+    this.#aggregates = new AggregateStack((value, push) => delivery.deliver(value, push));
     this.bytes = options.bytes ?? false;
     this.pushBytes = options.pushBytes ?? this.bytes;
   }
@@ -164,13 +136,14 @@ export class Decoder {
   }
 
   #fail(err: unknown): unknown {
-    const fromHandler = this.#inHandler;
-    this.#inHandler = false;
+    const delivery = this.#delivery;
+    const fromHandler = delivery.inHandler;
+    delivery.inHandler = false;
     this.#carry.clear();
     this.#bulk.clear();
     this.#aggregates.clear();
     this.#frames?.clear();
-    this.#refusedPush = false;
+    delivery.refusedPush = false;
     this.#queued = [];
     if (fromHandler) {
       this.#failure = new ProtocolError("Decoder stopped because a reply handler threw", { cause: err });
@@ -203,23 +176,12 @@ export class Decoder {
   }
 
   /**
-   * Whether a line of `length` bytes (type byte through LF, or what it comes to at least) is within
-   * its bound: a header line's is maxLineLength, and past it the input is malformed; a one-line
-   * value's is a string's, and past it the value is refused (false).
-   */
-  #lineWithin(type: number, length: number): boolean {
-    if (isLineValue(type)) return length <= maxBulkLength + 3;
-    if (length > maxLineLength) throw lineTooLong();
-    return true;
-  }
-
-  /**
    * The line held in the carry (if any) continues with `buf[from..end]`, which holds no LF: keep
    * it and return `end`, or, if that takes a one-line value past its bound, refuse it.
    */
   #keepLine(buf: Uint8Array, from: number, end: number): number {
     // With its LF still to come the line is at least one byte longer than what is here.
-    if (!this.#lineWithin(this.#carry.type ?? buf[from]!, this.#carry.length + (end - from) + 1)) return this.#refuseLine(buf, from);
+    if (!lineWithin(this.#carry.type ?? buf[from]!, this.#carry.length + (end - from) + 1)) return this.#refuseLine(buf, from);
     this.#carry.keep(buf, from, end);
     return end;
   }
@@ -241,7 +203,7 @@ export class Decoder {
    */
   #refuse(error: LimitError, type: number): number {
     const aggregates = this.#aggregates;
-    this.#refusedPush = aggregates.depth > 0 ? aggregates.inPush : type === PUSH;
+    this.#delivery.refusedPush = aggregates.depth > 0 ? aggregates.inPush : type === PUSH;
     const items = aggregates.unstarted();
     aggregates.clear();
     this.#scanner().refuse(error, items);
@@ -256,7 +218,7 @@ export class Decoder {
   #header(buf: Uint8Array, i: number, lf: number): number {
     const type = buf[i]!;
     // The limits apply to complete lines too, so whether input is accepted never depends on how it was split.
-    if (lf - i >= maxLineLength && !this.#lineWithin(type, lf - i + 1)) return this.#refuse(refusedReply("maxBulkLength", `a line longer than ${maxBulkLength} bytes`), type);
+    if (lf - i >= maxLineLength && !lineWithin(type, lf - i + 1)) return this.#refuse(refusedReply("maxBulkLength", `a line longer than ${maxBulkLength} bytes`), type);
     const cr = lf - 1;
     if (cr <= i || buf[cr] !== CR) throw new ProtocolError(`RESP line not terminated by CRLF: ${excerpt(buf, i, lf + 1)}`);
     const start = i + 1;
@@ -361,7 +323,7 @@ export class Decoder {
   #finishLine(buf: Uint8Array, end: number): number {
     const lf = buf.indexOf(LF);
     if (lf < 0) return this.#keepLine(buf, 0, end);
-    if (!this.#lineWithin(this.#carry.type!, this.#carry.length + lf + 1)) return this.#refuseLine(buf, 0);
+    if (!lineWithin(this.#carry.type!, this.#carry.length + lf + 1)) return this.#refuseLine(buf, 0);
     const line = this.#carry.finish(buf, lf);
     const length = this.#header(line, 0, line.length - 1);
     if (length === REFUSED) {
@@ -373,32 +335,6 @@ export class Decoder {
 
   /** Frames raw replies, and reads past refused ones. */
   #scanner(): FrameScanner {
-    return (this.#frames ??= new FrameScanner({
-      onFrame: (frame, start, end) => {
-        const onFrame = this.#handlers.onFrame;
-        if (!onFrame) throw new TypeError("Decoder.raw is set but no onFrame handler was given");
-        this.#inHandler = true;
-        onFrame(frame, start, end);
-        this.#inHandler = false;
-      },
-      onRefused: (error) => {
-        if (this.#refusedPush) {
-          this.#refusedPush = false;
-          return; // a push past a bound has no command to fail
-        }
-        const onLimit = this.#handlers.onLimit;
-        if (!onLimit) throw new ProtocolError(error.message);
-        this.#inHandler = true;
-        onLimit(error);
-        this.#inHandler = false;
-      },
-    }));
-  }
-
-  #deliver(value: RespValue, push: boolean): void {
-    this.#inHandler = true;
-    if (push) this.#handlers.onPush(value as RespValue[]);
-    else this.#handlers.onReply(value);
-    this.#inHandler = false;
+    return (this.#frames ??= new FrameScanner(this.#delivery));
   }
 }

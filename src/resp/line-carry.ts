@@ -1,11 +1,12 @@
 /**
  * The unfinished line a chunk ended in, carried over to the next chunk. It is the only input the
  * decoder joins across chunks (bulk payloads are copied into their own exact buffers). Its callers
- * bound it before each `keep`: a header line by RESP_LIMITS.maxLineLength, a one-line value (a
- * status or error reply) by maxBulkLength, like any string.
+ * bound it before each `keep`, with {@link lineWithin}: a header line by RESP_LIMITS.maxLineLength,
+ * a one-line value (a status or error reply) by maxBulkLength, like any string.
  * @module
  */
 import { ProtocolError } from "../errors.ts";
+import { isLineValue } from "./bytes.ts";
 import { RESP_LIMITS } from "./limits.ts";
 
 const { maxLineLength, maxBulkLength } = RESP_LIMITS;
@@ -24,6 +25,23 @@ const EMPTY = new Uint8Array(0);
  */
 export function lineTooLong(): ProtocolError {
   return new ProtocolError(`RESP header line longer than ${maxLineLength} bytes`);
+}
+
+/**
+ * Whether a line of `length` bytes (type byte through LF, or what it comes to at least) that
+ * starts with `type` is within its bound: a header line's is maxLineLength, and past it the input
+ * is malformed (throws {@link lineTooLong}); a one-line value's is a string's, and past it the
+ * value is refused (false).
+ *
+ * @example
+ * ```ts
+ * if (!lineWithin(carry.type ?? buf[from]!, carry.length + (end - from) + 1)) refuse();
+ * ```
+ */
+export function lineWithin(type: number, length: number): boolean {
+  if (isLineValue(type)) return length <= MAX_HELD;
+  if (length > maxLineLength) throw lineTooLong();
+  return true;
 }
 
 /**
