@@ -80,6 +80,23 @@ describe("client-side cache on the cluster client (RESP3)", () => {
     }
   });
 
+  test("with a keyPrefix, entries are kept under the prefixed keys Redis invalidates", async () => {
+    const r = createCluster({ nodes: cluster.seeds.slice(0, 1), cache: true, keyPrefix: "app:" });
+    try {
+      await writer.set("app:cc:prefixed", "old");
+      assert.equal(await r.get("cc:prefixed"), "old");
+      assert.equal(await r.get("cc:prefixed"), "old");
+      assert.equal(r.stats().cache!.hits, 1);
+      await writer.set("app:cc:prefixed", "new");
+      await (await nodeOf(r, "app:cc:prefixed")).send(["PING"]);
+      assert.equal(await r.get("cc:prefixed"), "new");
+      await r.set("cc:prefixed", "mine");
+      assert.equal(await r.get("cc:prefixed"), "mine");
+    } finally {
+      await r.close();
+    }
+  });
+
   test("2,000 writes by another client racing reads across slots: no stale read after a PING to the key's node", async () => {
     const r = reader();
     const keys = keysInSlots("cc:race", 64);
