@@ -2,8 +2,12 @@
  * `createCluster()`: the command API of `createClient()` over a Redis Cluster. Each command goes
  * to the node serving its key's slot, over that node's multiplexed connection (auto-pipelined like
  * `createClient`'s); blocking commands and `isolated()` use the node's dedicated connections.
+ * With the `cache` option, reads are answered from one client-side cache that every node's
+ * multiplexed connection keeps fresh (see node.ts, router.ts).
  * @module
  */
+import type { Cache } from "../cache/cache.ts";
+import type { CacheStats } from "../cache/store.ts";
 import { CommandApi } from "../client/api.ts";
 import type { BytesReplies, EitherReplies } from "../client/bytes-typing.ts";
 import type { ScanOptions } from "../client/scan.ts";
@@ -47,6 +51,8 @@ export interface ClusterStats {
   subscriptions: number;
   /** Per node: its role, connection state, queued and in-flight commands, dedicated connections. */
   nodes: Array<ReturnType<ClusterNode["stats"]>>;
+  /** The client-side cache's counters, when the client has one (option `cache`). */
+  cache?: CacheStats;
 }
 
 /**
@@ -89,6 +95,8 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
       },
     });
     this.#pubsub = new ClusterPubSub(this.#router, (err) => this.emit("error", err));
+    // Transactions and nodes' clients write through it: their writes drop cached entries too.
+    this.#plain.watcher = this.#router.cache;
   }
 
   send(given: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
@@ -104,10 +112,29 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     } catch (err) {
       return Promise.reject(err);
     }
+    const { cache, factory } = this.#router;
+    // Cached under the keys as Redis names them in its invalidations: prefixed.
+    const read = cache?.lookup(args, info, options, options?.bytes ?? factory.bytesByDefault);
+    if (read instanceof Promise) return read;
     if (route.dedicated) return sendBlocking(this.#router, given, route, options); // the node's pool prefixes
-    const cmd = this.#router.factory.create(args, route, options);
+    const cmd = factory.create(args, route, options);
+    if (read) cmd.listener = cache!.fill(read, cmd.promise);
     this.#router.dispatch(cmd);
     return cmd.promise;
+  }
+
+  /**
+   * The client-side cache (option `cache`): `clear()` and `stats()`; `undefined` without one.
+   *
+   * @example
+   * ```ts
+   * const cluster = createCluster({ nodes: ["redis://127.0.0.1:7000"], cache: { maxEntries: 10_000 } });
+   * await cluster.get("config"); await cluster.get("config"); // the second from memory
+   * cluster.cache?.stats().hits;                               // 1
+   * ```
+   */
+  get cache(): Cache | undefined {
+    return this.#router.cache;
   }
 
   /**
@@ -250,6 +277,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
       slotsCovered: this.#router.map?.covered ?? 0,
       subscriptions: this.#pubsub.count,
       nodes: this.#router.nodes.map((node) => node.stats()),
+      ...(this.#router.cache && { cache: this.#router.cache.stats() }),
     };
   }
 

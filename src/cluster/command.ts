@@ -11,6 +11,7 @@
 import { blockingDeadline } from "../conn/blocking.ts";
 import { Command, type CommandOptions } from "../conn/command.ts";
 import { Deadlines } from "../conn/deadlines.ts";
+import { alsoCalling, type CommandWatcher } from "../conn/factory.ts";
 import { type Hooks, observeCommand } from "../conn/hooks.ts";
 import { ClosedError, ConnectionError, type RedisError } from "../errors.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
@@ -75,13 +76,15 @@ export class ClusterCommand extends Command {
 /** Makes {@link ClusterCommand}s with the client's defaults; one {@link Deadlines} watches them. */
 export class ClusterCommandFactory {
   readonly deadlines: Deadlines;
-  readonly #bytes: boolean;
+  readonly bytesByDefault: boolean;
   readonly #hooks: Hooks | undefined;
   readonly #redirector: Redirector;
+  /** Set by a cluster client with a cache: sees every command before it is sent (see {@link CommandWatcher}). */
+  watcher: CommandWatcher | undefined;
 
   constructor(commandTimeout: number, bytesByDefault: boolean, hooks: Hooks | undefined, redirector: Redirector) {
     this.deadlines = new Deadlines(commandTimeout);
-    this.#bytes = bytesByDefault;
+    this.bytesByDefault = bytesByDefault;
     this.#hooks = hooks?.command ? hooks : undefined;
     this.#redirector = redirector;
   }
@@ -89,8 +92,10 @@ export class ClusterCommandFactory {
   /** A command for `args` (keys already prefixed: the route was read from them) routed by `route`, its deadline already running. */
   create(args: readonly Arg[], route: Route, options?: CommandOptions): ClusterCommand {
     const timeout = options?.timeout ?? (route.blocking === undefined ? this.deadlines.defaultTimeout : blockingDeadline(route.blocking));
-    const observer = this.#hooks && observeCommand(this.#hooks, args);
-    const cmd = new ClusterCommand(args, route, this.#redirector, options?.bytes ?? this.#bytes, timeout, options?.signal, observer);
+    let observer = this.#hooks && observeCommand(this.#hooks, args);
+    const settled = this.watcher?.watch(args);
+    if (settled) observer = alsoCalling(observer, settled);
+    const cmd = new ClusterCommand(args, route, this.#redirector, options?.bytes ?? this.bytesByDefault, timeout, options?.signal, observer);
     this.deadlines.track(cmd, timeout);
     return cmd;
   }

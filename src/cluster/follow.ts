@@ -45,7 +45,12 @@ export async function runClusterTransaction(
   commands: readonly Cmd<unknown>[],
   options?: CommandOptions,
 ): Promise<unknown[] | null> {
-  const slot = sharedSlot(commands.flatMap((c) => keysOf(factory.keyPrefix ? prefixKeys(c.args, factory.keyPrefix) : c.args)));
+  const argLists = commands.map((c) => (factory.keyPrefix ? prefixKeys(c.args, factory.keyPrefix) : c.args));
+  const slot = sharedSlot(argLists.flatMap(keysOf));
+  // Its commands are created once the slot's node is known, a microtask or more from now: their
+  // keys' cached entries go now, so a read issued after this call is not answered from memory.
+  // (Created, they drop them again when EXEC is answered, see CommandFactory.createTogether.)
+  for (const args of argLists) factory.watcher?.watch(args);
   const timeout = options?.timeout ?? router.options.connection.commandTimeout;
   const deadline = timeout > 0 ? Date.now() + timeout : 0;
   for (let hop = 0; ; hop++) {

@@ -3,15 +3,23 @@
  * {@link SharedConnection} `createClient` uses, so deadlines, the bounded offline queue, backoff
  * and "never replay what was written" hold per node), a bounded pool of dedicated connections for
  * blocking commands and `isolated()`, and a subscriber connection. Each is opened on first use.
+ *
+ * With the client-side cache, the multiplexed connection (the one cached reads go over) runs
+ * `CLIENT TRACKING ON` in its handshake and hands the node's invalidations to the cache; when it is
+ * lost, or the node leaves the topology or changes role, the cache is emptied: invalidations this
+ * node would have sent may be gone, and the node now serving its keys never saw this client read
+ * them.
  * @module
  */
+import type { ClientCache } from "../cache/cache.ts";
+import { trackedConnection } from "../cache/tracking.ts";
 import type { ResolvedReconnect } from "../conn/backoff.ts";
 import { Command } from "../conn/command.ts";
 import type { Connection } from "../conn/connection.ts";
 import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import { SharedConnection } from "../mux/shared.ts";
 import { Subscriber } from "../mux/subscriber.ts";
-import { Pool } from "../pool/pool.ts";
+import { Pool, watchCommands } from "../pool/pool.ts";
 import { FixedLocator } from "../topology/locator.ts";
 import type { NodeSpec } from "./topology.ts";
 
@@ -24,6 +32,8 @@ export interface NodeSettings {
   maxBlockingConnections: number;
   /** Send `READONLY` first on every multiplexed connection, so replicas serve reads. */
   readonly: boolean;
+  /** The cluster client's cache (option `cache`), one for every node. */
+  cache: ClientCache | undefined;
   /** A node's connection failed or was lost. */
   onError(node: ClusterNode, err: Error): void;
 }
@@ -35,12 +45,13 @@ export class ClusterNode {
   readonly address: string;
   readonly host: string;
   readonly port: number;
-  /** Its role in the slot map last applied. */
-  role: NodeSpec["role"];
   readonly #settings: NodeSettings;
   readonly #options: ResolvedConnectionOptions;
   /** This node's address for every connection to it: the cluster, not a locator, follows failovers. */
   readonly #locator: FixedLocator;
+  /** The multiplexed connection's: with a cache, its handshake turns tracking on (only there: other connections carry no cached reads). */
+  readonly #sharedLocator: FixedLocator;
+  #role: NodeSpec["role"];
   #shared: SharedConnection | undefined;
   #dedicated: Pool | undefined;
   #subscriber: Subscriber | undefined;
@@ -50,10 +61,28 @@ export class ClusterNode {
     this.address = spec.address;
     this.host = spec.host;
     this.port = spec.port;
-    this.role = spec.role;
+    this.#role = spec.role;
     this.#settings = settings;
     this.#options = { ...settings.connection, host: spec.host, port: spec.port, path: undefined };
     this.#locator = new FixedLocator(this.#options);
+    const cache = settings.cache;
+    this.#sharedLocator = cache ? new FixedLocator(trackedConnection(this.#options, cache.options)) : this.#locator;
+  }
+
+  /** Its role in the slot map last applied. */
+  get role(): NodeSpec["role"] {
+    return this.#role;
+  }
+
+  /**
+   * The slot map says it is `role` now. A master demoted to replica no longer serves the keys this
+   * client read from it, and the one promoted in its place never saw them read. Redis 7 still
+   * invalidates them on the demoted node as it replicates the new master's writes (what the
+   * failover test sees), but nothing promises it: the cache is emptied.
+   */
+  assignRole(role: NodeSpec["role"]): void {
+    if (role !== this.#role && this.#shared !== undefined) this.#settings.cache?.flush();
+    this.#role = role;
   }
 
   /** The multiplexed connection (opened now if needed; a new one if the last gave up). */
@@ -85,6 +114,8 @@ export class ClusterNode {
       max: this.#settings.maxBlockingConnections,
       min: 0,
     });
+    // Writes there (blocking commands, isolated(), watch()) drop cached entries too, and again once answered.
+    if (this.#settings.cache) this.#dedicated[watchCommands](this.#settings.cache);
     return this.#dedicated;
   }
 
@@ -117,6 +148,8 @@ export class ClusterNode {
    */
   async close(timeoutMs = 5_000): Promise<void> {
     this.#closed = true;
+    // Its slots are served elsewhere now (or the client closes): nothing will invalidate what was read here.
+    if (this.#shared !== undefined) this.#settings.cache?.flush();
     await Promise.all([
       this.#shared?.close(timeoutMs),
       this.#dedicated?.close({ timeout: timeoutMs }),
@@ -126,17 +159,24 @@ export class ClusterNode {
 
   #openShared(): SharedConnection {
     const settings = this.#settings;
+    const cache = settings.cache;
     return new SharedConnection({
       connection: this.#options,
-      locator: this.#locator,
+      locator: this.#sharedLocator,
       role: "master",
       reconnect: settings.reconnect,
       maxPending: settings.maxPending,
+      hooks: cache && { onPush: (push) => cache.onPush(push) },
       events: {
         connect: ignore,
         // Written before anything queued meanwhile, so it is in effect for every command after it.
         ready: (conn) => (settings.readonly ? sendReadonly(conn) : undefined),
-        error: (err) => settings.onError(this, err),
+        error: (err) => {
+          // The invalidations sent while it was down are lost. Reads sent from now on go over the
+          // next connection, tracked from its handshake on.
+          cache?.flush();
+          settings.onError(this, err);
+        },
         reconnecting: ignore,
         end: ignore,
       },

@@ -3,6 +3,7 @@
  * follow redirections, plus every option `createClient()` takes for each node's connections.
  * @module
  */
+import { resolveCacheOptions, type ResolvedCacheOptions } from "../cache/options.ts";
 import { resolveReconnect, type ResolvedReconnect } from "../conn/backoff.ts";
 import { parseRedisUrl, resolveConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
 import type { ClientOptions } from "../mux/options.ts";
@@ -54,6 +55,7 @@ export interface ResolvedClusterOptions {
   maxRedirections: number;
   refreshInterval: number;
   addressMap: AddressMapper;
+  cache: ResolvedCacheOptions | undefined;
 }
 
 const READ_FROM: readonly ReadFrom[] = ["master", "replica", "prefer-replica"];
@@ -65,9 +67,12 @@ export function resolveClusterOptions(input: ClusterOptions): ResolvedClusterOpt
   }
   const {
     nodes, readFrom = "master", maxRedirections = 16, refreshInterval = 10_000, addressMap,
-    reconnect, maxPending = 100_000, maxBlockingConnections = 32, ...connection
+    reconnect, maxPending = 100_000, maxBlockingConnections = 32, cache: givenCache, ...connection
   } = input;
   if (!READ_FROM.includes(readFrom)) throw new TypeError(`option readFrom must be one of ${READ_FROM.join(", ")}, got ${String(readFrom)}`);
+  const cache = resolveCacheOptions(givenCache);
+  // As createClient: replicas send no invalidations for what this client reads through a master's tracking.
+  if (cache && readFrom !== "master") throw new TypeError("option cache works with readFrom: \"master\" only: a replica's reads are not tracked");
   for (const [name, value, min] of [
     ["maxRedirections", maxRedirections, 1], ["refreshInterval", refreshInterval, 0],
     ["maxPending", maxPending, 1], ["maxBlockingConnections", maxBlockingConnections, 1],
@@ -81,11 +86,18 @@ export function resolveClusterOptions(input: ClusterOptions): ResolvedClusterOpt
     if (given.path !== undefined || !given.host) throw new TypeError("createCluster: seed nodes need a host and port (no unix sockets)");
     return { host: given.host, port: given.port ?? 6379 };
   });
+  const resolvedConnection = resolveConnectionOptions({
+    username: fromUrl?.username, password: fromUrl?.password, tls: fromUrl?.tls, ...withoutUndefined(connection),
+  });
+  // RESP2 would need, per node, a second connection subscribed to the invalidation channel that the
+  // node's tracking redirects to, kept in step through both connections' reconnects (what
+  // cache/redirect.ts does for one server): not done for the cluster.
+  if (cache && resolvedConnection.protocol !== 3) {
+    throw new TypeError("option cache of a cluster client needs protocol 3: each node sends the invalidations on the connection that read the keys (use createClient for a cache over RESP2)");
+  }
   return {
     seeds,
-    connection: resolveConnectionOptions({
-      username: fromUrl?.username, password: fromUrl?.password, tls: fromUrl?.tls, ...withoutUndefined(connection),
-    }),
+    connection: resolvedConnection,
     reconnect: resolveReconnect(reconnect),
     maxPending,
     maxBlockingConnections,
@@ -93,6 +105,7 @@ export function resolveClusterOptions(input: ClusterOptions): ResolvedClusterOpt
     maxRedirections,
     refreshInterval,
     addressMap: resolveAddressMap(addressMap),
+    cache,
   };
 }
 

@@ -16,6 +16,7 @@
  * slot no shard serves) wait in a queue bounded by `maxPending`.
  * @module
  */
+import { ClientCache } from "../cache/cache.ts";
 import { backoffDelay } from "../conn/backoff.ts";
 import { Command } from "../conn/command.ts";
 import { ClosedError, LimitError, TimeoutError, type RedisError } from "../errors.ts";
@@ -53,6 +54,8 @@ const ignore = () => {};
 export class Router implements Redirector {
   readonly options: ResolvedClusterOptions;
   readonly factory: ClusterCommandFactory;
+  /** The client-side cache (option `cache`), fed by every node's multiplexed connection. */
+  readonly cache: ClientCache | undefined;
   /** The slot map last applied (with `MOVED` corrections since), or undefined before the first. */
   map: SlotMap | undefined;
   readonly #events: RouterEvents;
@@ -73,12 +76,21 @@ export class Router implements Redirector {
     this.#events = events;
     const { connection } = options;
     this.factory = new ClusterCommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks, this);
+    // Not "ordered" (the multiplexer's mode, where the connection a read is answered on is the one
+    // its key's invalidations arrive on): here a read may be answered by one node while its key's
+    // invalidation comes from another — a read sent to the old owner and redirected (MOVED, ASK),
+    // a source node deleting migrated keys. So an invalidation drops reads in flight too, and a
+    // write's entries go when it is created and again when it is answered (CommandWatcher.watch),
+    // whichever node it went to.
+    this.cache = options.cache && new ClientCache(options.cache, connection.hooks);
+    this.factory.watcher = this.cache;
     this.#settings = {
       connection,
       reconnect: options.reconnect,
       maxPending: options.maxPending,
       maxBlockingConnections: options.maxBlockingConnections,
       readonly: options.readFrom !== "master",
+      cache: this.cache,
       onError: (_node, err) => {
         events.error(err);
         this.#refresher.request(); // a lost node may be a failover starting
@@ -302,12 +314,12 @@ export class Router implements Redirector {
     const used = new Set<ClusterNode>();
     const routed = new Map(map.shards.map((shard) => {
       const master = this.#node(shard.master);
-      master.role = "master";
+      master.assignRole("master");
       used.add(master);
       const replicas: ClusterNode[] = [];
       for (const spec of shard.replicas) {
         const node = this.#node(spec);
-        node.role = "replica";
+        node.assignRole("replica");
         used.add(node);
         if (spec.readable) replicas.push(node);
       }

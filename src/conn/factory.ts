@@ -99,8 +99,15 @@ export class CommandFactory {
   }
 }
 
-/** `observer`, then `settled`. */
-function alsoCalling(observer: CommandObserver | undefined, settled: () => void): CommandObserver {
+/**
+ * `observer`, then `settled`: a command's hook observer and what its watcher wants called when it settled.
+ *
+ * @example
+ * ```ts
+ * const onDone = alsoCalling(hooks.observe(args), watcher.watch(args)!);
+ * ```
+ */
+export function alsoCalling(observer: CommandObserver | undefined, settled: () => void): CommandObserver {
   if (!observer) return settled;
   return (error) => {
     observer(error);
