@@ -121,7 +121,7 @@ export class ClientCache implements Cache, CommandWatcher {
   fill(slot: Slot, reply: Promise<RespValue>): (outcome: RespValue | Error) => void {
     if (slot.joining) slot.reply = reply;
     return (outcome) => {
-      this.#store.end(slot, outcome instanceof Error || !isCacheableReply(outcome) ? undefined : copyReply(outcome));
+      this.#store.end(slot, outcome instanceof Error || !isCacheableReply(outcome) ? undefined : copyReply(outcome), reply);
     };
   }
 

@@ -161,10 +161,12 @@ export class CacheStore {
 
   /**
    * A read of `slot` was answered (or failed): its reply `value` is held unless the slot was
-   * spoiled since the read was sent (or `undefined`: nothing to hold). Returns whether it was.
+   * spoiled since the read was sent (or `undefined`: nothing to hold). `reply`: the read's
+   * promise, no longer one to join. Returns whether the reply was held.
    */
-  end(slot: Slot, value: RespValue | undefined): boolean {
-    if (--slot.pending === 0) slot.reply = undefined;
+  end(slot: Slot, value: RespValue | undefined, reply?: Promise<RespValue>): boolean {
+    slot.pending--;
+    if (slot.reply === reply) slot.reply = undefined;
     if (slot.removed || slot.generation !== this.#generation) return false;
     if (value === undefined) {
       if (!slot.held && slot.pending === 0) this.#remove(slot);

@@ -118,7 +118,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     if (read instanceof Promise) return read;
     if (route.dedicated) return sendBlocking(this.#router, given, route, options); // the node's pool prefixes
     const cmd = factory.create(args, route, options);
-    if (read) cmd.listener = cache!.fill(read, cmd.promise);
+    if (read) cmd.listen(cache!.fill(read, cmd.promise));
     this.#router.dispatch(cmd);
     return cmd.promise;
   }

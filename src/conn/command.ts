@@ -34,11 +34,10 @@ export class Command {
   state: CommandState = "queued";
   /** The commands of its transaction (itself included), written as one piece or not at all. */
   together: readonly Command[] | undefined = undefined;
-  /**
-   * Told the outcome the moment it is known, before the promise settles (the client-side cache
-   * keeps a reply this way, before a push read right after it could invalidate it).
-   */
-  listener: ((outcome: RespValue | Error) => void) | undefined = undefined;
+  /** See `listen()`. */
+  #listener: ((outcome: RespValue | Error) => void) | undefined = undefined;
+  /** Why it failed, kept for a listener that comes after (see `listen()`). */
+  #failure: Error | undefined = undefined;
   readonly promise: Promise<RespValue>;
   /** Told how the command ended (the command hook's observer), once. */
   readonly #onDone: ((error: Error | undefined) => void) | undefined;
@@ -90,12 +89,23 @@ export class Command {
     this.#timer = setTimeout(() => onExpire(this), Math.max(0, this.deadline - Date.now()));
   }
 
+  /**
+   * Tell `listener` the outcome the moment it is known, before the promise settles (the
+   * client-side cache keeps a reply this way, before a push read right after it could invalidate
+   * it). A command that already failed — refused or aborted as it was created or written — tells
+   * it at once (a reply cannot have come yet: replies arrive in a later task).
+   */
+  listen(listener: (outcome: RespValue | Error) => void): void {
+    if (this.#failure !== undefined) listener(this.#failure);
+    else this.#listener = listener;
+  }
+
   /** Settle with a reply; an error reply rejects with it. No-op once settled. */
   settle(reply: RespValue): void {
     if (this.state === "done") return;
     const error = reply instanceof RedisError ? reply : undefined;
     this.#finish(error);
-    if (this.listener) this.listener(reply);
+    if (this.#listener) this.#listener(reply);
     if (error) this.#reject(error);
     else this.#resolve(reply);
   }
@@ -104,7 +114,8 @@ export class Command {
   fail(err: Error): void {
     if (this.state === "done") return;
     this.#finish(err);
-    if (this.listener) this.listener(err);
+    this.#failure = err;
+    if (this.#listener) this.#listener(err);
     this.#reject(err);
   }
 

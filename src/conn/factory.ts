@@ -52,13 +52,18 @@ export class CommandFactory {
     this.#hooks = connection.hooks;
   }
 
+  /** `args` as Redis sees them: with the `keyPrefix` on every key (`args` itself without one). */
+  prefixed(args: readonly Arg[]): readonly Arg[] {
+    return this.keyPrefix ? prefixKeys(args, this.keyPrefix) : args;
+  }
+
   /**
    * A command for `args` (its keys prefixed), its deadline already running. `observed: false`
    * leaves it to the caller to report it (a transaction is reported once, see
    * {@link CommandFactory.observe}).
    */
   create(given: readonly Arg[], options?: CommandOptions, observed = true): Command {
-    const args = this.keyPrefix ? prefixKeys(given, this.keyPrefix) : given;
+    const args = this.prefixed(given);
     return this.#make(args, options, observed, this.watcher?.watch(args));
   }
 
@@ -69,7 +74,7 @@ export class CommandFactory {
    * `EXEC` settled.
    */
   createTogether(given: readonly (readonly Arg[])[], options?: CommandOptions): Command[] {
-    const argLists = this.keyPrefix ? given.map((args) => prefixKeys(args, this.keyPrefix)) : given;
+    const argLists = this.keyPrefix ? given.map((args) => this.prefixed(args)) : given;
     const settles: (() => void)[] = [];
     for (const args of argLists) {
       const settled = this.watcher?.watch(args);

@@ -133,6 +133,9 @@ export class RedisClient extends CommandApi<ClientEvents> {
           redirect?.disconnected();
           this.emit("error", err);
         },
+        // The connection being replaced stops being read once it drained: the keys read over it
+        // would be invalidated no more, and reads still on their way over it must not fill.
+        replaced: () => cache?.flush(),
         reconnecting: (info) => this.emit("reconnecting", info),
         end: (error) => this.emit("end", { error }),
       },
@@ -182,14 +185,15 @@ export class RedisClient extends CommandApi<ClientEvents> {
       if (refused) return Promise.reject(refused);
       if (needsOwnConnection(args, info)) return this.#dedicatedPool().send(args, options);
     }
-    const read = this.#cache?.lookup(args, info, options, options?.bytes ?? this.#factory.bytesByDefault);
+    // Cached under the keys as Redis names them (prefixed) in its invalidations.
+    const read = this.#cache?.lookup(this.#factory.prefixed(args), info, options, options?.bytes ?? this.#factory.bytesByDefault);
     if (read instanceof Promise) {
       this.#shared.connection?.callerServed();
       return read;
     }
     const cmd = this.#factory.create(args, options);
     (this.#replica && isReadOnly(args) ? this.#readFrom(this.#replica) : this.#shared).write(cmd);
-    if (read) cmd.listener = this.#cache!.fill(read, cmd.promise);
+    if (read) cmd.listen(this.#cache!.fill(read, cmd.promise));
     return cmd.promise;
   }
 

@@ -30,6 +30,11 @@ export interface SharedConnectionEvents {
   connect(): void;
   ready(conn: Connection): void;
   error(err: Error): void;
+  /**
+   * Commands go to a new connection from now on: the current one (connected to the wrong node,
+   * or after an error reply `replaceOn` accepted) closes once its written commands are answered.
+   */
+  replaced?(why: Error): void;
   reconnecting(info: { attempt: number; delay: number; error: Error }): void;
   end(err: Error | undefined): void;
 }
@@ -347,6 +352,7 @@ export class SharedConnection {
     this.#lastError = why;
     this.#retired.add(conn);
     void conn.close(this.#options.connection.commandTimeout || 5_000).finally(() => this.#retired.delete(conn));
+    this.#options.events.replaced?.(why);
     this.state = "reconnecting";
     void this.#connectLoop();
   }

@@ -174,11 +174,12 @@ export class Pool extends CommandApi<PoolEvents> {
     const refused = info?.rule && refusal(args, "pooled", info);
     if (refused) return Promise.reject(refused);
     const { factory, cache } = this.#engine;
-    const read = cache?.lookup(args, info, options, options?.bytes ?? factory.bytesByDefault);
+    // Cached under the keys as Redis names them (prefixed) in its invalidations.
+    const read = cache?.lookup(factory.prefixed(args), info, options, options?.bytes ?? factory.bytesByDefault);
     if (read instanceof Promise) return read;
     const cmd = factory.create(args, options);
     if (needsOwnConnection(args, info)) return this.#runAlone(cmd);
-    if (read) cmd.listener = cache!.fill(read, cmd.promise);
+    if (read) cmd.listen(cache!.fill(read, cmd.promise));
     this.#engine.dispatch(cmd);
     return cmd.promise;
   }

@@ -16,6 +16,7 @@ import { ClientCache } from "../cache/cache.ts";
 import type { Cmd } from "../client/spec.ts";
 import type { CommandInfo } from "../commands/table.ts";
 import { blockingTimeout, commandName, lookupCommand } from "../commands/lookup.ts";
+import { prefixKeys } from "../commands/prefix.ts";
 import type { CommandOptions } from "../conn/command.ts";
 import type { HookSet } from "../conn/hook-set.ts";
 import { reportTo } from "../conn/hooks.ts";
@@ -140,9 +141,11 @@ export class RemoteSession {
     const cache = this.#cache;
     if (cache === undefined) return this.#send(args, options, isolation, info);
     // A read on an isolated connection is the caller's own; a write anywhere drops its keys' entries.
-    const read = isolation === undefined ? cache.lookup(args, info, options, options?.bytes ?? this.#info!.decodeBytes) : undefined;
+    // Both under the keys as Redis names them in its invalidations: with the owner's prefix.
+    const named = this.keyPrefix ? prefixKeys(args, this.keyPrefix) : args;
+    const read = isolation === undefined ? cache.lookup(named, info, options, options?.bytes ?? this.#info!.decodeBytes) : undefined;
     if (read instanceof Promise) return read;
-    const settled = cache.watch(args);
+    const settled = cache.watch(named);
     const reply = this.#send(args, options, isolation, info);
     if (read) {
       const fill = cache.fill(read, reply);

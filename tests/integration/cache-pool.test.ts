@@ -54,6 +54,21 @@ describe("client-side cache on the pool (RESP3)", () => {
     }
   });
 
+  test("a pool read that fails as it is created (an aborted signal) leaves nothing behind: the key is still invalidated", async () => {
+    const pool = cachingPool("cache-pool-aborted");
+    try {
+      await writer.set("p:aborted", "v1");
+      await assert.rejects(pool.send(["GET", "p:aborted"], { signal: AbortSignal.abort() }), { name: "AbortError" });
+      assert.equal(await pool.get("p:aborted"), "v1");
+      assert.equal(await pool.get("p:aborted"), "v1");
+      await writer.set("p:aborted", "v2");
+      await until(async () => (await pool.get("p:aborted")) === "v2", "the invalidation");
+      assert.equal(pool.stats().cache!.invalidations, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test("a write through each entry point drops the entry before it is sent; once it resolved, reads see it", async () => {
     const pool = cachingPool();
     try {

@@ -192,6 +192,38 @@ describe("client-side cache on the multiplexer (RESP3)", () => {
     }
   });
 
+  test("a read that fails as it is created (an aborted signal) leaves nothing behind: the key is still invalidated", async () => {
+    const r = reader();
+    try {
+      await writer.set("c:aborted", "v1");
+      await assert.rejects(r.send(["GET", "c:aborted"], { signal: AbortSignal.abort() }), { name: "AbortError" });
+      assert.equal(await r.get("c:aborted"), "v1");
+      for (const value of ["v2", "v3"]) {
+        await writer.set("c:aborted", value);
+        await r.send(["PING"]);
+        assert.equal(await r.get("c:aborted"), value);
+      }
+    } finally {
+      await r.close();
+    }
+  });
+
+  test("a connection replaced after an error reply (reconnectOnError) empties the cache: its tracking is gone", async () => {
+    const r = createClient({ url: server.url, cache: true, reconnectOnError: (err) => /unknown command/.test(err.message) });
+    try {
+      await writer.set("c:replaced", "v1");
+      assert.equal(await r.get("c:replaced"), "v1");
+      assert.equal(await r.get("c:replaced"), "v1");
+      await assert.rejects(r.send(["NOSUCHCMD"]));
+      await r.send(["PING"]); // on the new connection
+      await writer.set("c:replaced", "v2");
+      await r.send(["PING"]);
+      assert.equal(await r.get("c:replaced"), "v2");
+    } finally {
+      await r.close();
+    }
+  });
+
   test("a key given as bytes that are not UTF-8 is never cached", async () => {
     const r = reader();
     try {

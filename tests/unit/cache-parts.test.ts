@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { resolveCacheOptions } from "../../src/cache/options.ts";
 import { argKey, cacheScope, NOT_CACHEABLE, readKeys, writtenKeys } from "../../src/cache/policy.ts";
+import { ClientCache } from "../../src/cache/cache.ts";
 import { CacheStore } from "../../src/cache/store.ts";
+import { Command } from "../../src/conn/command.ts";
 import { invalidatedKeys, trackingCommand } from "../../src/cache/tracking.ts";
 import { lookupCommand } from "../../src/commands/lookup.ts";
 import type { Arg, RespValue } from "../../src/resp/types.ts";
@@ -156,6 +158,40 @@ describe("reads in flight", () => {
     assert.equal(store.evictions, 1);
     assert.equal(store.end(again, "1"), true);
     assert.equal(store.size, 1);
+  });
+});
+
+describe("joining a read on its way", () => {
+  const args = ["GET", "k"];
+  const info = lookupCommand(args);
+
+  test("a read answered is no longer joined: after an invalidation, a new read goes to Redis", () => {
+    // Over the connection the invalidations come on: B answered and held, C (a deadline of its
+    // own, so not joinable) still on its way, then Redis invalidates k.
+    const cache = new ClientCache(resolveCacheOptions(true)!, undefined, true);
+    const b = cache.lookup(args, info, undefined, false);
+    assert.ok(b !== undefined && !(b instanceof Promise));
+    const answerB = cache.fill(b, Promise.resolve("v1"));
+    const c = cache.lookup(args, info, { timeout: 1_000 }, false);
+    assert.ok(c !== undefined && !(c instanceof Promise), "a read with a deadline of its own is sent");
+    cache.fill(c, new Promise(() => {}));
+    answerB("v1");
+    cache.invalidated(["k"]);
+    const d = cache.lookup(args, info, undefined, false);
+    assert.ok(!(d instanceof Promise), "D does not get B's reply, older than the invalidation");
+  });
+
+  test("a read that failed at once (refused, aborted) leaves no read to join and nothing to wait for", () => {
+    const cache = new ClientCache(resolveCacheOptions(true)!, undefined, true);
+    const read = cache.lookup(args, info, undefined, false);
+    assert.ok(read !== undefined && !(read instanceof Promise));
+    const cmd = new Command(args, false, 0, AbortSignal.abort());
+    cmd.promise.catch(() => {});
+    cmd.listen(cache.fill(read, cmd.promise));
+    const again = cache.lookup(args, info, undefined, false);
+    assert.ok(!(again instanceof Promise), "not joined to the failed read");
+    cache.fill(again!, Promise.resolve("v")).call(undefined, "v");
+    assert.equal(cache.stats().entries, 1);
   });
 });
 

@@ -4,7 +4,7 @@ import { describeAddress, parseRedisUrl, redactUrl, resolveConnectionOptions } f
 import { Command } from "../../src/conn/command.ts";
 import { Deadlines } from "../../src/conn/deadlines.ts";
 import { Queue } from "../../src/conn/queue.ts";
-import { TimeoutError } from "../../src/errors.ts";
+import { AbortError, TimeoutError } from "../../src/errors.ts";
 import { describe, test } from "../harness/runner.ts";
 import { sleep } from "../harness/wait.ts";
 
@@ -134,6 +134,14 @@ describe("command deadlines", () => {
     await sleep(1_200);
     assert.equal(deadlines.size, 0);
     deadlines.clear();
+  });
+
+  test("a listener that comes after the command failed (aborted as it was created) is told at once", async () => {
+    const cmd = new Command(["GET", "k"], false, 0, AbortSignal.abort());
+    await assert.rejects(cmd.promise, AbortError);
+    let told: unknown;
+    cmd.listen((outcome) => (told = outcome));
+    assert.ok(told instanceof AbortError);
   });
 
   test("a command still waiting past its deadline rejects with TimeoutError", async () => {

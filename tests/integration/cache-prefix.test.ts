@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { createClient, createPool, type CommandApi, type RedisClient } from "../../mod.ts";
+import { exposeClient } from "../../worker.ts";
+import { startRedis, type RedisServer } from "../harness/redis.ts";
+import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
+import { until } from "../harness/wait.ts";
+import { spawnWorker } from "./worker-fixtures/spawn.ts";
+
+/**
+ * With `keyPrefix`, Redis names the keys it invalidates with their prefix, and the client's own
+ * writes reach Redis prefixed too: the cache must find its entries under those names.
+ */
+describe("client-side cache with keyPrefix", () => {
+  let server: RedisServer;
+  let writer: RedisClient;
+  beforeAll(async () => {
+    server = await startRedis();
+    writer = createClient({ url: server.url });
+  });
+  afterAll(async () => {
+    await writer?.close();
+    await server?.stop();
+  });
+
+  /** Another client's write, then one of the reader's own: each is seen by the next read. */
+  async function neverStale(reader: CommandApi, key: string, ping: () => Promise<unknown>): Promise<void> {
+    await writer.set(`app:${key}`, "old");
+    await until(async () => (await reader.get(key)) === "old", "the reader to see the first value");
+    assert.equal(await reader.get(key), "old");
+    await writer.set(`app:${key}`, "theirs");
+    await ping(); // orders behind the invalidation Redis pushed
+    assert.equal(await reader.get(key), "theirs", "another client's write");
+    assert.equal(await reader.get(key), "theirs");
+    await reader.set(key, "mine");
+    assert.equal(await reader.get(key), "mine", "the reader's own write");
+    assert.equal(await writer.get(`app:${key}`), "mine");
+  }
+
+  test("on the multiplexer (RESP3)", async () => {
+    const reader = createClient({ url: server.url, keyPrefix: "app:", cache: true });
+    try {
+      await neverStale(reader, "pfx:mux", () => reader.ping());
+      assert.ok(reader.stats().cache!.hits > 0, "it did cache");
+    } finally {
+      await reader.close();
+    }
+  });
+
+  test("on the multiplexer over RESP2 (invalidations redirected)", async () => {
+    const reader = createClient({ url: server.url, protocol: 2, keyPrefix: "app:", cache: true });
+    try {
+      // The redirect connection is a connection of its own: wait for Redis to have pushed there.
+      await neverStale(reader, "pfx:resp2", async () => {
+        await reader.ping();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  test("on the pool", async () => {
+    const pool = createPool({ url: server.url, max: 2, keyPrefix: "app:", cache: true });
+    try {
+      // Each pool connection tracks what it read; a PING on each orders behind its pushes.
+      await neverStale(pool, "pfx:pool", () => Promise.all([pool.ping(), pool.ping(), pool.ping()]));
+      assert.ok(pool.stats().cache!.hits > 0, "it did cache");
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("on a worker client of an owner with a prefix", async () => {
+    const owned = createClient({ url: server.url, keyPrefix: "app:", cache: true });
+    const worker = await spawnWorker("cache-agent.ts");
+    const owner = exposeClient(owned, worker.endpoint);
+    try {
+      await writer.set("app:pfx:worker", "old");
+      assert.equal(await worker.call("get", ["pfx:worker"]), "old");
+      assert.equal(await worker.call("get", ["pfx:worker"]), "old");
+      await writer.set("app:pfx:worker", "theirs");
+      await worker.call("ping");
+      assert.equal(await worker.call("get", ["pfx:worker"]), "theirs", "another client's write");
+      assert.equal(await worker.call("writeThenRead", ["pfx:worker", "mine"]), "mine", "the worker's own write");
+      assert.equal(await writer.get("app:pfx:worker"), "mine");
+    } finally {
+      await worker.call("close").catch(() => {});
+      await worker.terminate();
+      await owner.close();
+      await owned.close();
+    }
+  });
+});
