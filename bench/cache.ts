@@ -9,11 +9,6 @@
  * Every SET invalidates its key in every cache, so a cache also pays for the reads that follow a
  * write. Callers draw keys and operations from one seeded generator: the same sequence for every
  * library.
- *
- * A fourth row is a bound, not a client: a bare `Map` in front of the uncached client, dropping a
- * key on its own SET, with no tracking, no bounds and no race handling. It misses exactly where a
- * cache must (the first read after each write), and does nothing else: no cache can beat it here,
- * so it shows how much of what is left is the cache's own cost.
  * @module
  */
 import { createClient } from "../src/mux/client.ts";
@@ -34,7 +29,6 @@ interface Subject {
 }
 
 const keyName = (i: number) => `bench:cache:${i}`;
-const BOUND = "bound: a bare Map";
 
 async function resplexSubject(url: string, cached: boolean): Promise<Subject> {
   const client = createClient({ url, cache: cached ? { maxEntries: 2 * KEYS } : false });
@@ -43,22 +37,6 @@ async function resplexSubject(url: string, cached: boolean): Promise<Subject> {
     library: cached ? "resplex cached" : "resplex uncached",
     get: (k) => client.get(k),
     set: (k, v) => client.set(k, v),
-    close: () => client.close(),
-  };
-}
-
-/** The bound: a Map in front of the uncached client (see the module comment); not a usable cache. */
-async function boundSubject(url: string): Promise<Subject> {
-  const client = createClient({ url });
-  await client.ping();
-  const values = new Map<string, unknown>();
-  return {
-    library: BOUND,
-    get: (k) => {
-      const value = values.get(k);
-      return value !== undefined ? Promise.resolve(value) : client.get(k).then((v) => (values.set(k, v), v));
-    },
-    set: (k, v) => (values.delete(k), client.set(k, v)),
     close: () => client.close(),
   };
 }
@@ -105,7 +83,6 @@ export async function benchCache(ctx: BenchContext): Promise<BenchResult> {
     ["resplex cached", () => resplexSubject(ctx.url, true)],
     ["resplex uncached", () => resplexSubject(ctx.url, false)],
     ["node-redis cached", () => nodeRedisSubject(ctx.url)],
-    [BOUND, () => boundSubject(ctx.url)],
   ];
   const setup = await resplexSubject(ctx.url, false);
   try {
