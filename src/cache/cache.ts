@@ -12,6 +12,7 @@ import type { CommandInfo } from "../commands/table.ts";
 import type { CommandWatcher } from "../conn/factory.ts";
 import type { CommandOptions } from "../conn/command.ts";
 import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
+import { callerServed } from "../conn/served.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { ResolvedCacheOptions } from "./options.ts";
 import { argKey, cacheScope, readKeys, writtenKeys } from "./policy.ts";
@@ -100,6 +101,7 @@ export class ClientCache implements Cache, CommandWatcher {
     const slot = store.find(scope, last);
     if (slot !== undefined && store.hit(slot)) {
       this.#hits++;
+      callerServed(); // its caller goes on, and may send a command soon: see served.ts
       if (this.#hooks) observeCommand(this.#hooks, args)?.(undefined);
       return Promise.resolve(copyReply(slot.value));
     }

@@ -20,6 +20,7 @@ import { guarded } from "./hooks.ts";
 import { LivenessWatch } from "./liveness.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
+import { servedSoFar } from "./served.ts";
 import { closeSocket, failUnwritten, failWritten } from "./teardown.ts";
 
 export type { ConnectionHooks, WireCommand };
@@ -60,8 +61,6 @@ export class Connection {
   /** How many commands at the tail of #inFlight have not been handed to the socket yet. */
   #unflushed = 0;
   #flushScheduled = false;
-  /** Callers answered without a command while a flush waited (see `callerServed()`). */
-  #served = 0;
   #blocked = false;
   #closeError: Error | undefined;
   #resolveClosed!: (err: Error | undefined) => void;
@@ -225,33 +224,23 @@ export class Connection {
   }
 
   /**
-   * A caller of this connection's commands was answered without one (a cache hit): it goes on
-   * and may send a command a round or two later, so a waiting flush counts this round as busy.
-   * Without it, callers answered from the cache one after another look like quiet rounds, and
-   * their next commands leave in several small socket writes instead of one.
-   */
-  callerServed(): void {
-    if (this.#flushScheduled) this.#served++;
-  }
-
-  /**
    * Flush once the commands of this tick are in. Callers woken together (replies settled in one
    * read, cache hits resolved at once) issue their next commands over several microtask rounds,
    * and one flush per round would cost a socket write per round: so the flush waits, round after
-   * round, while new commands keep arriving (or callers are answered, see `callerServed()`), and
+   * round, while new commands keep arriving (or callers are answered from memory, see served.ts), and
    * goes out after rounds that brought neither (at most FLUSH_MAX_ROUNDS rounds, so commands
    * never wait behind an endless chain of microtasks).
    */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    let seen = this.#unflushed + this.#served;
+    let seen = this.#unflushed + servedSoFar();
     let rounds = 0;
     let quiet = 0;
     const round = () => {
-      quiet = this.#unflushed + this.#served === seen ? quiet + 1 : 0;
+      quiet = this.#unflushed + servedSoFar() === seen ? quiet + 1 : 0;
       if (quiet < FLUSH_QUIET_ROUNDS && ++rounds < FLUSH_MAX_ROUNDS) {
-        seen = this.#unflushed + this.#served;
+        seen = this.#unflushed + servedSoFar();
         queueMicrotask(round);
         return;
       }

@@ -187,10 +187,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
     }
     // Cached under the keys as Redis names them (prefixed) in its invalidations.
     const read = this.#cache?.lookup(this.#factory.prefixed(args), info, options, options?.bytes ?? this.#factory.bytesByDefault);
-    if (read instanceof Promise) {
-      this.#shared.connection?.callerServed();
-      return read;
-    }
+    if (read instanceof Promise) return read;
     const cmd = this.#factory.create(args, options);
     (this.#replica && isReadOnly(args) ? this.#readFrom(this.#replica) : this.#shared).write(cmd);
     if (read) cmd.listen(this.#cache!.fill(read, cmd.promise));

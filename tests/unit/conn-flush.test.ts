@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Command } from "../../src/conn/command.ts";
 import { Connection } from "../../src/conn/connection.ts";
 import { resolveConnectionOptions } from "../../src/conn/options.ts";
+import { callerServed } from "../../src/conn/served.ts";
 import type { Socket } from "../../src/transport/types.ts";
 import { describe, test } from "../harness/runner.ts";
 
@@ -41,7 +42,7 @@ describe("write batching", () => {
     // next command: the rounds without a new command are busy, not quiet.
     const { conn, writes } = recordingConnection();
     conn.write(get("a"));
-    await microtaskRounds(8, () => conn.callerServed());
+    await microtaskRounds(8, () => callerServed());
     conn.write(get("b"));
     await microtaskRounds(10);
     assert.equal(writes.length, 1, "both commands in one socket write");
@@ -51,7 +52,7 @@ describe("write batching", () => {
   test("callers served forever do not hold a command back past the round limit", async () => {
     const { conn, writes } = recordingConnection();
     conn.write(get("a"));
-    await microtaskRounds(200, () => conn.callerServed());
+    await microtaskRounds(200, () => callerServed());
     assert.equal(writes.length, 1);
   });
 });
