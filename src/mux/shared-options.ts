@@ -10,7 +10,6 @@ import type { ResolvedReconnect } from "../conn/backoff.ts";
 import type { Connection, ConnectionHooks } from "../conn/connection.ts";
 import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import type { Locator, Role } from "../topology/locator.ts";
-import type { SharedConnection } from "./shared.ts";
 
 /** Lifecycle of a {@link SharedConnection}; `lazy` until the first command or `connect()` when created with `lazy`. */
 export type SharedState = "lazy" | "connecting" | "ready" | "reconnecting" | "closing" | "closed";
