@@ -7,55 +7,23 @@
  * handed to the socket waits for the next connection. Every state change settles every queue:
  * close() during connect, during backoff or while ready leaves nothing pending (ioredis #2197,
  * node-redis #3398, Bun #32779 were each a transition that forgot a queue).
+ *
+ * Beside it: the offline queue and its bound (`offline-queue.ts`), the waits between attempts
+ * (`retry-wait.ts`), the connections switched away from (`connection-switch.ts`), and what its
+ * owners pass in and hear (`shared-options.ts`).
  * @module
  */
-import { ClosedError, ConnectionError, LimitError, RedisError, TimeoutError } from "../errors.ts";
-import { retryDelay, type ResolvedReconnect } from "../conn/backoff.ts";
+import { ClosedError, ConnectionError, type RedisError } from "../errors.ts";
 import type { Command } from "../conn/command.ts";
-import type { Connection, ConnectionHooks, WireCommand } from "../conn/connection.ts";
+import type { Connection, WireCommand } from "../conn/connection.ts";
 import type { EncodedRun, RawCommand } from "../conn/raw-command.ts";
-import type { ResolvedConnectionOptions } from "../conn/options.ts";
-import { isPermanentFailure } from "../conn/permanent-failure.ts";
-import { Queue } from "../conn/queue.ts";
-import { guarded } from "../conn/hooks.ts";
-import { encodeTogether } from "../conn/transaction.ts";
 import { validateCommand } from "../resp/validate.ts";
-import type { Locator, Role } from "../topology/locator.ts";
+import { callsForReplacement, RetiredConnections } from "./connection-switch.ts";
+import { OfflineQueue, writeAlone } from "./offline-queue.ts";
+import { RetryWait, unreachableError } from "./retry-wait.ts";
+import type { SharedConnectionOptions, SharedState } from "./shared-options.ts";
 
-/** Lifecycle of a {@link SharedConnection}; `lazy` until the first command or `connect()` when created with `lazy`. */
-export type SharedState = "lazy" | "connecting" | "ready" | "reconnecting" | "closing" | "closed";
-
-/** What a shared connection reports to its owner. */
-export interface SharedConnectionEvents {
-  connect(): void;
-  ready(conn: Connection): void;
-  error(err: Error): void;
-  /**
-   * Commands go to a new connection from now on: the current one (connected to the wrong node,
-   * or after an error reply `replaceOn` accepted) closes once its written commands are answered.
-   */
-  replaced?(why: Error): void;
-  reconnecting(info: { attempt: number; delay: number; error: Error }): void;
-  end(err: Error | undefined): void;
-}
-
-/** Settings of a {@link SharedConnection}. */
-export interface SharedConnectionOptions {
-  connection: ResolvedConnectionOptions;
-  /** Where each connection goes, asked on every (re)connect; `role` says which node it is for. */
-  locator: Locator;
-  role: Role;
-  reconnect: ResolvedReconnect;
-  /** Bound of the offline queue. */
-  maxPending: number;
-  /** Push routing for the connection (pub/sub). */
-  hooks?: Pick<ConnectionHooks, "onPush" | "isPush">;
-  events: SharedConnectionEvents;
-  /** Wait for the first command or {@link SharedConnection.ready} before connecting. */
-  lazy?: boolean;
-  /** Whether an error reply means the connection should be replaced (`reconnectOnError`); the locator's own reasons count too. */
-  replaceOn?: (err: RedisError) => boolean;
-}
+export type { SharedConnectionEvents, SharedConnectionOptions, SharedState } from "./shared-options.ts";
 
 /** One logical connection over a succession of sockets. */
 export class SharedConnection {
@@ -63,12 +31,10 @@ export class SharedConnection {
   readonly address: string;
   #options: SharedConnectionOptions;
   #conn: Connection | undefined;
-  #offline = new Queue<WireCommand>();
-  /** Commands held since the offline queue was last searched through for settled ones (see #dropSettled). */
-  #heldSinceSweep = Infinity;
+  readonly #offline: OfflineQueue;
   #connecting: AbortController | undefined;
   /** Connections replaced (see #replace) that still close, their replies still coming. */
-  #retired = new Set<Connection>();
+  readonly #retired = new RetiredConnections();
   #lastError: Error | undefined;
   /** Set while the last attempt failed in a way retrying cannot fix: commands reject with it instead of waiting. */
   #unreachable: Error | undefined;
@@ -76,13 +42,15 @@ export class SharedConnection {
   #resolveEnded!: () => void;
   /** Callers of {@link ready}: settled by the next connection made, attempt failed, or the end. */
   #readyWaiters: Array<{ resolve(): void; reject(err: Error): void }> = [];
-  /** Ends the backoff wait before the next attempt early (the master moved: try it now). */
-  #wake: (() => void) | undefined;
+  /** The waits between connect attempts; a master switch ends one early. */
+  readonly #retry: RetryWait;
   #stopFollowing: () => void;
 
   constructor(options: SharedConnectionOptions) {
     this.#options = options;
     this.address = options.locator.address;
+    this.#offline = new OfflineQueue(options.maxPending, this.address);
+    this.#retry = new RetryWait(options.reconnect, this.address);
     this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
     this.#stopFollowing = options.locator.onSwitch((change) => this.#followSwitch(change.to));
     if (options.lazy) this.state = "lazy";
@@ -126,8 +94,7 @@ export class SharedConnection {
 
   /** Commands waiting for a connection. */
   get pending(): number {
-    this.#dropSettledHead(Date.now());
-    return this.#offline.length;
+    return this.#offline.waiting;
   }
 
   /** Why the last connection attempt or connection failed, for messages. */
@@ -170,53 +137,18 @@ export class SharedConnection {
   writeTogether(cmds: readonly Command[], bytes: Uint8Array): void {
     const conn = this.#conn;
     if (conn !== undefined && this.state === "ready") return conn.writeEncoded(cmds, bytes);
-    if (!this.#stopping && this.#offline.length + cmds.length > this.#options.maxPending) {
-      this.#heldSinceSweep += cmds.length;
-      this.#dropSettled(cmds.length);
-    }
-    if (!this.#stopping && this.#offline.length + cmds.length > this.#options.maxPending) {
-      const error = new LimitError("maxPending", `MULTI refused: ${this.#offline.length} commands already wait for a connection to ${this.address} (maxPending ${this.#options.maxPending})`);
-      for (const cmd of cmds) cmd.fail(error);
-      return;
-    }
+    if (!this.#stopping && !this.#offline.makeRoomTogether(cmds)) return;
     for (const cmd of cmds) this.#hold(cmd);
   }
 
-  /** Queue `cmd` for the next connection, bounded by `maxPending`; commands that settled while queued do not count. */
+  /** Queue `cmd` for the next connection (see {@link OfflineQueue.hold}), unless the client stops or cannot reach the server. */
   #hold(cmd: WireCommand): void {
     if (this.#stopping) {
       return cmd.fail(new ClosedError(`${cmd.name} not sent: the client is ${this.state}`));
     }
     if (this.#unreachable) return cmd.fail(this.#unreachable);
     this.#start();
-    this.#heldSinceSweep++;
-    if (this.#offline.length >= this.#options.maxPending) this.#dropSettled();
-    if (this.#offline.length >= this.#options.maxPending) {
-      return cmd.fail(
-        new LimitError("maxPending", `${cmd.name} refused: ${this.#options.maxPending} commands already wait for a connection to ${this.address} (maxPending)`),
-      );
-    }
-    this.#offline.push(cmd);
-  }
-
-  /**
-   * Let go of queued commands that timed out or were aborted while they waited. With the default
-   * timeout they expire in the order they were queued, so the head is checked every time; commands
-   * with timeouts or signals of their own settle anywhere, so the whole queue is searched too, but
-   * only once a quarter of its length has been held since the last search: at the bound, a queue of
-   * 100,000 live commands must not cost a pass per refused command. `need`: the places wanted (a
-   * transaction's commands wait together).
-   */
-  #dropSettled(need = 1): void {
-    const now = Date.now();
-    this.#dropSettledHead(now);
-    if (this.#offline.length + need <= this.#options.maxPending || 4 * this.#heldSinceSweep < this.#offline.length) return;
-    this.#heldSinceSweep = 0;
-    this.#offline.prune((cmd) => stillWaiting(cmd, now));
-  }
-
-  #dropSettledHead(now: number): void {
-    for (let cmd = this.#offline.peek(); cmd && !stillWaiting(cmd, now); cmd = this.#offline.peek()) this.#offline.shift();
+    this.#offline.hold(cmd);
   }
 
   /** Stop: queued commands reject, written ones get their replies (up to `timeoutMs`), then the socket closes. */
@@ -224,9 +156,9 @@ export class SharedConnection {
     if (this.#stopping) return this.#ended;
     this.state = "closing";
     this.#connecting?.abort(new ClosedError("client closed while connecting"));
-    this.#failQueued(new ClosedError(`the client was closed before the command could be sent to ${this.address}`));
+    this.#offline.failAll(new ClosedError(`the client was closed before the command could be sent to ${this.address}`));
     // Connections replaced after a failover may still await replies: they finish under the same bound.
-    await Promise.all([this.#conn, ...this.#retired].map((conn) => conn?.close(timeoutMs)));
+    await Promise.all([this.#conn?.close(timeoutMs), this.#retired.close(timeoutMs)]);
     this.#finish(undefined);
     return this.#ended;
   }
@@ -237,8 +169,9 @@ export class SharedConnection {
     this.state = "closing";
     const reason = err ?? new ClosedError(`client to ${this.address} destroyed`);
     this.#connecting?.abort(reason);
-    this.#failQueued(reason);
-    for (const conn of [this.#conn, ...this.#retired]) conn?.destroy(reason);
+    this.#offline.failAll(reason);
+    this.#conn?.destroy(reason);
+    this.#retired.destroy(reason);
     this.#finish(err);
   }
 
@@ -280,18 +213,7 @@ export class SharedConnection {
       this.state = "ready";
       events.ready(conn);
       this.#settleReadyWaiters();
-      return this.#sendHeld(conn);
-    }
-  }
-
-  /** Write what waited for a connection, in order. */
-  #sendHeld(conn: Connection): void {
-    const now = Date.now();
-    for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) {
-      if (!cmd.raw && cmd.together) this.#writeHeldTransaction(conn, cmd.together);
-      else if (!stillWaiting(cmd, now)) continue;
-      else if (!cmd.raw) conn.write(cmd);
-      else writeAlone(conn, cmd);
+      return this.#offline.sendTo(conn);
     }
   }
 
@@ -300,25 +222,16 @@ export class SharedConnection {
    * client is closed then) or the client closed meanwhile.
    */
   async #waitToRetry(setbacks: number, err: Error, afterLoss: boolean): Promise<boolean> {
-    const delay = retryDelay(this.#options.reconnect, setbacks, err, afterLoss);
-    if (delay === false) {
-      const attempts = afterLoss ? setbacks - 1 : setbacks;
-      this.#giveUp(
-        new ConnectionError(
-          attempts > 0
-            ? `gave up connecting to ${this.address} after ${attempts} attempts`
-            : `connection to ${this.address} lost and reconnect is off`,
-          { cause: err },
-        ),
-      );
+    const delay = this.#retry.delay(setbacks, err, afterLoss);
+    if (delay instanceof Error) {
+      this.#giveUp(delay);
       return false;
     }
     if (delay === 0 && afterLoss && setbacks === 1) return !this.#stopping; // a lost connection: at once
     const controller = (this.#connecting = new AbortController());
     this.#options.events.reconnecting({ attempt: setbacks, delay, error: err });
-    // close() aborts the controller, ending the wait; so does #wake.
-    await sleep(delay, controller.signal, (wake) => (this.#wake = wake));
-    this.#wake = undefined;
+    // close() aborts the controller, ending the wait; so does a master switch (#followSwitch).
+    await this.#retry.sleep(delay, controller.signal);
     return !this.#stopping;
   }
 
@@ -332,14 +245,13 @@ export class SharedConnection {
     if (conn && this.state === "ready" && this.#options.locator.isStale(conn, this.#options.role)) {
       this.#replace(conn, new ConnectionError(`connection to ${conn.address} replaced: the master moved to ${to}`));
     }
-    this.#wake?.();
+    this.#retry.wake();
   }
 
   /** An error reply the locator or the `replaceOn` policy takes as a sign of the wrong node: replace the connection. */
   #onErrorReply(conn: Connection | undefined, err: RedisError): void {
     if (conn === undefined || conn !== this.#conn || this.#stopping) return;
-    const replaceOn = this.#options.replaceOn;
-    if (!this.#options.locator.shouldReplace(err, this.#options.role) && (!replaceOn || guarded(() => replaceOn(err)) !== true)) return;
+    if (!callsForReplacement(err, this.#options)) return;
     this.#replace(conn, new ConnectionError(`connection to ${this.address} replaced after the reply ${err.code}`, { cause: err }));
   }
 
@@ -350,34 +262,17 @@ export class SharedConnection {
   #replace(conn: Connection, why: Error): void {
     this.#conn = undefined;
     this.#lastError = why;
-    this.#retired.add(conn);
-    void conn.close(this.#options.connection.commandTimeout || 5_000).finally(() => this.#retired.delete(conn));
+    this.#retired.retire(conn, this.#options.connection.commandTimeout || 5_000);
     this.#options.events.replaced?.(why);
     this.state = "reconnecting";
     void this.#connectLoop();
-  }
-
-  /**
-   * Write a transaction that waited for this connection as one piece — unless part of it settled
-   * meanwhile (timed out, aborted): then none of it is written, or a MULTI without its EXEC
-   * would swallow every other caller's commands.
-   */
-  #writeHeldTransaction(conn: Connection, group: readonly Command[]): void {
-    while ((this.#offline.peek() as Command | undefined)?.together === group) this.#offline.shift();
-    const settled = group.find((cmd) => cmd.state === "done");
-    if (settled) {
-      const error = new TimeoutError(`MULTI not sent: part of the transaction (${settled.name}) timed out or was aborted while it waited for a connection`);
-      for (const cmd of group) cmd.fail(error);
-      return;
-    }
-    conn.writeEncoded(group, encodeTogether(group));
   }
 
   #lost(conn: Connection | undefined, err: Error | undefined, unwritten: WireCommand[]): void {
     if (conn !== undefined && this.#retired.has(conn)) {
       // Replaced, then closed before everything written to it was flushed: those never left.
       for (const cmd of unwritten) this.#hold(cmd);
-      if (this.#conn !== undefined && this.state === "ready") this.#sendHeld(this.#conn);
+      if (this.#conn !== undefined && this.state === "ready") this.#offline.sendTo(this.#conn);
       return;
     }
     if (conn === undefined || conn !== this.#conn) {
@@ -392,11 +287,7 @@ export class SharedConnection {
     }
     this.#lastError = err ?? new ConnectionError(`connection to ${this.address} closed by the server`);
     this.#options.events.error(this.#lastError);
-    // Never-written commands go back to the front, ahead of those queued since, keeping order.
-    const requeue = new Queue<WireCommand>();
-    for (const cmd of unwritten) requeue.push(cmd);
-    for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) requeue.push(cmd);
-    this.#offline = requeue;
+    this.#offline.putBack(unwritten); // never written: ahead of those queued since, keeping order
     this.state = "reconnecting";
     void this.#connectLoop(this.#lastError);
   }
@@ -408,23 +299,14 @@ export class SharedConnection {
    * is fixed; a passing failure (refused, timed out) lets commands wait again.
    */
   #judge(err: Error): void {
-    if (!isPermanentFailure(err) && !this.#options.locator.isNoneLeft(err)) {
-      this.#unreachable = undefined;
-      return;
-    }
-    const why = err instanceof RedisError ? `${this.address} refused the connection: ${err.message}` : err.message;
-    this.#unreachable = new ConnectionError(`command not sent: ${why}`, { cause: err });
-    this.#failQueued(this.#unreachable);
+    this.#unreachable = unreachableError(err, this.#options.locator, this.address);
+    if (this.#unreachable) this.#offline.failAll(this.#unreachable);
   }
 
   #giveUp(err: Error): void {
     this.state = "closing";
-    this.#failQueued(err);
+    this.#offline.failAll(err);
     this.#finish(err);
-  }
-
-  #failQueued(err: Error): void {
-    for (let cmd = this.#offline.shift(); cmd; cmd = this.#offline.shift()) cmd.fail(err);
   }
 
   #finish(err: Error | undefined): void {
@@ -435,39 +317,4 @@ export class SharedConnection {
     this.#options.events.end(err);
     this.#resolveEnded();
   }
-}
-
-/**
- * Whether a queued command still waits to be sent: not settled (timed out, aborted) meanwhile. A
- * worker's command keeps no timer here: one past its deadline is failed now (its caller has given up).
- */
-function stillWaiting(cmd: WireCommand, now: number): boolean {
-  if (cmd.state === "done") return false;
-  if (!cmd.raw || cmd.run.deadline === 0 || cmd.run.deadline > now) return true;
-  cmd.fail(new TimeoutError(`${cmd.name} timed out before it could be sent`));
-  return false;
-}
-
-/** Write one command of a run on its own (the run did not fit, or waited for this connection). */
-function writeAlone(conn: Connection, cmd: RawCommand): void {
-  try {
-    conn.writeEncoded([cmd], cmd.encoded());
-  } catch (err) {
-    cmd.fail(err as Error);
-  }
-}
-
-/** Wait `ms`, or less if `signal` aborts or the function handed to `expose` is called. */
-function sleep(ms: number, signal: AbortSignal, expose?: (wake: () => void) => void): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    expose?.(done);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

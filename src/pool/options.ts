@@ -1,6 +1,8 @@
 /**
  * Pool options: sizing, waiting, eviction, health checks and leak reporting, on top of every
  * connection option. Defaults follow what users of redis-py, go-redis and node-redis expect.
+ * Beside them, the options of a pool's own calls (`acquire()`, `close()`) and the settings a pool
+ * takes from the surface it serves (`PoolWithin`); `pool.ts` re-exports those.
  * @module
  */
 import { resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from "../cache/options.ts";
@@ -8,6 +10,7 @@ import { trackedConnection } from "../cache/tracking.ts";
 import { resolveReconnect, type ReconnectOptions, type ReconnectStrategy, type ResolvedReconnect } from "../conn/backoff.ts";
 import { resolveConnectionOptions, type ConnectionOptions, type ResolvedConnectionOptions } from "../conn/options.ts";
 import type { RedisError } from "../errors.ts";
+import type { Locator, Role } from "../topology/locator.ts";
 import { splitTopology, type ResolvedTopology, type TopologyOptions } from "../topology/options.ts";
 
 /**
@@ -83,6 +86,49 @@ export interface PoolOptions extends ConnectionOptions, Pick<TopologyOptions, "s
    * only. See {@link CacheOptions}.
    */
   cache?: CacheOptions | boolean;
+}
+
+/**
+ * Options of {@link Pool.acquire}.
+ *
+ * @example
+ * ```ts
+ * const lease = await pool.acquire({ signal: AbortSignal.timeout(250) });
+ * ```
+ */
+export interface AcquireOptions {
+  /** Aborting while waiting rejects with `AbortError` and leaves the queue. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link Pool.close}.
+ *
+ * @example
+ * ```ts
+ * await pool.close({ timeout: 1000 }); // leases not back within 1 s are destroyed
+ * ```
+ */
+export interface PoolCloseOptions {
+  /** How long to wait for leases to be released and replies to arrive, ms. Default `5000`. */
+  timeout?: number;
+}
+
+/**
+ * Internal: a pool opened by another surface (the multiplexer's connections for blocking commands
+ * and `isolated()`) takes that surface's connection settings as they were resolved, rather than
+ * resolving them again from options (an unset `protocol` would not stay unset).
+ *
+ * @example
+ * ```ts
+ * new Pool({ max: 32 }, { connection: client.options.connection });
+ * ```
+ */
+export interface PoolWithin {
+  connection: ResolvedConnectionOptions;
+  /** The surface's locator (the pool follows its failovers, and leaves closing it to its owner). */
+  locator: Locator;
+  role: Role;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * `createPool()`: a bounded set of Redis connections. Callers lease one exclusively
  * (`acquire()`, `withConnection()`), or use the pool's own command API, which runs each command on
- * a connection nobody leased, pipelining onto busy ones.
+ * a connection nobody leased, pipelining onto busy ones. The options of its calls are in
+ * options.ts, the `stats()` read-off in stats.ts, a blocking command's own connection in run-alone.ts.
  * @module
  */
 import type { Cache } from "../cache/cache.ts";
@@ -10,65 +11,22 @@ import { Pipeline } from "../client/batch.ts";
 import type { BytesReplies, EitherReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
 import { lookupCommand, needsOwnConnection, refusal } from "../commands/lookup.ts";
-import type { Command, CommandOptions } from "../conn/command.ts";
+import type { CommandOptions } from "../conn/command.ts";
 import type { CommandWatcher } from "../conn/factory.ts";
 import type { Hooks } from "../conn/hooks.ts";
 import { Monitors, type Monitor } from "../conn/monitor.ts";
-import type { ResolvedConnectionOptions } from "../conn/options.ts";
-import { createLocator, type Locator, type Role } from "../topology/locator.ts";
+import { createLocator, type Locator } from "../topology/locator.ts";
 import type { EventSink } from "./lifecycle.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PoolEngine } from "./engine.ts";
 import type { PoolEvents } from "./events.ts";
 import { Lease } from "./lease.ts";
 import type { Member } from "./members.ts";
-import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from "./options.ts";
-import type { PoolStats } from "./stats.ts";
+import { resolvePoolOptions, type AcquireOptions, type PoolCloseOptions, type PoolOptions, type PoolWithin, type ResolvedPoolOptions } from "./options.ts";
+import { runAlone } from "./run-alone.ts";
+import { readStats, type PoolStats } from "./stats.ts";
 
-/**
- * Options of {@link Pool.acquire}.
- *
- * @example
- * ```ts
- * const lease = await pool.acquire({ signal: AbortSignal.timeout(250) });
- * ```
- */
-export interface AcquireOptions {
-  /** Aborting while waiting rejects with `AbortError` and leaves the queue. */
-  signal?: AbortSignal;
-}
-
-/**
- * Options of {@link Pool.close}.
- *
- * @example
- * ```ts
- * await pool.close({ timeout: 1000 }); // leases not back within 1 s are destroyed
- * ```
- */
-export interface PoolCloseOptions {
-  /** How long to wait for leases to be released and replies to arrive, ms. Default `5000`. */
-  timeout?: number;
-}
-
-/**
- * Internal: a pool opened by another surface (the multiplexer's connections for blocking commands
- * and `isolated()`) takes that surface's connection settings as they were resolved, rather than
- * resolving them again from options (an unset `protocol` would not stay unset).
- *
- * @example
- * ```ts
- * new Pool({ max: 32 }, { connection: client.options.connection });
- * ```
- */
-export interface PoolWithin {
-  connection: ResolvedConnectionOptions;
-  /** The surface's locator (the pool follows its failovers, and leaves closing it to its owner). */
-  locator: Locator;
-  role: Role;
-}
-
-const ignore = () => {};
+export type { AcquireOptions, PoolCloseOptions, PoolWithin } from "./options.ts";
 
 /**
  * Let a watcher see every command the pool creates (see `CommandWatcher`): how a client's cache
@@ -178,7 +136,7 @@ export class Pool extends CommandApi<PoolEvents> {
     const read = cache?.lookup(factory.prefixed(args), info, options, options?.bytes ?? factory.bytesByDefault);
     if (read instanceof Promise) return read;
     const cmd = factory.create(args, options);
-    if (needsOwnConnection(args, info)) return this.#runAlone(cmd);
+    if (needsOwnConnection(args, info)) return runAlone(this.#engine, cmd);
     if (read) cmd.listen(cache!.fill(read, cmd.promise));
     this.#engine.dispatch(cmd);
     return cmd.promise;
@@ -293,26 +251,7 @@ export class Pool extends CommandApi<PoolEvents> {
    * ```
    */
   stats(): PoolStats {
-    const e = this.#engine;
-    if (e.state === "open" && e.settleDrained()) e.kick(); // busy connections whose replies are in count as idle
-    const m = e.members;
-    return {
-      total: m.total,
-      idle: m.idle.length,
-      inUse: m.leased.size + m.busy.size + m.draining.size,
-      leased: m.leased.size,
-      waiting: e.waiters.size,
-      connecting: m.connecting.size,
-      checking: m.checking.size,
-      closing: m.closing.size,
-      failovers: e.failovers,
-      created: e.created,
-      destroyed: e.destroyed,
-      acquireTimeouts: e.acquireTimeouts,
-      acquireWaitP50: e.waits.percentile(0.5),
-      acquireWaitP99: e.waits.percentile(0.99),
-      ...(e.cache && { cache: e.cache.stats() }),
-    };
+    return readStats(this.#engine);
   }
 
   /**
@@ -344,24 +283,6 @@ export class Pool extends CommandApi<PoolEvents> {
   #wrap(member: Member): Lease {
     const engine = this.#engine;
     return new Lease(member.conn, engine.factory, (session) => engine.giveBack(member, session), () => member.retireReason);
-  }
-
-  /** A blocking command: lease, run, give back (closed if its reply is still outstanding). */
-  async #runAlone(cmd: Command): Promise<RespValue> {
-    const gaveUp = new AbortController();
-    // The command's own deadline or signal ends the wait for a connection too.
-    cmd.promise.catch(() => gaveUp.abort());
-    let member: Member;
-    try {
-      member = await this.#engine.acquire(gaveUp.signal, cmd.name);
-    } catch (err) {
-      cmd.fail(err as Error);
-      return cmd.promise;
-    }
-    member.conn.write(cmd);
-    await cmd.promise.then(ignore, ignore);
-    void this.#engine.giveBack(member);
-    return cmd.promise;
   }
 }
 

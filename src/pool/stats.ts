@@ -1,10 +1,10 @@
-import type { CacheStats } from "../cache/store.ts";
-
 /**
- * What `pool.stats()` reports, and the bounded sample of recent acquire waits its percentiles
- * come from.
+ * What `pool.stats()` reports, read straight off the pool's collections and counters, and the
+ * bounded sample of recent acquire waits its percentiles come from.
  * @module
  */
+import type { CacheStats } from "../cache/store.ts";
+import type { PoolEngine } from "./engine.ts";
 
 /**
  * A snapshot of a pool. `total = idle + inUse + connecting + checking + closing`, never above `max`.
@@ -45,6 +45,37 @@ export interface PoolStats {
   acquireWaitP99: number;
   /** The client-side cache's counters, when the pool has one (option `cache`). */
   cache?: CacheStats;
+}
+
+/**
+ * A snapshot of the pool `engine` serves; busy connections whose replies are all in are settled
+ * first, so they count as idle.
+ *
+ * @example
+ * ```ts
+ * const { idle, waiting } = readStats(engine);
+ * ```
+ */
+export function readStats(engine: PoolEngine): PoolStats {
+  if (engine.state === "open" && engine.settleDrained()) engine.kick(); // busy connections whose replies are in count as idle
+  const m = engine.members;
+  return {
+    total: m.total,
+    idle: m.idle.length,
+    inUse: m.leased.size + m.busy.size + m.draining.size,
+    leased: m.leased.size,
+    waiting: engine.waiters.size,
+    connecting: m.connecting.size,
+    checking: m.checking.size,
+    closing: m.closing.size,
+    failovers: engine.failovers,
+    created: engine.created,
+    destroyed: engine.destroyed,
+    acquireTimeouts: engine.acquireTimeouts,
+    acquireWaitP50: engine.waits.percentile(0.5),
+    acquireWaitP99: engine.waits.percentile(0.99),
+    ...(engine.cache && { cache: engine.cache.stats() }),
+  };
 }
 
 /**
