@@ -12,6 +12,7 @@ import { commandSpecs, type CommandSpecs } from "./commands/index.ts";
 import { scanAll, type ScanOptions } from "./scan.ts";
 import { withinPrefix } from "./scan-prefix.ts";
 import { Script } from "./script.ts";
+import { overView } from "./view-options.ts";
 import type { BytesReplies, EitherReplies } from "./bytes-typing.ts";
 import type { Cmd, Key } from "./spec.ts";
 import type { PromiseMethod, ReplyMode } from "./typing.ts";
@@ -102,7 +103,7 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
    * sends. A surface that lends connections adds the methods that lend them (see `Pool`).
    */
   protected viewMembers(options: CommandOptions): Record<PropertyKey, unknown> {
-    const merged = (more?: CommandOptions) => (more ? { ...options, ...more } : options);
+    const merged = (more?: CommandOptions) => overView(options, more);
     return {
       send: (args: readonly Arg[], more?: CommandOptions) => this.send(args, merged(more)),
       transaction: (commands: readonly Cmd<unknown>[], more?: CommandOptions) => this.transaction(commands, merged(more)),

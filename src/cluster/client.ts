@@ -10,6 +10,7 @@ import type { ScanOptions } from "../client/scan.ts";
 import type { Cmd, Key } from "../client/spec.ts";
 import type { MultiResults } from "../client/batch.ts";
 import { watchTransaction, type WatchBody, type WatchOptions } from "../client/watch.ts";
+import { overView } from "../client/view-options.ts";
 import { commandName, lookupCommand, refusal } from "../commands/lookup.ts";
 import { prefixKeys } from "../commands/prefix.ts";
 import type { CommandOptions } from "../conn/command.ts";
@@ -233,7 +234,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
   protected override viewMembers(options: CommandOptions): Record<PropertyKey, unknown> {
     return {
       ...super.viewMembers(options),
-      run: <T>(cmd: Cmd<T>, more?: CommandOptions) => this.run(cmd, more ? { ...options, ...more } : options),
+      run: <T>(cmd: Cmd<T>, more?: CommandOptions) => this.run(cmd, overView(options, more)),
       isolated: <T>(key: Arg, fn: (connection: CommandApi) => Promise<T>) => this.isolated(key, (connection) => fn(connection.with(options))),
       scanIterator: (scan: ScanOptions & { type?: string } = {}) => this.#scan(scan, options),
       watch: <T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, watch?: WatchOptions) => this.#watch(keys, fn, watch, options),
