@@ -53,8 +53,12 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
   /** Run `fn` with a connection of its own (for WATCH/MULTI, or anything stateful), released afterwards. */
   abstract isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T>;
 
-  /** Send a described command and convert its reply. */
-  run<T>(cmd: Cmd<T>, options?: CommandOptions): Promise<T> {
+  /**
+   * Send a described command (a `raw()` one, a typed command's spec) and convert its reply: `T`, as
+   * a string surface reads it; a bytes surface's type is the command's bytes-mode reply (see
+   * `BytesReplies`).
+   */
+  run<T, B>(cmd: Cmd<T, B>, options?: CommandOptions): Promise<T> {
     const reply = this.send(cmd.args, cmd.bytes ? { ...options, bytes: true } : options);
     return (cmd.parse ? reply.then(cmd.parse) : reply) as Promise<T>;
   }

@@ -14,8 +14,8 @@ import type { Arg, RespValue } from "../resp/types.ts";
 import type { CommandApi, CommandMethods } from "./api.ts";
 import type { Multi, MultiResults, Pipeline } from "./batch.ts";
 import type { ScanOptions } from "./scan.ts";
-import type { Key } from "./spec.ts";
-import type { ModeString, ReplyMode } from "./typing.ts";
+import type { Cmd, Key } from "./spec.ts";
+import type { ModeReply, ModeString, ReplyMode } from "./typing.ts";
 import type { WatchOptions } from "./watch.ts";
 
 /**
@@ -38,6 +38,7 @@ export type AsBytes<R> = [RespValue] extends [R]
 /** The members of a surface that depend on how it reads strings; `Replies` replaces them. */
 type ModeMember =
   | keyof CommandMethods
+  | "run"
   | "multi"
   | "pipeline"
   | "watch"
@@ -52,6 +53,8 @@ type ModeMember =
 
 /** The mode-dependent members every surface has, in mode `M`; `S` is the surface. */
 interface ModeMembers<S, M extends ReplyMode> {
+  /** Send a described command; its reply as this surface's mode reads it. */
+  run<T, B>(cmd: Cmd<T, B>, options?: CommandOptions): Promise<ModeReply<T, B, M>>;
   /** Start a `MULTI ... EXEC` transaction whose replies are read in this surface's mode. */
   multi(): Multi<[], M>;
   /** Start an explicit pipeline whose replies are read in this surface's mode. */

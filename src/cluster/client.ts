@@ -116,7 +116,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
    * (also in a `pipeline()`) whose keys span slots are split into one command per slot, sent
    * together, and their replies merged in call order — not atomic across slots.
    */
-  override run<T>(cmd: Cmd<T>, options?: CommandOptions): Promise<T> {
+  override run<T, B>(cmd: Cmd<T, B>, options?: CommandOptions): Promise<T> {
     const split = splitBySlot(cmd.args, keyIndexes, (key) => this.#slotOf(key));
     if (!split) return super.run(cmd, options);
     const parts = split.parts.map((part) => super.run({ ...cmd, args: part.args }, options));
@@ -234,7 +234,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
   protected override viewMembers(options: CommandOptions): Record<PropertyKey, unknown> {
     return {
       ...super.viewMembers(options),
-      run: <T>(cmd: Cmd<T>, more?: CommandOptions) => this.run(cmd, overView(options, more)),
+      run: <T, B>(cmd: Cmd<T, B>, more?: CommandOptions) => this.run(cmd, overView(options, more)),
       isolated: <T>(key: Arg, fn: (connection: CommandApi) => Promise<T>) => this.isolated(key, (connection) => fn(connection.with(options))),
       scanIterator: (scan: ScanOptions & { type?: string } = {}) => this.#scan(scan, options),
       watch: <T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, watch?: WatchOptions) => this.#watch(keys, fn, watch, options),

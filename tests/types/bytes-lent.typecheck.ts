@@ -1,0 +1,41 @@
+/**
+ * Expected types of what bytes-mode surfaces take and lend, checked by `tsc -p .` (never run):
+ * `run()` of any described command in the surface's mode, bytes surfaces shared with
+ * `exposeClient`, a worker client that says its mode, a bytes cluster's node clients, and a script
+ * command in a chain of the other mode.
+ */
+import type { MessagePort } from "node:worker_threads";
+import type { BytesReplies, EitherReplies, NodeClient, RedisClient, RedisCluster, RedisError } from "../../mod.ts";
+import { createClient, createCluster, createPool, raw } from "../../mod.ts";
+import { commandSpecs } from "../../src/client/commands/index.ts";
+import { exposeClient, wrapClient, type WorkerClient } from "../../worker.ts";
+
+/** Whether `X` and `Y` are the same type. */
+type Equal<X, Y> = (<G>() => G extends X ? 1 : 2) extends <G>() => G extends Y ? 1 : 2 ? true : false;
+/** Fails to compile unless `Actual` is exactly `Expected`. */
+function expectType<Expected>() {
+  return <Actual>(_value: Actual, ..._same: Equal<Actual, Expected> extends true ? [] : [never]) => {};
+}
+
+declare const redis: RedisClient;
+declare const bytes: BytesReplies<RedisClient>;
+declare const either: EitherReplies<RedisClient>;
+declare const port: MessagePort;
+type Bytes = Uint8Array;
+
+export async function runTakesAnyDescribedCommand(): Promise<void> {
+  // A raw command, a typed command's spec: the reply in the surface's mode.
+  expectType<string>()(await redis.run(raw<string>(["GET", "k"])));
+  expectType<Bytes>()(await bytes.run(raw<string>(["GET", "k"])));
+  expectType<string | Bytes>()(await either.run(raw<string>(["GET", "k"])));
+  expectType<string[]>()(await redis.run(commandSpecs.lrange("l", 0, -1)));
+  expectType<Bytes[]>()(await bytes.run(commandSpecs.lrange("l", 0, -1)));
+  expectType<number>()(await bytes.run(commandSpecs.incr("n")));
+  expectType<Bytes[]>()(await redis.with({ bytes: true }).run(commandSpecs.lrange("l", 0, -1)));
+  // A cluster's run() (it splits multi-key commands) too.
+  const cluster = createCluster({ nodes: [{ host: "localhost", port: 7000 }] });
+  expectType<Array<string | null>>()(await cluster.run(commandSpecs.mget("a", "b")));
+  const bytesCluster = createCluster({ nodes: [{ host: "localhost", port: 7000 }], decode: "bytes" });
+  expectType<Array<Bytes | null>>()(await bytesCluster.run(commandSpecs.mget("a", "b")));
+  expectType<Bytes | null>()(await bytesCluster.with({ timeout: 5 }).run(raw<string | null>(["GET", "k"])));
+}
