@@ -39,3 +39,10 @@ export async function runTakesAnyDescribedCommand(): Promise<void> {
   expectType<Array<Bytes | null>>()(await bytesCluster.run(commandSpecs.mget("a", "b")));
   expectType<Bytes | null>()(await bytesCluster.with({ timeout: 5 }).run(raw<string | null>(["GET", "k"])));
 }
+
+export async function scriptCommandsReadInTheChainsMode(): Promise<void> {
+  const script = redis.script<string>("return redis.call('GET', KEYS[1])");
+  expectType<[Bytes | RedisError] | null>()(await bytes.multi().add(script.cmd(["k"])).exec());
+  expectType<[string | RedisError] | null>()(await redis.multi().add(script.cmd(["k"])).exec());
+  expectType<[Bytes | Error]>()(await redis.with({ bytes: true }).pipeline().add(script.cmd(["k"])).exec());
+}
