@@ -46,3 +46,10 @@ export async function scriptCommandsReadInTheChainsMode(): Promise<void> {
   expectType<[string | RedisError] | null>()(await redis.multi().add(script.cmd(["k"])).exec());
   expectType<[Bytes | Error]>()(await redis.with({ bytes: true }).pipeline().add(script.cmd(["k"])).exec());
 }
+
+export function bytesSurfacesAreShareable(): void {
+  exposeClient(createClient({ decode: "bytes" }), port);
+  exposeClient(createPool({ decode: "bytes" }), port);
+  exposeClient(createCluster({ nodes: [], decode: "bytes" }), port);
+  exposeClient(createClient({ decode: Math.random() > 0.5 ? "bytes" : "string" }), port);
+}
