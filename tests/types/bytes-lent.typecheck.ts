@@ -52,4 +52,15 @@ export function bytesSurfacesAreShareable(): void {
   exposeClient(createPool({ decode: "bytes" }), port);
   exposeClient(createCluster({ nodes: [], decode: "bytes" }), port);
   exposeClient(createClient({ decode: Math.random() > 0.5 ? "bytes" : "string" }), port);
+  exposeClient(wrapClient(port, { decode: "bytes" }), port);
+}
+
+export async function workerClientSaysItsMode(): Promise<void> {
+  expectType<WorkerClient>()(wrapClient(port));
+  expectType<string | null>()(await wrapClient(port).get("k"));
+  expectType<BytesReplies<WorkerClient>>()(wrapClient(port, { decode: "bytes" }));
+  expectType<Bytes | null>()(await wrapClient(port, { decode: "bytes", connectTimeout: 100 }).get("k"));
+  expectType<string | null>()(await wrapClient(port, { decode: "string" }).get("k"));
+  const decode: "string" | "bytes" = Math.random() > 0.5 ? "bytes" : "string";
+  expectType<string | Bytes | null>()(await wrapClient(port, { decode }).get("k"));
 }
