@@ -49,7 +49,8 @@ type ModeMember =
   | "sscanIterator"
   | "zscanIterator"
   | "acquire"
-  | "withConnection";
+  | "withConnection"
+  | "nodes";
 
 /** The mode-dependent members every surface has, in mode `M`; `S` is the surface. */
 interface ModeMembers<S, M extends ReplyMode> {
@@ -94,18 +95,25 @@ type LendingMembers<S, M extends ReplyMode> = S extends { acquire(options?: infe
     }
   : unknown;
 
+/** A cluster's `nodes()`, lending node clients that read in mode `M`. */
+type NodeMembers<S, M extends ReplyMode> = S extends { nodes(role?: infer R): Promise<Array<infer N>> }
+  ? { nodes(role?: R): Promise<Array<Replies<N, M>>> }
+  : unknown;
+
 /** A surface `S` as a surface of mode `M` types it: its commands, chains, iterators and lent connections. */
 export type Replies<S, M extends ReplyMode> = Omit<S, ModeMember> &
   CommandMethods<M> &
   ModeMembers<S, M> &
   KeyedIsolated<S, M> &
-  LendingMembers<S, M>;
+  LendingMembers<S, M> &
+  NodeMembers<S, M>;
 
 /**
  * A surface `S` (a client, pool, cluster, lease or view) as bytes mode types it: its data replies
  * resolve to `Uint8Array`s, in its commands, `multi()`/`pipeline()` chains, scan iterators,
- * `isolated()`/`watch()` connections and a pool's leases. `createClient({ decode: "bytes" })`,
- * `createPool`, `createCluster` and `with({ bytes: true })` return this.
+ * `isolated()`/`watch()` connections, a pool's leases and a cluster's node clients.
+ * `createClient({ decode: "bytes" })`, `createPool`, `createCluster`, `wrapClient` and
+ * `with({ bytes: true })` return this.
  *
  * @example
  * ```ts

@@ -229,12 +229,13 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
 
   /**
    * A `with()` view also applies its options to what the cluster's own methods send: split
-   * commands (`run`), `isolated(key, fn)`, and each master's `SCAN`.
+   * commands (`run`), `isolated(key, fn)`, each master's `SCAN`, and the node clients `nodes()` lends.
    */
   protected override viewMembers(options: CommandOptions): Record<PropertyKey, unknown> {
     return {
       ...super.viewMembers(options),
       run: <T, B>(cmd: Cmd<T, B>, more?: CommandOptions) => this.run(cmd, overView(options, more)),
+      nodes: async (role?: "master" | "replica" | "all") => (await this.nodes(role)).map((node) => node.with(options)),
       isolated: <T>(key: Arg, fn: (connection: CommandApi) => Promise<T>) => this.isolated(key, (connection) => fn(connection.with(options))),
       scanIterator: (scan: ScanOptions & { type?: string } = {}) => this.#scan(scan, options),
       watch: <T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, watch?: WatchOptions) => this.#watch(keys, fn, watch, options),

@@ -108,6 +108,10 @@ describe("surfaces in bytes mode", () => {
             const view = plain.with({ bytes: true });
             assert.deepEqual(await view.run(commandSpecs.mget("{c}k", "{d}k"), { bytes: undefined }), [b("v"), null]);
             assert.deepEqual(await view.run(raw<string | null>(["GET", "{c}k"])), b("v"));
+            // nodes() lends node clients in the cluster's or the view's mode.
+            assert.deepEqual(await (await cluster.nodes())[0]!.get("{c}k"), b("v"));
+            assert.deepEqual(await (await view.nodes())[0]!.get("{c}k"), b("v"));
+            assert.equal(await (await plain.nodes())[0]!.get("{c}k"), "v");
           } finally {
             await plain.close();
           }

@@ -64,3 +64,13 @@ export async function workerClientSaysItsMode(): Promise<void> {
   const decode: "string" | "bytes" = Math.random() > 0.5 ? "bytes" : "string";
   expectType<string | Bytes | null>()(await wrapClient(port, { decode }).get("k"));
 }
+
+export async function clusterNodesReadInTheClustersMode(): Promise<void> {
+  const cluster: RedisCluster = createCluster({ nodes: [] });
+  expectType<NodeClient[]>()(await cluster.nodes());
+  const bytesCluster = createCluster({ nodes: [], decode: "bytes" });
+  const [node] = await bytesCluster.nodes("all");
+  expectType<Bytes[]>()(await node!.keys("*"));
+  expectType<string>()(await node!.ping());
+  expectType<Bytes | null>()(await (await cluster.with({ bytes: true }).nodes())[0]!.get("k"));
+}
