@@ -5,8 +5,9 @@
  * parsers read as text (numbers, scores, cursors, stream IDs, names, `"OK"`, reports) stays text.
  *
  * Nothing here lists commands: each command spec says its bytes-mode reply itself (`Cmd<T, B>`,
- * see spec.ts), and the constructor it is built with must agree, so a new command cannot be typed
- * `string` in bytes mode while its reply is bytes. Type-only module.
+ * see spec.ts). A `raw()` or `parsed()` spec cannot claim another mode's type than its
+ * constructor's; a `data()` spec's bytes type is its annotation, and whether a `parsed()` parser
+ * reads no data is checked by tests, not types (see spec.ts). Type-only module.
  * @module
  */
 import type { CommandOptions } from "../conn/command.ts";

@@ -19,9 +19,13 @@ export declare const bytesReply: unique symbol;
  * A command ready to send: arguments, an optional reply parser, and whether strings come back as
  * bytes. `T` is its reply in string mode, `B` in bytes mode (`decode: "bytes"`,
  * `with({ bytes: true })`): where the reply is data, a `Uint8Array` where `T` has a `string`.
- * `B` is what the constructor makes of the reply: {@link raw} passes it on as sent (so every
- * string in it is bytes), {@link parsed} reads it as text, {@link data} passes data on — and a
- * spec's annotation that disagrees with its constructor does not compile.
+ * `B` follows the constructor: {@link raw} passes the reply on as sent, so `B` is `AsBytes<T>`
+ * and an annotation claiming text does not compile; {@link parsed} reads it as text, so `B` is `T`
+ * and an annotation claiming bytes does not compile. {@link data} takes `B` from the spec's
+ * annotation (`AsBytes<T>` without one), and nothing checks it against what the parser passes on;
+ * nor does anything check that a `parsed()` parser really reads no data: the commands typed text
+ * in both modes are pinned by tests/types/bytes-text.typecheck.ts and swept at run time by
+ * tests/integration/bytes-text-commands.test.ts.
  */
 export interface Cmd<T, B = T> {
   readonly args: Arg[];
@@ -58,7 +62,8 @@ export function parsed<T>(args: Arg[], parse: (reply: RespValue) => T): Cmd<T> {
 /**
  * Describe a command whose reply `parse` shapes but whose data (values, members, keys) it passes
  * on as they came: bytes in bytes mode. `B` is the reply in bytes mode, `AsBytes<T>` unless some
- * of its strings are text (an entry's ID, a cursor): then the spec's annotation says which.
+ * of its strings are text (an entry's ID, a cursor): then the spec's annotation says which. The
+ * annotation is trusted: a test of the command in bytes mode is what checks it.
  */
 export function data<T, B = AsBytes<T>>(args: Arg[], parse: (reply: RespValue) => T): Cmd<T, B> {
   return { args, parse };
