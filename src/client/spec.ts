@@ -5,12 +5,13 @@
  *
  * Every parser takes string replies in either form: `string`, or `Uint8Array` when the reply was
  * read in bytes mode (`decode: "bytes"`, `{ bytes: true }`). What is a number, score, cursor or ID
- * is read as text ({@link toText}); what is data (keys, members, values) is passed on as it came.
+ * is read as text (replies.ts: `text`, `toNumber`); what is data (keys, members, values) is
+ * passed on as it came.
  * @module
  */
-import { utf8 } from "../resp/scalars.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { AsBytes } from "./bytes-typing.ts";
+import { text, toNumberOrNull } from "./replies.ts";
 
 /** Type-only key of {@link Cmd}'s bytes-mode reply: nothing has it at run time. */
 export declare const bytesReply: unique symbol;
@@ -74,20 +75,7 @@ export function binary<T>(args: Arg[], parse?: (reply: RespValue) => T): Cmd<T> 
   return { args, parse, bytes: true };
 }
 
-// ---- reply converters shared by the command tables ----
-
-/**
- * A reply that is text by nature (a number, score, cursor, stream ID, report) → string, whether it
- * was read as a string or, in bytes mode, as UTF-8 bytes.
- */
-export function toText(reply: RespValue): string {
-  return reply instanceof Uint8Array ? utf8.decode(reply) : String(reply);
-}
-
-/** A number Redis sends as a bulk string (`INCRBYFLOAT`, `TIME`, ...) → number. */
-export function toNumber(reply: RespValue): number {
-  return typeof reply === "number" ? reply : Number(toText(reply));
-}
+// ---- reply shapes shared by the command tables (text and numbers: replies.ts) ----
 
 /** `1`/`0` (or `true`/`false` on RESP3) → boolean. */
 export function toBoolean(reply: RespValue): boolean {
@@ -103,9 +91,9 @@ export function toOkOrNull(reply: RespValue): "OK" | null {
 export function toRecord<V = string>(reply: RespValue): Record<string, V> {
   const out = Object.create(null) as Record<string, V>;
   if (reply instanceof Map) {
-    for (const [k, v] of reply) out[toText(k)] = v as V;
+    for (const [k, v] of reply) out[text(k)] = v as V;
   } else if (Array.isArray(reply)) {
-    for (let i = 0; i + 1 < reply.length; i += 2) out[toText(reply[i]!)] = reply[i + 1] as V;
+    for (let i = 0; i + 1 < reply.length; i += 2) out[text(reply[i]!)] = reply[i + 1] as V;
   }
   return out;
 }
@@ -116,20 +104,6 @@ export function toArray<T = string>(reply: RespValue): T[] {
   return (reply ?? []) as T[];
 }
 
-/** A RESP3 double / RESP2 bulk string score → number (or `null` for nil). */
-export function toScore(reply: RespValue): number | null {
-  if (reply === null) return null;
-  if (typeof reply === "number") return reply;
-  return parseScore(toText(reply));
-}
-
-/** Redis writes infinite scores as `inf`/`-inf`. */
-export function parseScore(text: string): number {
-  if (text === "inf" || text === "+inf") return Infinity;
-  if (text === "-inf") return -Infinity;
-  return Number(text);
-}
-
 /**
  * `[member, score, member, score]` (RESP2) or `[[member, score], ...]` (RESP3) → pairs. A member
  * is as it came: a string, or bytes in bytes mode.
@@ -138,9 +112,9 @@ export function toScoredMembers(reply: RespValue): Array<{ member: string; score
   const list = toArray<RespValue>(reply);
   const out: Array<{ member: string; score: number }> = [];
   if (list.length > 0 && Array.isArray(list[0])) {
-    for (const pair of list as RespValue[][]) out.push({ member: pair[0] as string, score: toScore(pair[1]!) ?? NaN });
+    for (const pair of list as RespValue[][]) out.push({ member: pair[0] as string, score: toNumberOrNull(pair[1]) ?? NaN });
   } else {
-    for (let i = 0; i + 1 < list.length; i += 2) out.push({ member: list[i] as string, score: toScore(list[i + 1]!) ?? NaN });
+    for (let i = 0; i + 1 < list.length; i += 2) out.push({ member: list[i] as string, score: toNumberOrNull(list[i + 1]) ?? NaN });
   }
   return out;
 }
