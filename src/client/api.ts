@@ -12,6 +12,7 @@ import { commandSpecs, type CommandSpecs } from "./commands/index.ts";
 import { scanAll, type ScanOptions } from "./scan.ts";
 import { withinPrefix } from "./scan-prefix.ts";
 import { Script } from "./script.ts";
+import { overView } from "./view-options.ts";
 import type { BytesReplies, EitherReplies } from "./bytes-typing.ts";
 import type { Cmd, Key } from "./spec.ts";
 import type { PromiseMethod, ReplyMode } from "./typing.ts";
@@ -52,8 +53,12 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
   /** Run `fn` with a connection of its own (for WATCH/MULTI, or anything stateful), released afterwards. */
   abstract isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T>;
 
-  /** Send a described command and convert its reply. */
-  run<T>(cmd: Cmd<T>, options?: CommandOptions): Promise<T> {
+  /**
+   * Send a described command (a `raw()` one, a typed command's spec) and convert its reply: `T`, as
+   * a string surface reads it; a bytes surface's type is the command's bytes-mode reply (see
+   * `BytesReplies`).
+   */
+  run<T, B>(cmd: Cmd<T, B>, options?: CommandOptions): Promise<T> {
     const reply = this.send(cmd.args, cmd.bytes ? { ...options, bytes: true } : options);
     return (cmd.parse ? reply.then(cmd.parse) : reply) as Promise<T>;
   }
@@ -102,7 +107,7 @@ export abstract class CommandApi<E extends EventMap = EventMap> extends Emitter<
    * sends. A surface that lends connections adds the methods that lend them (see `Pool`).
    */
   protected viewMembers(options: CommandOptions): Record<PropertyKey, unknown> {
-    const merged = (more?: CommandOptions) => (more ? { ...options, ...more } : options);
+    const merged = (more?: CommandOptions) => overView(options, more);
     return {
       send: (args: readonly Arg[], more?: CommandOptions) => this.send(args, merged(more)),
       transaction: (commands: readonly Cmd<unknown>[], more?: CommandOptions) => this.transaction(commands, merged(more)),

@@ -5,8 +5,9 @@
  * parsers read as text (numbers, scores, cursors, stream IDs, names, `"OK"`, reports) stays text.
  *
  * Nothing here lists commands: each command spec says its bytes-mode reply itself (`Cmd<T, B>`,
- * see spec.ts), and the constructor it is built with must agree, so a new command cannot be typed
- * `string` in bytes mode while its reply is bytes. Type-only module.
+ * see spec.ts). A `raw()` or `parsed()` spec cannot claim another mode's type than its
+ * constructor's; a `data()` spec's bytes type is its annotation, and whether a `parsed()` parser
+ * reads no data is checked by tests, not types (see spec.ts). Type-only module.
  * @module
  */
 import type { CommandOptions } from "../conn/command.ts";
@@ -14,8 +15,8 @@ import type { Arg, RespValue } from "../resp/types.ts";
 import type { CommandApi, CommandMethods } from "./api.ts";
 import type { Multi, MultiResults, Pipeline } from "./batch.ts";
 import type { ScanOptions } from "./scan.ts";
-import type { Key } from "./spec.ts";
-import type { ModeString, ReplyMode } from "./typing.ts";
+import type { Cmd, Key } from "./spec.ts";
+import type { ModeReply, ModeString, ReplyMode } from "./typing.ts";
 import type { WatchOptions } from "./watch.ts";
 
 /**
@@ -38,6 +39,7 @@ export type AsBytes<R> = [RespValue] extends [R]
 /** The members of a surface that depend on how it reads strings; `Replies` replaces them. */
 type ModeMember =
   | keyof CommandMethods
+  | "run"
   | "multi"
   | "pipeline"
   | "watch"
@@ -48,10 +50,13 @@ type ModeMember =
   | "sscanIterator"
   | "zscanIterator"
   | "acquire"
-  | "withConnection";
+  | "withConnection"
+  | "nodes";
 
 /** The mode-dependent members every surface has, in mode `M`; `S` is the surface. */
 interface ModeMembers<S, M extends ReplyMode> {
+  /** Send a described command; its reply as this surface's mode reads it. */
+  run<T, B>(cmd: Cmd<T, B>, options?: CommandOptions): Promise<ModeReply<T, B, M>>;
   /** Start a `MULTI ... EXEC` transaction whose replies are read in this surface's mode. */
   multi(): Multi<[], M>;
   /** Start an explicit pipeline whose replies are read in this surface's mode. */
@@ -91,18 +96,25 @@ type LendingMembers<S, M extends ReplyMode> = S extends { acquire(options?: infe
     }
   : unknown;
 
+/** A cluster's `nodes()`, lending node clients that read in mode `M`. */
+type NodeMembers<S, M extends ReplyMode> = S extends { nodes(role?: infer R): Promise<Array<infer N>> }
+  ? { nodes(role?: R): Promise<Array<Replies<N, M>>> }
+  : unknown;
+
 /** A surface `S` as a surface of mode `M` types it: its commands, chains, iterators and lent connections. */
 export type Replies<S, M extends ReplyMode> = Omit<S, ModeMember> &
   CommandMethods<M> &
   ModeMembers<S, M> &
   KeyedIsolated<S, M> &
-  LendingMembers<S, M>;
+  LendingMembers<S, M> &
+  NodeMembers<S, M>;
 
 /**
  * A surface `S` (a client, pool, cluster, lease or view) as bytes mode types it: its data replies
  * resolve to `Uint8Array`s, in its commands, `multi()`/`pipeline()` chains, scan iterators,
- * `isolated()`/`watch()` connections and a pool's leases. `createClient({ decode: "bytes" })`,
- * `createPool`, `createCluster` and `with({ bytes: true })` return this.
+ * `isolated()`/`watch()` connections, a pool's leases and a cluster's node clients.
+ * `createClient({ decode: "bytes" })`, `createPool`, `createCluster`, `wrapClient` and
+ * `with({ bytes: true })` return this.
  *
  * @example
  * ```ts

@@ -101,6 +101,11 @@ export function list(reply: RespValue | undefined): RespValue[] {
   return Array.isArray(reply) ? reply : [];
 }
 
+/** An array reply of text (names, channels, flags) as strings, in either mode; nil as `[]`. */
+export function texts(reply: RespValue | undefined): string[] {
+  return list(reply).map(text);
+}
+
 /** `"OK"` for a simple-string acknowledgement, which a bytes-mode read returns as `Uint8Array`. */
 export function toOk(): "OK" {
   return "OK"; // an error reply rejects before any parser runs, so reaching here means OK

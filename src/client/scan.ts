@@ -4,7 +4,7 @@
  */
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { CommandApi } from "./api.ts";
-import { toText } from "./spec.ts";
+import { text } from "./replies.ts";
 
 /** Options of the `*scanIterator` methods. */
 export interface ScanOptions {
@@ -38,9 +38,9 @@ export async function* scanAll<T>(
   let cursor = "0";
   do {
     const reply = (await api.send([...head, cursor, ...tail])) as [RespValue, RespValue[]];
-    cursor = toText(reply[0]); // bytes in bytes mode, like the items
+    cursor = text(reply[0]); // read as text in either mode (a bytes-mode reply brings it as bytes)
     const items = reply[1];
     if (shape === "single") for (const item of items) yield item as T;
-    else for (let i = 0; i + 1 < items.length; i += 2) yield [items[i], shape === "scored" ? toText(items[i + 1]!) : items[i + 1]] as T;
+    else for (let i = 0; i + 1 < items.length; i += 2) yield [items[i], shape === "scored" ? text(items[i + 1]) : items[i + 1]] as T;
   } while (cursor !== "0");
 }

@@ -6,7 +6,8 @@
 import { RedisError } from "../errors.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { CommandApi } from "./api.ts";
-import type { Cmd } from "./spec.ts";
+import type { AsBytes } from "./bytes-typing.ts";
+import { raw, type Cmd } from "./spec.ts";
 
 /**
  * A Lua script bound to a client; `T` is what the script returns (as the client decodes it).
@@ -53,8 +54,9 @@ export class Script<T = RespValue> {
    * the source: inside `MULTI` nothing can fall back from `NOSCRIPT` (the transaction has run when
    * the error arrives), so the command must work whatever the server's script cache holds.
    */
-  cmd(keys: Arg[] = [], args: Arg[] = []): Cmd<T> {
-    // Not raw(): `T` is already the reply as this script's client decodes it, in either mode.
-    return { args: ["EVAL", this.lua, keys.length, ...keys, ...args] };
+  cmd(keys: Arg[] = [], args: Arg[] = []): Cmd<T, AsBytes<T>> {
+    // raw(): the command's reply is read in the mode of the chain it is added to, not of the
+    // surface that made the script, so in a bytes chain each string of `T` is a Uint8Array.
+    return raw<T>(["EVAL", this.lua, keys.length, ...keys, ...args]);
   }
 }

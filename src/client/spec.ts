@@ -5,12 +5,13 @@
  *
  * Every parser takes string replies in either form: `string`, or `Uint8Array` when the reply was
  * read in bytes mode (`decode: "bytes"`, `{ bytes: true }`). What is a number, score, cursor or ID
- * is read as text ({@link toText}); what is data (keys, members, values) is passed on as it came.
+ * is read as text (replies.ts: `text`, `toNumber`); what is data (keys, members, values) is
+ * passed on as it came.
  * @module
  */
-import { utf8 } from "../resp/scalars.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { AsBytes } from "./bytes-typing.ts";
+import { text, toNumberOrNull } from "./replies.ts";
 
 /** Type-only key of {@link Cmd}'s bytes-mode reply: nothing has it at run time. */
 export declare const bytesReply: unique symbol;
@@ -19,9 +20,13 @@ export declare const bytesReply: unique symbol;
  * A command ready to send: arguments, an optional reply parser, and whether strings come back as
  * bytes. `T` is its reply in string mode, `B` in bytes mode (`decode: "bytes"`,
  * `with({ bytes: true })`): where the reply is data, a `Uint8Array` where `T` has a `string`.
- * `B` is what the constructor makes of the reply: {@link raw} passes it on as sent (so every
- * string in it is bytes), {@link parsed} reads it as text, {@link data} passes data on — and a
- * spec's annotation that disagrees with its constructor does not compile.
+ * `B` follows the constructor: {@link raw} passes the reply on as sent, so `B` is `AsBytes<T>`
+ * and an annotation claiming text does not compile; {@link parsed} reads it as text, so `B` is `T`
+ * and an annotation claiming bytes does not compile. {@link data} takes `B` from the spec's
+ * annotation (`AsBytes<T>` without one), and nothing checks it against what the parser passes on;
+ * nor does anything check that a `parsed()` parser really reads no data: the commands typed text
+ * in both modes are pinned by tests/types/bytes-text.typecheck.ts and swept at run time by
+ * tests/integration/bytes-text-commands.test.ts.
  */
 export interface Cmd<T, B = T> {
   readonly args: Arg[];
@@ -58,7 +63,8 @@ export function parsed<T>(args: Arg[], parse: (reply: RespValue) => T): Cmd<T> {
 /**
  * Describe a command whose reply `parse` shapes but whose data (values, members, keys) it passes
  * on as they came: bytes in bytes mode. `B` is the reply in bytes mode, `AsBytes<T>` unless some
- * of its strings are text (an entry's ID, a cursor): then the spec's annotation says which.
+ * of its strings are text (an entry's ID, a cursor): then the spec's annotation says which. The
+ * annotation is trusted: a test of the command in bytes mode is what checks it.
  */
 export function data<T, B = AsBytes<T>>(args: Arg[], parse: (reply: RespValue) => T): Cmd<T, B> {
   return { args, parse };
@@ -69,20 +75,7 @@ export function binary<T>(args: Arg[], parse?: (reply: RespValue) => T): Cmd<T> 
   return { args, parse, bytes: true };
 }
 
-// ---- reply converters shared by the command tables ----
-
-/**
- * A reply that is text by nature (a number, score, cursor, stream ID, report) → string, whether it
- * was read as a string or, in bytes mode, as UTF-8 bytes.
- */
-export function toText(reply: RespValue): string {
-  return reply instanceof Uint8Array ? utf8.decode(reply) : String(reply);
-}
-
-/** A number Redis sends as a bulk string (`INCRBYFLOAT`, `TIME`, ...) → number. */
-export function toNumber(reply: RespValue): number {
-  return typeof reply === "number" ? reply : Number(toText(reply));
-}
+// ---- reply shapes shared by the command tables (text and numbers: replies.ts) ----
 
 /** `1`/`0` (or `true`/`false` on RESP3) → boolean. */
 export function toBoolean(reply: RespValue): boolean {
@@ -98,9 +91,9 @@ export function toOkOrNull(reply: RespValue): "OK" | null {
 export function toRecord<V = string>(reply: RespValue): Record<string, V> {
   const out = Object.create(null) as Record<string, V>;
   if (reply instanceof Map) {
-    for (const [k, v] of reply) out[toText(k)] = v as V;
+    for (const [k, v] of reply) out[text(k)] = v as V;
   } else if (Array.isArray(reply)) {
-    for (let i = 0; i + 1 < reply.length; i += 2) out[toText(reply[i]!)] = reply[i + 1] as V;
+    for (let i = 0; i + 1 < reply.length; i += 2) out[text(reply[i]!)] = reply[i + 1] as V;
   }
   return out;
 }
@@ -111,20 +104,6 @@ export function toArray<T = string>(reply: RespValue): T[] {
   return (reply ?? []) as T[];
 }
 
-/** A RESP3 double / RESP2 bulk string score → number (or `null` for nil). */
-export function toScore(reply: RespValue): number | null {
-  if (reply === null) return null;
-  if (typeof reply === "number") return reply;
-  return parseScore(toText(reply));
-}
-
-/** Redis writes infinite scores as `inf`/`-inf`. */
-export function parseScore(text: string): number {
-  if (text === "inf" || text === "+inf") return Infinity;
-  if (text === "-inf") return -Infinity;
-  return Number(text);
-}
-
 /**
  * `[member, score, member, score]` (RESP2) or `[[member, score], ...]` (RESP3) → pairs. A member
  * is as it came: a string, or bytes in bytes mode.
@@ -133,9 +112,9 @@ export function toScoredMembers(reply: RespValue): Array<{ member: string; score
   const list = toArray<RespValue>(reply);
   const out: Array<{ member: string; score: number }> = [];
   if (list.length > 0 && Array.isArray(list[0])) {
-    for (const pair of list as RespValue[][]) out.push({ member: pair[0] as string, score: toScore(pair[1]!) ?? NaN });
+    for (const pair of list as RespValue[][]) out.push({ member: pair[0] as string, score: toNumberOrNull(pair[1]) ?? NaN });
   } else {
-    for (let i = 0; i + 1 < list.length; i += 2) out.push({ member: list[i] as string, score: toScore(list[i + 1]!) ?? NaN });
+    for (let i = 0; i + 1 < list.length; i += 2) out.push({ member: list[i] as string, score: toNumberOrNull(list[i + 1]) ?? NaN });
   }
   return out;
 }

@@ -14,6 +14,7 @@ import type { ScanOptions } from "../client/scan.ts";
 import type { Cmd, Key } from "../client/spec.ts";
 import type { MultiResults } from "../client/batch.ts";
 import { watchTransaction, type WatchBody, type WatchOptions } from "../client/watch.ts";
+import { overView } from "../client/view-options.ts";
 import { commandName, lookupCommand, refusal } from "../commands/lookup.ts";
 import { prefixKeys } from "../commands/prefix.ts";
 import type { CommandOptions } from "../conn/command.ts";
@@ -142,7 +143,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
    * (also in a `pipeline()`) whose keys span slots are split into one command per slot, sent
    * together, and their replies merged in call order — not atomic across slots.
    */
-  override run<T>(cmd: Cmd<T>, options?: CommandOptions): Promise<T> {
+  override run<T, B>(cmd: Cmd<T, B>, options?: CommandOptions): Promise<T> {
     const split = splitBySlot(cmd.args, keyIndexes, (key) => this.#slotOf(key));
     if (!split) return super.run(cmd, options);
     const parts = split.parts.map((part) => super.run({ ...cmd, args: part.args }, options));
@@ -255,12 +256,13 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
 
   /**
    * A `with()` view also applies its options to what the cluster's own methods send: split
-   * commands (`run`), `isolated(key, fn)`, and each master's `SCAN`.
+   * commands (`run`), `isolated(key, fn)`, each master's `SCAN`, and the node clients `nodes()` lends.
    */
   protected override viewMembers(options: CommandOptions): Record<PropertyKey, unknown> {
     return {
       ...super.viewMembers(options),
-      run: <T>(cmd: Cmd<T>, more?: CommandOptions) => this.run(cmd, more ? { ...options, ...more } : options),
+      run: <T, B>(cmd: Cmd<T, B>, more?: CommandOptions) => this.run(cmd, overView(options, more)),
+      nodes: async (role?: "master" | "replica" | "all") => (await this.nodes(role)).map((node) => node.with(options)),
       isolated: <T>(key: Arg, fn: (connection: CommandApi) => Promise<T>) => this.isolated(key, (connection) => fn(connection.with(options))),
       scanIterator: (scan: ScanOptions & { type?: string } = {}) => this.#scan(scan, options),
       watch: <T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, watch?: WatchOptions) => this.#watch(keys, fn, watch, options),

@@ -7,8 +7,8 @@
 import * as Comlink from "comlink";
 import type { Cache } from "../cache/cache.ts";
 import { CommandApi } from "../client/api.ts";
+import type { BytesReplies, EitherReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
-import { commandName } from "../commands/lookup.ts";
 import type { CommandOptions } from "../conn/command.ts";
 import { HookSet } from "../conn/hook-set.ts";
 import type { Hooks } from "../conn/hooks.ts";
@@ -18,6 +18,7 @@ import type { Arg, RespValue } from "../resp/types.ts";
 import { comlinkEndpoint, toPort, type Endpoint } from "./endpoint.ts";
 import type { OwnerApi, SubscribeRequest } from "./protocol.ts";
 import { PubSubReceiver } from "./pubsub.ts";
+import { inMode, IsolatedConnection } from "./isolated-connection.ts";
 import { RemoteSession, type RemoteState } from "./remote-session.ts";
 
 /**
@@ -56,6 +57,14 @@ export interface WrapOptions {
   connectTimeout?: number;
   /** Observe this worker's commands (`hooks.command`); connections and pool waits are the owner's to observe. */
   hooks?: Hooks;
+  /**
+   * How this client reads string replies: `"bytes"` as `Uint8Array`, `"string"` as UTF-8 text, and
+   * its types say so (`wrapClient(port, { decode: "bytes" })` is a `BytesReplies<WorkerClient>`).
+   * Without it, replies come in the mode of the shared client or pool (its `decode` option) while
+   * the types say strings: give `decode: "bytes"` when sharing a bytes one. A call's `bytes`
+   * option (`with({ bytes })`) still wins.
+   */
+  decode?: "string" | "bytes";
 }
 
 const ignore = () => {};
@@ -79,6 +88,8 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
   readonly #owner: Comlink.Remote<OwnerApi>;
   readonly #detach: () => void;
   readonly #hooks: HookSet;
+  /** The mode `decode` asked for, put on each call that names none; undefined: the owner's. */
+  readonly #mode: CommandOptions | undefined;
   #pubsub: PubSubReceiver | undefined;
   #closed: Promise<void> | undefined;
 
@@ -86,6 +97,10 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
     super();
     const connectTimeout = options.connectTimeout ?? 10_000;
     if (!(connectTimeout > 0)) throw new RangeError(`wrapClient: connectTimeout must be a positive number of ms, got ${connectTimeout}`);
+    if (options.decode !== undefined && options.decode !== "string" && options.decode !== "bytes") {
+      throw new RangeError(`wrapClient: decode must be "string" or "bytes", got ${String(options.decode)}`);
+    }
+    this.#mode = options.decode === undefined ? undefined : { bytes: options.decode === "bytes" };
     const comlinkPort = comlinkEndpoint(toPort(endpoint), false);
     this.#detach = () => comlinkPort.detach();
     this.#owner = Comlink.wrap<OwnerApi>(comlinkPort);
@@ -162,11 +177,11 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
   }
 
   send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
-    return this.#session.send(args, options);
+    return this.#session.send(args, inMode(options, this.#mode));
   }
 
   transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
-    return this.#session.transaction(commands, options);
+    return this.#session.transaction(commands, inMode(options, this.#mode));
   }
 
   /**
@@ -186,7 +201,7 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
   async isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
     const { id, done } = this.#session.control("isolate", "isolated()", 0);
     await done;
-    const connection = new IsolatedConnection(this.#session, id);
+    const connection = new IsolatedConnection(this.#session, id, this.#mode);
     try {
       return await fn(connection);
     } finally {
@@ -264,37 +279,6 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
   }
 }
 
-/** The connection of one `isolated()` call, valid until `fn` settles. */
-class IsolatedConnection extends CommandApi {
-  #session: RemoteSession | undefined;
-  readonly #isolation: number;
-
-  constructor(session: RemoteSession, isolation: number) {
-    super();
-    this.#session = session;
-    this.#isolation = isolation;
-  }
-
-  send(args: readonly Arg[], options?: CommandOptions): Promise<RespValue> {
-    if (!this.#session) return Promise.reject(new ClosedError(`${commandName(args)} not sent: this isolated connection was released`));
-    return this.#session.send(args, options, this.#isolation);
-  }
-
-  transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
-    if (!this.#session) return Promise.reject(new ClosedError("MULTI not sent: this isolated connection was released"));
-    return this.#session.transaction(commands, options, this.#isolation);
-  }
-
-  /** Already isolated: runs `fn` on this same connection. */
-  isolated<T>(fn: (connection: CommandApi) => Promise<T>): Promise<T> {
-    return fn(this);
-  }
-
-  detach(): void {
-    this.#session = undefined;
-  }
-}
-
 /**
  * In a worker thread, a client whose commands run in the owner thread, which called
  * `exposeClient()` on the other end of `endpoint` (Node `parentPort` or a `MessagePort`; a web
@@ -305,8 +289,13 @@ class IsolatedConnection extends CommandApi {
  * ```ts
  * const redis = wrapClient(self); // Deno / Bun web worker
  * await redis.set("k", "v");
+ * const raw = wrapClient(self, { decode: "bytes" }); // BytesReplies<WorkerClient>: get() is a Uint8Array
  * ```
  */
-export function wrapClient(endpoint: Endpoint, options?: WrapOptions): WorkerClient {
+export function wrapClient(endpoint: Endpoint, options: WrapOptions & { decode: "bytes" }): BytesReplies<WorkerClient>;
+export function wrapClient(endpoint: Endpoint, options: WrapOptions & { decode: "string" }): WorkerClient;
+export function wrapClient(endpoint: Endpoint, options: WrapOptions & { decode: "string" | "bytes" }): EitherReplies<WorkerClient>;
+export function wrapClient(endpoint: Endpoint, options?: WrapOptions): WorkerClient;
+export function wrapClient(endpoint: Endpoint, options?: WrapOptions): WorkerClient | BytesReplies<WorkerClient> | EitherReplies<WorkerClient> {
   return new WorkerClient(endpoint, options);
 }

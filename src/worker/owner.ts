@@ -5,6 +5,7 @@
  * @module
  */
 import * as Comlink from "comlink";
+import type { BytesReplies, EitherReplies } from "../client/bytes-typing.ts";
 import type { RedisCluster } from "../cluster/client.ts";
 import { ClientCache } from "../cache/cache.ts";
 import { RedisClient, writeRun } from "../mux/client.ts";
@@ -74,14 +75,21 @@ export interface OwnerHandle {
 
 /**
  * What can be shared: a multiplexing client, a pool, a cluster client, or a worker client (to pass
- * access on to a worker of a worker). Subscriptions need a client: a pool has no `subscribe()`.
+ * access on to a worker of a worker), in either mode (`decode: "bytes"` too: worker clients then
+ * read bytes, see `WrapOptions.decode`). Subscriptions need a client: a pool has no `subscribe()`.
  *
  * @example
  * ```ts
- * const shared: Shareable = createPool({ url: "redis://localhost:6379", max: 8 });
+ * const shared: Shareable = createPool({ url: "redis://localhost:6379", max: 8, decode: "bytes" });
  * ```
  */
-export type Shareable = RedisClient | Pool | RedisCluster | WorkerClient;
+export type Shareable = InAnyMode<RedisClient> | InAnyMode<Pool> | InAnyMode<RedisCluster> | InAnyMode<WorkerClient>;
+
+/**
+ * A surface as any reply mode types it. The bytes types are the surface's members retyped, not its
+ * class (they lack its private fields), so a bytes client is no `RedisClient` to the type checker.
+ */
+type InAnyMode<S> = S | BytesReplies<S> | EitherReplies<S>;
 
 /**
  * Serve `target` to the worker(s) behind `endpoint`: a Node `Worker`, `parentPort` or
@@ -116,7 +124,7 @@ interface Served {
 }
 
 class Owner implements OwnerHandle {
-  readonly #shared: Shareable;
+  readonly #shared: RedisClient | Pool | RedisCluster | WorkerClient;
   readonly #target: SharedTarget;
   readonly #heartbeat: Heartbeat;
   /** How workers' encoded commands reach the shared client; undefined when they must not (see `raw.ts`). */
@@ -131,7 +139,9 @@ class Owner implements OwnerHandle {
   #beatDue = 0;
   #closing: Promise<void> | undefined;
 
-  constructor(target: Shareable, heartbeat: Heartbeat) {
+  constructor(shareable: Shareable, heartbeat: Heartbeat) {
+    // The object is the surface whatever its mode's type; the mode is read from its options.
+    const target = shareable as RedisClient | Pool | RedisCluster | WorkerClient;
     this.#shared = target;
     // A command hook must see each command: encoded ones would pass it by.
     if (target instanceof RedisClient && !target.options.connection.hooks?.command) {

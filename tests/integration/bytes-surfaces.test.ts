@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createClient, createCluster, createPool, type RedisClient } from "../../mod.ts";
+import { createClient, createCluster, createPool, raw, type RedisClient } from "../../mod.ts";
+import { commandSpecs } from "../../src/client/commands/index.ts";
 import { freePort, type RedisServer, startRedis } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 import { until } from "../harness/wait.ts";
@@ -101,6 +102,19 @@ describe("surfaces in bytes mode", () => {
           const keys: Uint8Array[] = [];
           for await (const key of cluster.scanIterator({ match: "{c}k" })) keys.push(key);
           assert.deepEqual(keys, [b("{c}k")]);
+          // run() splits a multi-key command by slot; a call's `bytes: undefined` keeps the view's bytes.
+          const plain = createCluster({ nodes: [{ host: node.host, port: node.port }], protocol });
+          try {
+            const view = plain.with({ bytes: true });
+            assert.deepEqual(await view.run(commandSpecs.mget("{c}k", "{d}k"), { bytes: undefined }), [b("v"), null]);
+            assert.deepEqual(await view.run(raw<string | null>(["GET", "{c}k"])), b("v"));
+            // nodes() lends node clients in the cluster's or the view's mode.
+            assert.deepEqual(await (await cluster.nodes())[0]!.get("{c}k"), b("v"));
+            assert.deepEqual(await (await view.nodes())[0]!.get("{c}k"), b("v"));
+            assert.equal(await (await plain.nodes())[0]!.get("{c}k"), "v");
+          } finally {
+            await plain.close();
+          }
         } finally {
           await cluster.del("{c}n");
           await cluster.close();

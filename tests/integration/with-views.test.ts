@@ -39,6 +39,13 @@ function commandChecks(surface: () => CommandApi): void {
     assert.equal(await surface().get(KEY), "v", "the surface itself is unchanged");
   });
 
+  test("an option given as undefined leaves the view's as it was", async () => {
+    const view = surface().with({ bytes: true });
+    assert.deepEqual(await view.with({ bytes: undefined }).get(KEY), bytes("v"));
+    assert.deepEqual(await view.with({ bytes: undefined, timeout: undefined }).multi().get(KEY).exec(), [bytes("v")]);
+    assert.deepEqual(await view.send(["GET", KEY], { bytes: undefined }), bytes("v"));
+  });
+
   test("an aborted signal rejects every kind of command with AbortError", async () => {
     const view = surface().with({ signal: AbortSignal.abort() });
     await assert.rejects(view.get(KEY), AbortError);

@@ -5,7 +5,7 @@
  */
 import type { Arg, RespValue } from "../../resp/types.ts";
 import { parseClientInfo, type ClientInfo } from "./client.ts";
-import { fields, list, text, toNumber, toOk } from "../replies.ts";
+import { fields, list, text, texts, toNumber, toOk } from "../replies.ts";
 import { parsed, raw, type Cmd } from "../spec.ts";
 
 /** The permissions of a selector (Redis 7) or of the user's root rules. */
@@ -44,7 +44,6 @@ export interface AclLogEntry {
 /** What `aclDryrun` decided: allowed, or refused and why. */
 export type AclDryrunResult = { allowed: true } | { allowed: false; reason: string };
 
-const toTexts = (reply: RespValue): string[] => list(reply).map(text);
 
 function toPermissions(f: Record<string, RespValue>): AclPermissions {
   return { commands: text(f.commands), keys: text(f.keys), channels: text(f.channels) };
@@ -54,8 +53,8 @@ function toUser(reply: RespValue): AclUser | null {
   if (reply === null) return null;
   const f = fields(reply, (v) => v);
   return {
-    flags: toTexts(f.flags!),
-    passwords: toTexts(f.passwords!),
+    flags: texts(f.flags!),
+    passwords: texts(f.passwords!),
     ...toPermissions(f),
     selectors: list(f.selectors).map((s) => toPermissions(fields(s, (v) => v))),
   };
@@ -77,7 +76,7 @@ function toLogEntry(reply: RespValue): AclLogEntry {
 /** ACL command table. */
 export const aclCommands = {
   /** `ACL CAT [category]` → the categories, or the commands of one. */
-  aclCat: (category?: string): Cmd<string[]> => parsed(category === undefined ? ["ACL", "CAT"] : ["ACL", "CAT", category], toTexts),
+  aclCat: (category?: string): Cmd<string[]> => parsed(category === undefined ? ["ACL", "CAT"] : ["ACL", "CAT", category], texts),
   /**
    * `ACL SETUSER username rule...`: create or change a user.
    *
@@ -95,9 +94,9 @@ export const aclCommands = {
     return raw(["ACL", "DELUSER", ...usernames]);
   },
   /** `ACL USERS` → every user name. */
-  aclUsers: (): Cmd<string[]> => parsed(["ACL", "USERS"], toTexts),
+  aclUsers: (): Cmd<string[]> => parsed(["ACL", "USERS"], texts),
   /** `ACL LIST` → every user's rules, one line each, as an ACL file writes them. */
-  aclList: (): Cmd<string[]> => parsed(["ACL", "LIST"], toTexts),
+  aclList: (): Cmd<string[]> => parsed(["ACL", "LIST"], texts),
   /** `ACL WHOAMI` → the user this connection is authenticated as. */
   aclWhoami: (): Cmd<string> => parsed(["ACL", "WHOAMI"], text),
   /** `ACL GENPASS [bits]` → a random password (256 bits, as hex, by default). */

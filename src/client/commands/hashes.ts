@@ -3,8 +3,8 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
-import { toOk } from "../replies.ts";
-import { binary, data, parsed, raw, toBoolean, toNumber, toRecord, type Cmd, type DataCmd, type Key } from "../spec.ts";
+import { toNumber, toOk } from "../replies.ts";
+import { binary, data, parsed, raw, toBoolean, toRecord, type Cmd, type DataCmd, type Key } from "../spec.ts";
 
 /** Fields to write: an object, or `[field, value]` pairs (for binary field names). */
 export type HashFields = Record<string, Arg> | Array<[Key, Arg]>;

@@ -4,17 +4,17 @@
  * @module
  */
 import type { Arg, RespValue } from "../../resp/types.ts";
-import { fields, text, textOrNull, toOk } from "../replies.ts";
-import { parsed, raw, toNumber, toText, type Cmd, type DataCmd } from "../spec.ts";
+import { fields, text, textOrNull, toNumber, toOk } from "../replies.ts";
+import { parsed, raw, type Cmd, type DataCmd } from "../spec.ts";
 
 /** Server command table. */
 export const serverCommands = {
   /** `PING [message]` → `"PONG"` or the message. */
-  ping: (message?: string): Cmd<string> => parsed(message === undefined ? ["PING"] : ["PING", message], toText),
+  ping: (message?: string): Cmd<string> => parsed(message === undefined ? ["PING"] : ["PING", message], text),
   /** `ECHO message`. */
   echo: (message: Arg): DataCmd<string> => raw(["ECHO", message]),
   /** `INFO [section]` → the report text. */
-  info: (section?: string): Cmd<string> => parsed(section ? ["INFO", section] : ["INFO"], toText),
+  info: (section?: string): Cmd<string> => parsed(section ? ["INFO", section] : ["INFO"], text),
   /** `DBSIZE` → the number of keys. */
   dbsize: (): Cmd<number> => raw(["DBSIZE"]),
   /** `FLUSHDB [ASYNC]`. */
@@ -30,7 +30,7 @@ export const serverCommands = {
   /** `CLIENT SETNAME name` (affects the connection that ran it; prefer the `clientName` option). */
   clientSetname: (name: string): Cmd<"OK"> => parsed(["CLIENT", "SETNAME", name], toOk),
   /** `CLIENT LIST` → the report text. */
-  clientList: (): Cmd<string> => parsed(["CLIENT", "LIST"], toText),
+  clientList: (): Cmd<string> => parsed(["CLIENT", "LIST"], text),
   /** `CLIENT KILL ID id` → how many were killed. */
   clientKillId: (id: number): Cmd<number> => raw(["CLIENT", "KILL", "ID", id]),
   /** `CONFIG GET pattern` → a null-prototype object of matching parameters. */

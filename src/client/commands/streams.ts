@@ -4,8 +4,8 @@
  * @module
  */
 import type { Arg, RespValue } from "../../resp/types.ts";
-import { toOk } from "../replies.ts";
-import { data, parsed, raw, toNumber, toRecord, toText, type Cmd, type Key } from "../spec.ts";
+import { text, toNumber, toOk } from "../replies.ts";
+import { data, parsed, raw, toRecord, type Cmd, type Key } from "../spec.ts";
 
 /** One stream entry: its ID is text, its field names text, its values `V` (`Uint8Array` in bytes mode). */
 export interface StreamEntry<V = string> {
@@ -42,7 +42,7 @@ export interface XReadOptions {
 export type StreamOffsets = Record<string, string> | Array<[Key, string]>;
 
 function toEntries(reply: RespValue): StreamEntry[] {
-  return ((reply ?? []) as RespValue[][]).map(([id, fields]) => ({ id: toText(id!), fields: toRecord<string>(fields ?? []) }));
+  return ((reply ?? []) as RespValue[][]).map(([id, fields]) => ({ id: text(id!), fields: toRecord<string>(fields ?? []) }));
 }
 
 function toReads(reply: RespValue): StreamRead[] | null {
@@ -77,7 +77,7 @@ export const streamCommands = {
     if (options.maxlen) args.push("MAXLEN", options.maxlen.approximate ? "~" : "=", options.maxlen.count);
     if (options.minid) args.push("MINID", options.minid.approximate ? "~" : "=", options.minid.id);
     args.push(options.id ?? "*", ...fieldArgs(fields));
-    return parsed(args, (id) => (id === null ? null : toText(id)));
+    return parsed(args, (id) => (id === null ? null : text(id)));
   },
   /** `XLEN key`. */
   xlen: (key: Key): Cmd<number> => raw(["XLEN", key]),
@@ -107,8 +107,8 @@ export const streamCommands = {
   xpending: (key: Key, group: string): Cmd<{ count: number; lowest: string | null; highest: string | null; consumers: Array<{ name: string; pending: number }> }> =>
     parsed(["XPENDING", key, group], (reply) => {
       const [count, lowest, highest, consumers] = reply as [number, RespValue, RespValue, Array<[RespValue, RespValue]> | null];
-      const id = (value: RespValue) => (value === null ? null : toText(value));
-      return { count, lowest: id(lowest), highest: id(highest), consumers: (consumers ?? []).map(([name, pending]) => ({ name: toText(name), pending: toNumber(pending) })) };
+      const id = (value: RespValue) => (value === null ? null : text(value));
+      return { count, lowest: id(lowest), highest: id(highest), consumers: (consumers ?? []).map(([name, pending]) => ({ name: text(name), pending: toNumber(pending) })) };
     }),
   /** `XDEL key id...` → how many were deleted. */
   xdel: (key: Key, ...ids: string[]): Cmd<number> => raw(["XDEL", key, ...ids]),

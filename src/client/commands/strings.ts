@@ -3,8 +3,8 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
-import { toOk } from "../replies.ts";
-import { binary, parsed, raw, toNumber, toOkOrNull, type Cmd, type DataCmd, type Key } from "../spec.ts";
+import { toNumber, toOk } from "../replies.ts";
+import { binary, parsed, raw, toOkOrNull, type Cmd, type DataCmd, type Key } from "../spec.ts";
 import type { AtMostOne } from "../typing.ts";
 
 /** Every option of `set`; {@link SetOptions} combines them as Redis allows. */

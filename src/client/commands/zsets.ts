@@ -3,7 +3,8 @@
  * @module
  */
 import type { Arg } from "../../resp/types.ts";
-import { data, parsed, raw, toArray, toScore, toScoredMembers, type Cmd, type DataCmd, type Key } from "../spec.ts";
+import { toNumberOrNull } from "../replies.ts";
+import { data, parsed, raw, toArray, toScoredMembers, type Cmd, type DataCmd, type Key } from "../spec.ts";
 
 /** A member and its score. */
 export interface ScoredMember<M = string> {
@@ -46,10 +47,10 @@ function zrangeArgs(key: Key, start: Arg, stop: Arg, options: ZRangeOptions): Ar
   return args;
 }
 
-const toScores = (reply: unknown): Array<number | null> => (reply as never[]).map(toScore);
+const toScores = (reply: unknown): Array<number | null> => (reply as never[]).map(toNumberOrNull);
 /** `[key, member, score]`: the key and member as they came (bytes in bytes mode), the score a number. */
 const popped = (reply: unknown): [string, string, number] | null =>
-  reply === null ? null : [(reply as string[])[0]!, (reply as string[])[1]!, toScore((reply as never[])[2]) ?? NaN];
+  reply === null ? null : [(reply as string[])[0]!, (reply as string[])[1]!, toNumberOrNull((reply as never[])[2]) ?? NaN];
 
 /** Sorted-set command table. */
 export const zsetCommands = {
@@ -57,9 +58,9 @@ export const zsetCommands = {
   zadd: (key: Key, members: Array<{ score: number; member: Arg }>, options: ZAddOptions = {}): Cmd<number> =>
     raw(zaddArgs(key, members, options)),
   /** `ZINCRBY key increment member` → the new score. */
-  zincrby: (key: Key, increment: number, member: Arg): Cmd<number> => parsed(["ZINCRBY", key, increment, member], (r) => toScore(r) ?? NaN),
+  zincrby: (key: Key, increment: number, member: Arg): Cmd<number> => parsed(["ZINCRBY", key, increment, member], (r) => toNumberOrNull(r) ?? NaN),
   /** `ZSCORE key member` → the score, or `null`. */
-  zscore: (key: Key, member: Arg): Cmd<number | null> => parsed(["ZSCORE", key, member], toScore),
+  zscore: (key: Key, member: Arg): Cmd<number | null> => parsed(["ZSCORE", key, member], toNumberOrNull),
   /** `ZMSCORE key member...` → one score (or `null`) per member. */
   zmscore: (key: Key, ...members: Arg[]): Cmd<Array<number | null>> => parsed(["ZMSCORE", key, ...members], toScores),
   /** `ZREM key member...` → how many were removed. */
