@@ -98,8 +98,13 @@ export function resolveClientOptions(input: string | ClientOptions = {}): Resolv
   for (const [name, value] of [["maxPending", maxPending], ["maxBlockingConnections", maxBlockingConnections]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new TypeError(`option ${name} must be an integer >= 1, got ${String(value)}`);
   }
+  const resolved = resolveConnectionOptions(connection);
+  // Over RESP2 the invalidations come on a connection of their own, which follows no failover.
+  if (cache && topology.sentinel && resolved.protocol === 2) {
+    throw new TypeError("option cache with sentinel needs protocol 3: over RESP2 the invalidations would come on a connection that does not follow the master");
+  }
   return {
-    connection: resolveConnectionOptions(connection),
+    connection: resolved,
     topology,
     reconnect: resolveReconnect(reconnect),
     maxPending,

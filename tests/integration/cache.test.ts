@@ -455,5 +455,7 @@ describe("client-side cache on the multiplexer (RESP3)", () => {
     assert.throws(() => createClient({ url: server.url, cache: { maxEntries: 0 } }), /cache\.maxEntries/);
     assert.throws(() => createClient({ url: server.url, cache: { ttl: -1 } }), /cache\.ttl/);
     assert.throws(() => createClient({ url: server.url, cache: { prefixes: ["a:"] } }), /broadcast/);
+    // Over RESP2 the invalidation connection would not follow the master the sentinels name.
+    assert.throws(() => createClient({ sentinel: { name: "mymaster", sentinels: ["127.0.0.1:1"] }, protocol: 2, cache: true, lazyConnect: true }), /protocol 3/);
   });
 });
