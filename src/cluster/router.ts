@@ -22,7 +22,7 @@ import { Command } from "../conn/command.ts";
 import { ClosedError, LimitError, TimeoutError, type RedisError } from "../errors.ts";
 import { Queue } from "../conn/queue.ts";
 import { CommandEncoder } from "../resp/encode.ts";
-import { ClusterCommand, ClusterCommandFactory, type Redirector, type Route } from "./command.ts";
+import { type ClusterCommand, ClusterCommandFactory, type Redirector, type Route } from "./command.ts";
 import { TopologyReader, type Candidate } from "./discover.ts";
 import { ClusterNode, type NodeSettings } from "./node.ts";
 import type { ResolvedClusterOptions } from "./options.ts";

@@ -4,10 +4,7 @@
  * blocking commands and `isolated()` to dedicated connections, pub/sub to a subscriber connection.
  * @module
  */
-import { ClientCache, type Cache } from "../cache/cache.ts";
-import type { CacheStats } from "../cache/store.ts";
-import { RedirectedTracking } from "../cache/redirect.ts";
-import { trackedConnection } from "../cache/tracking.ts";
+import type { Cache } from "../cache/cache.ts";
 import { CommandApi } from "../client/api.ts";
 import type { BytesReplies, EitherReplies } from "../client/bytes-typing.ts";
 import type { Cmd } from "../client/spec.ts";
@@ -21,45 +18,14 @@ import { prepareTransaction } from "../conn/transaction.ts";
 import { ClosedError } from "../errors.ts";
 import { Pool, watchCommands } from "../pool/pool.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
-import { createLocator, type Locator, type MasterSwitch } from "../topology/locator.ts";
+import { createLocator, type Locator } from "../topology/locator.ts";
+import { MuxCaching } from "./client-cache.ts";
+import type { ClientEvents, ClientStats } from "./client-events.ts";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./options.ts";
 import { SharedConnection } from "./shared.ts";
 import { Subscriber, type MessageListener, type SubscriptionKind } from "./subscriber.ts";
 
-/** Events of a {@link RedisClient}. */
-export interface ClientEvents {
-  [event: string]: unknown;
-  /** A socket connected (the handshake runs next). */
-  connect: void;
-  /** The handshake finished; commands flow. */
-  ready: void;
-  /** A connection failed or was lost. The client keeps reconnecting unless told otherwise. */
-  error: Error;
-  /** The next connection attempt is scheduled. */
-  reconnecting: { attempt: number; delay: number; error: Error };
-  /** The client closed (by `close()`, or after giving up); `error` says why if it gave up. */
-  end: { error?: Error };
-  /**
-   * The master moved (Sentinel): connections to the old one are being replaced, commands not
-   * yet written go to the new one.
-   */
-  failover: MasterSwitch;
-}
-
-/** Counters of a {@link RedisClient}, read off its state. */
-export interface ClientStats {
-  state: SharedConnection["state"];
-  /** Commands waiting for a connection. */
-  pending: number;
-  /** Commands written, awaiting replies, on the shared connection. */
-  inFlight: number;
-  /** Channels and patterns subscribed. */
-  subscriptions: number;
-  /** Dedicated connections open for blocking commands and `isolated()`. */
-  dedicatedConnections: number;
-  /** The client-side cache's counters, when the client has one (option `cache`). */
-  cache?: CacheStats;
-}
+export type { ClientEvents, ClientStats } from "./client-events.ts";
 
 /**
  * The method through which a worker owner writes its workers' encoded commands on the shared
@@ -88,8 +54,8 @@ export class RedisClient extends CommandApi<ClientEvents> {
   #subscriber: Subscriber | undefined;
   #dedicated: Pool | undefined;
   #monitors = new Monitors();
-  readonly #cache: ClientCache | undefined;
-  readonly #redirect: RedirectedTracking | undefined;
+  /** The cache (option `cache`) and what feeds it. */
+  readonly #caching: MuxCaching | undefined;
   #closing = false;
 
   constructor(options: string | ClientOptions = {}) {
@@ -97,45 +63,31 @@ export class RedisClient extends CommandApi<ClientEvents> {
     this.options = resolveClientOptions(options);
     const { connection } = this.options;
     this.#factory = new CommandFactory(connection, () => this.#shared.lastError);
-    // RESP3: invalidations arrive on the shared connection, in order with its replies. RESP2:
-    // on a connection of their own, which the shared connection's tracking redirects to.
-    const pushes = connection.protocol === 3;
-    const cache = this.options.cache && new ClientCache(this.options.cache, connection.hooks, pushes);
-    this.#cache = cache;
-    if (cache) this.#factory.watcher = cache.inOrder; // a write through any entry point drops its keys' entries
-    const redirect = cache && !pushes ? new RedirectedTracking(cache, cache.options, connection, this.options.reconnect, (err) => this.emit("error", err)) : undefined;
-    this.#redirect = redirect;
-    // The locator opens every connection, so on RESP3 its options carry the tracking handshake
-    // (connections that only block or listen get tracking too, and ignore the pushes).
-    const tracked = cache && pushes ? trackedConnection(connection, cache.options) : connection;
-    this.#locator = createLocator(tracked, this.options.topology);
+    const caching = this.options.cache && new MuxCaching(this.options.cache, connection, this.options.reconnect, this.#factory, (err) => this.emit("error", err));
+    this.#caching = caching;
+    const opened = caching ? caching.connection : connection;
+    this.#locator = createLocator(opened, this.options.topology);
     this.#locator.onSwitch((change) => this.emit("failover", change));
     this.#shared = new SharedConnection({
-      connection: tracked,
+      connection: opened,
       locator: this.#locator,
       role: "master",
       reconnect: this.options.reconnect,
       maxPending: this.options.maxPending,
       lazy: this.options.lazyConnect,
       replaceOn: this.options.reconnectOnError,
-      hooks: cache && pushes ? { onPush: (push) => cache.onPush(push) } : undefined,
+      hooks: caching ? caching.hooks : undefined,
       events: {
         connect: () => this.emit("connect", undefined),
         ready: (conn) => {
-          redirect?.connected(conn);
+          caching?.connected(conn);
           this.emit("ready", undefined);
         },
         error: (err) => {
-          // A lost connection (told here at once) loses the invalidations sent meanwhile: what
-          // was cached may be stale. Reads sent from now on go over the next connection, tracked
-          // from its handshake on (RESP3) or once its tracking is redirected (RESP2).
-          cache?.flush();
-          redirect?.disconnected();
+          caching?.lost();
           this.emit("error", err);
         },
-        // The connection being replaced stops being read once it drained: the keys read over it
-        // would be invalidated no more, and reads still on their way over it must not fill.
-        replaced: () => cache?.flush(),
+        replaced: () => caching?.replaced(),
         reconnecting: (info) => this.emit("reconnecting", info),
         end: (error) => this.emit("end", { error }),
       },
@@ -186,11 +138,11 @@ export class RedisClient extends CommandApi<ClientEvents> {
       if (needsOwnConnection(args, info)) return this.#dedicatedPool().send(args, options);
     }
     // Cached under the keys as Redis names them (prefixed) in its invalidations.
-    const read = this.#cache?.lookup(this.#factory.prefixed(args), info, options, options?.bytes ?? this.#factory.bytesByDefault);
+    const read = this.#caching?.cache.lookup(this.#factory.prefixed(args), info, options, options?.bytes ?? this.#factory.bytesByDefault);
     if (read instanceof Promise) return read;
     const cmd = this.#factory.create(args, options);
     (this.#replica && isReadOnly(args) ? this.#readFrom(this.#replica) : this.#shared).write(cmd);
-    if (read) cmd.listen(this.#cache!.fill(read, cmd.promise));
+    if (read) cmd.listen(this.#caching!.cache.fill(read, cmd.promise));
     return cmd.promise;
   }
 
@@ -213,7 +165,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
    * ```
    */
   get cache(): Cache | undefined {
-    return this.#cache;
+    return this.#caching?.cache;
   }
 
   transaction(commands: readonly Cmd<unknown>[], options?: CommandOptions): Promise<unknown[] | null> {
@@ -304,7 +256,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
       inFlight: this.#shared.connection?.inFlight ?? 0,
       subscriptions: this.#subscriber?.count ?? 0,
       dedicatedConnections: this.#dedicated?.stats().total ?? 0,
-      ...(this.#cache && { cache: this.#cache.stats() }),
+      ...(this.#caching && { cache: this.#caching.cache.stats() }),
     };
   }
 
@@ -318,7 +270,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
       this.#subscriber?.close(),
       this.#dedicated?.close({ timeout }),
       this.#monitors.close(),
-      this.#redirect?.close(),
+      this.#caching?.close(),
     ]);
     await this.#locator.close();
     this.#factory.deadlines.clear();
@@ -352,7 +304,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
       { connection: this.options.connection, locator: this.#locator, role: "master" },
     );
     // Writes there (a BLMOVE, a transaction in isolated()) drop cached entries too.
-    if (this.#cache) this.#dedicated[watchCommands](this.#cache);
+    if (this.#caching) this.#dedicated[watchCommands](this.#caching.cache);
     return this.#dedicated;
   }
 }

@@ -12,7 +12,7 @@ import { AbortError, ClosedError, LimitError, PoolTimeoutError } from "../errors
 import type { EventSink } from "./events.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { Maintenance } from "./maintenance.ts";
-import { Member, Members } from "./members.ts";
+import type { Member } from "./members.ts";
 import type { ResolvedPoolOptions } from "./options.ts";
 import type { SessionState } from "./session.ts";
 import type { Locator, Role } from "../topology/locator.ts";
