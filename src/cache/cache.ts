@@ -12,7 +12,6 @@ import type { CommandInfo } from "../commands/table.ts";
 import type { CommandWatcher } from "../conn/factory.ts";
 import type { CommandOptions } from "../conn/command.ts";
 import { type Hooks, observeCommand, reportTo } from "../conn/hooks.ts";
-import { callerServed } from "../conn/served.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { ResolvedCacheOptions } from "./options.ts";
 import { argKey, cacheScope, readKeys, writtenKeys } from "./policy.ts";
@@ -57,7 +56,7 @@ export type InvalidationListener = (keys: readonly string[] | null) => void;
  * const read = cache.lookup(["GET", "k"], lookupCommand(["GET", "k"]), options, false);
  * if (read instanceof Promise) return read;      // a hit
  * const reply = send(["GET", "k"]);
- * if (read) reply.then(cache.fill(read, reply)); // cached once answered, unless invalidated meanwhile
+ * if (read) { const done = cache.fill(read, reply); reply.then(done, done); } // cached once answered, unless invalidated meanwhile
  * ```
  */
 export class ClientCache implements Cache, CommandWatcher {
@@ -101,7 +100,6 @@ export class ClientCache implements Cache, CommandWatcher {
     const slot = store.find(scope, last);
     if (slot !== undefined && store.hit(slot)) {
       this.#hits++;
-      callerServed(); // its caller goes on, and may send a command soon: see served.ts
       if (this.#hooks) observeCommand(this.#hooks, args)?.(undefined);
       return Promise.resolve(copyReply(slot.value));
     }
@@ -196,6 +194,11 @@ export class ClientCache implements Cache, CommandWatcher {
 
   clear(): void {
     this.#store.clear(false);
+  }
+
+  /** Reads answered from memory so far: what a connection's write batching counts (see `ConnectionHooks.callersServed`). */
+  get hits(): number {
+    return this.#hits;
   }
 
   stats(): CacheStats {

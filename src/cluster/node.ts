@@ -166,7 +166,7 @@ export class ClusterNode {
       role: "master",
       reconnect: settings.reconnect,
       maxPending: settings.maxPending,
-      hooks: cache && { onPush: (push) => cache.onPush(push) },
+      hooks: cache && { onPush: (push) => cache.onPush(push), callersServed: () => cache.hits },
       events: {
         connect: ignore,
         // Written before anything queued meanwhile, so it is in effect for every command after it.

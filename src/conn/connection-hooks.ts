@@ -42,6 +42,14 @@ export interface ConnectionHooks {
    */
   isPush?(value: RespValue): value is RespValue[];
   /**
+   * How many callers the owner has answered without a command so far (its cache's hits). Such a
+   * caller goes on and may send a command a round or two later, so a waiting flush counts a
+   * microtask round that answered some as busy, not quiet (see `#scheduleFlush` in
+   * connection.ts): otherwise callers answered from the cache one after another look like quiet
+   * rounds, and their next commands leave in several small socket writes instead of one.
+   */
+  callersServed?(): number;
+  /**
    * A reply arrived while no command waits for one. Return `true` to take it: a subscriber takes
    * the error replies to its (un)subscribe commands, which it writes without a command to answer.
    * Otherwise such a reply poisons the connection.

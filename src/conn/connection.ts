@@ -20,7 +20,6 @@ import { guarded } from "./hooks.ts";
 import { LivenessWatch } from "./liveness.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
-import { servedSoFar } from "./served.ts";
 import { closeSocket, failUnwritten, failWritten } from "./teardown.ts";
 
 export type { ConnectionHooks, WireCommand };
@@ -227,20 +226,22 @@ export class Connection {
    * Flush once the commands of this tick are in. Callers woken together (replies settled in one
    * read, cache hits resolved at once) issue their next commands over several microtask rounds,
    * and one flush per round would cost a socket write per round: so the flush waits, round after
-   * round, while new commands keep arriving (or callers are answered from memory, see served.ts), and
+   * round, while new commands keep arriving (or callers are answered from memory: `callersServed`), and
    * goes out after rounds that brought neither (at most FLUSH_MAX_ROUNDS rounds, so commands
    * never wait behind an endless chain of microtasks).
    */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    let seen = this.#unflushed + servedSoFar();
+    const served = this.#hooks.callersServed;
+    const activity = () => this.#unflushed + (served === undefined ? 0 : served());
+    let seen = activity();
     let rounds = 0;
     let quiet = 0;
     const round = () => {
-      quiet = this.#unflushed + servedSoFar() === seen ? quiet + 1 : 0;
+      quiet = activity() === seen ? quiet + 1 : 0;
       if (quiet < FLUSH_QUIET_ROUNDS && ++rounds < FLUSH_MAX_ROUNDS) {
-        seen = this.#unflushed + servedSoFar();
+        seen = activity();
         queueMicrotask(round);
         return;
       }

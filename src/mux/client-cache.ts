@@ -28,8 +28,8 @@ export class MuxCaching {
   readonly cache: ClientCache;
   /** The options every connection of the client opens with: on RESP3, with the tracking handshake. */
   readonly connection: ResolvedConnectionOptions;
-  /** The shared connection's push routing: on RESP3, invalidations to the cache. */
-  readonly hooks: Pick<ConnectionHooks, "onPush"> | undefined;
+  /** The shared connection's hooks: on RESP3, invalidations to the cache; the hits for its write batching. */
+  readonly hooks: Pick<ConnectionHooks, "onPush" | "callersServed">;
   readonly #redirect: RedirectedTracking | undefined;
 
   constructor(options: ResolvedCacheOptions, connection: ResolvedConnectionOptions, reconnect: ResolvedReconnect, factory: CommandFactory, onError: (err: Error) => void) {
@@ -40,7 +40,8 @@ export class MuxCaching {
     // The locator opens every connection, so on RESP3 its options carry the tracking handshake
     // (connections that only block or listen get tracking too, and ignore the pushes).
     this.connection = pushes ? trackedConnection(connection, options) : connection;
-    this.hooks = pushes ? { onPush: (push) => cache.onPush(push) } : undefined;
+    const callersServed = () => cache.hits;
+    this.hooks = pushes ? { onPush: (push) => cache.onPush(push), callersServed } : { callersServed };
     this.#redirect = pushes ? undefined : new RedirectedTracking(cache, options, connection, reconnect, onError);
   }
 

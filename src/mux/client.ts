@@ -76,7 +76,7 @@ export class RedisClient extends CommandApi<ClientEvents> {
       maxPending: this.options.maxPending,
       lazy: this.options.lazyConnect,
       replaceOn: this.options.reconnectOnError,
-      hooks: caching ? caching.hooks : undefined,
+      hooks: caching?.hooks,
       events: {
         connect: () => this.emit("connect", undefined),
         ready: (conn) => {

@@ -38,7 +38,7 @@ export interface SharedConnectionOptions {
   /** Bound of the offline queue. */
   maxPending: number;
   /** Push routing for the connection (pub/sub). */
-  hooks?: Pick<ConnectionHooks, "onPush" | "isPush">;
+  hooks?: Pick<ConnectionHooks, "onPush" | "isPush" | "callersServed">;
   events: SharedConnectionEvents;
   /** Wait for the first command or {@link SharedConnection.ready} before connecting. */
   lazy?: boolean;

@@ -23,7 +23,6 @@ import { OfflineQueue, writeAlone } from "./offline-queue.ts";
 import { RetryWait, unreachableError } from "./retry-wait.ts";
 import type { SharedConnectionOptions, SharedState } from "./shared-options.ts";
 
-export type { SharedConnectionEvents, SharedConnectionOptions, SharedState } from "./shared-options.ts";
 
 /** One logical connection over a succession of sockets. */
 export class SharedConnection {

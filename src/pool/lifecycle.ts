@@ -21,9 +21,6 @@ import type { ResolvedPoolOptions } from "./options.ts";
 import { PoolShutdown } from "./shutdown.ts";
 import type { Waiters } from "./waiters.ts";
 
-// Re-exported for pool.ts, which imports it from here.
-export type { EventSink };
-
 /** Graceful closes outside `pool.close()` wait this long for outstanding replies. */
 const RETIRE_TIMEOUT_MS = 5_000;
 
@@ -200,7 +197,7 @@ export abstract class Lifecycle {
     const hooks = {
       onClose: (err: Error | undefined, unwritten: WireCommand[]) => this.#lost(member, err, unwritten),
       onErrorReply: (err: RedisError) => this.#errorReply(member, err),
-      ...(cache && { onPush: cache.onPush.bind(cache) }),
+      ...(cache && { onPush: cache.onPush.bind(cache), callersServed: () => cache.hits }),
     };
     this.locator.open(this.role, hooks, member.abort.signal)
       .then((conn) => this.#opened(member, conn), (err) => this.#openFailed(member, err));

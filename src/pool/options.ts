@@ -2,7 +2,7 @@
  * Pool options: sizing, waiting, eviction, health checks and leak reporting, on top of every
  * connection option. Defaults follow what users of redis-py, go-redis and node-redis expect.
  * Beside them, the options of a pool's own calls (`acquire()`, `close()`) and the settings a pool
- * takes from the surface it serves (`PoolWithin`); `pool.ts` re-exports those.
+ * takes from the surface it serves (`PoolWithin`); `pool.ts` re-exports the public ones.
  * @module
  */
 import { resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from "../cache/options.ts";

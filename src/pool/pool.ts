@@ -16,7 +16,7 @@ import type { CommandWatcher } from "../conn/factory.ts";
 import type { Hooks } from "../conn/hooks.ts";
 import { Monitors, type Monitor } from "../conn/monitor.ts";
 import { createLocator, type Locator } from "../topology/locator.ts";
-import type { EventSink } from "./lifecycle.ts";
+import type { EventSink } from "./events.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { PoolEngine } from "./engine.ts";
 import type { PoolEvents } from "./events.ts";
@@ -26,7 +26,7 @@ import { resolvePoolOptions, type AcquireOptions, type PoolCloseOptions, type Po
 import { runAlone } from "./run-alone.ts";
 import { readStats, type PoolStats } from "./stats.ts";
 
-export type { AcquireOptions, PoolCloseOptions, PoolWithin } from "./options.ts";
+export type { AcquireOptions, PoolCloseOptions } from "./options.ts";
 
 /**
  * Let a watcher see every command the pool creates (see `CommandWatcher`): how a client's cache

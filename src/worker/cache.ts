@@ -10,7 +10,7 @@
  *
  * Reads travel to the owner and back, and invalidations come the same way in the owner's own order,
  * but a worker registers each cacheable read when it sends it, and an invalidation delivered
- * before its reply keeps that reply out of its cache (see `cache/fills.ts`), whatever the order
+ * before its reply keeps that reply out of its cache (see `cache/store.ts`), whatever the order
  * in which the owner forwarded the two.
  * @module
  */

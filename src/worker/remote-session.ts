@@ -141,8 +141,7 @@ export class RemoteSession {
     const cache = this.#cache;
     if (cache === undefined) return this.#send(args, options, isolation, info);
     // A read on an isolated connection is the caller's own; a write anywhere drops its keys' entries.
-    // Both under the keys as Redis names them in its invalidations: with the owner's prefix.
-    const named = this.keyPrefix ? prefixKeys(args, this.keyPrefix) : args;
+    const named = this.#named(args);
     const read = isolation === undefined ? cache.lookup(named, info, options, options?.bytes ?? this.#info!.decodeBytes) : undefined;
     if (read instanceof Promise) return read;
     const settled = cache.watch(named);
@@ -153,6 +152,11 @@ export class RemoteSession {
     }
     if (settled) reply.then(settled, settled);
     return reply;
+  }
+
+  /** `args` as Redis names their keys in its invalidations (what the cache keeps): with the owner's prefix. */
+  #named(args: readonly Arg[]): readonly Arg[] {
+    return this.keyPrefix ? prefixKeys(args, this.keyPrefix) : args;
   }
 
   #send(args: readonly Arg[], options: CommandOptions | undefined, isolation: number | undefined, info: CommandInfo | undefined): Promise<RespValue> {
@@ -191,7 +195,7 @@ export class RemoteSession {
     const wire = options || isolation !== undefined ? wireOptions(options, false, isolation) : 0;
     const id = this.#batch.add("transaction", wire, undefined, lists);
     const observer = this.#hooks?.observe(["MULTI"], commands.length);
-    const written = this.#cache ? commands.map((cmd) => this.#cache!.watch(cmd.args)) : [];
+    const written = this.#cache ? commands.map((cmd) => this.#cache!.watch(this.#named(cmd.args))) : [];
     const outcome = reportTo(this.#calls.add(id, ["MULTI"], callTimeout(options, undefined, this.#defaultTimeout), options?.signal), observer);
     const settled = () => written.forEach((drop) => drop?.());
     if (written.some(Boolean)) outcome.then(settled, settled);

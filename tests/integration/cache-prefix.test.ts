@@ -83,6 +83,9 @@ describe("client-side cache with keyPrefix", () => {
       assert.equal(await worker.call("get", ["pfx:worker"]), "theirs", "another client's write");
       assert.equal(await worker.call("writeThenRead", ["pfx:worker", "mine"]), "mine", "the worker's own write");
       assert.equal(await writer.get("app:pfx:worker"), "mine");
+      assert.equal(await worker.call("get", ["pfx:worker"]), "mine");
+      assert.equal(await worker.call("multiThenRead", ["pfx:worker", "in multi"]), "in multi", "the worker's own write in multi()");
+      assert.equal(await worker.call("pipelineThenRead", ["pfx:worker", "in pipeline"]), "in pipeline", "the worker's own write in pipeline()");
     } finally {
       await worker.call("close").catch(() => {});
       await worker.terminate();

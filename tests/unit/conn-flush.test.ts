@@ -2,12 +2,15 @@ import assert from "node:assert/strict";
 import { Command } from "../../src/conn/command.ts";
 import { Connection } from "../../src/conn/connection.ts";
 import { resolveConnectionOptions } from "../../src/conn/options.ts";
-import { callerServed } from "../../src/conn/served.ts";
 import type { Socket } from "../../src/transport/types.ts";
 import { describe, test } from "../harness/runner.ts";
 
-/** A connection on a socket that only records what it is given to write. */
-function recordingConnection(): { conn: Connection; writes: Uint8Array[] } {
+/**
+ * A connection on a socket that only records what it is given to write; `served()` answers a
+ * caller without a command, as a cache hit does.
+ */
+function recordingConnection(): { conn: Connection; writes: Uint8Array[]; served: () => void } {
+  let hits = 0;
   const writes: Uint8Array[] = [];
   const socket: Socket = {
     write: (chunk) => (writes.push(chunk), true),
@@ -16,9 +19,9 @@ function recordingConnection(): { conn: Connection; writes: Uint8Array[] } {
     destroy: () => {},
     closed: new Promise(() => {}),
   };
-  const conn = new Connection(resolveConnectionOptions({ livenessTimeout: 0, keepAlive: 0 }));
+  const conn = new Connection(resolveConnectionOptions({ livenessTimeout: 0, keepAlive: 0 }), { callersServed: () => hits });
   conn.attach(socket);
-  return { conn, writes };
+  return { conn, writes, served: () => void hits++ };
 }
 
 const get = (key: string) => new Command(["GET", key], false, 0);
@@ -40,9 +43,9 @@ describe("write batching", () => {
   test("callers answered from the cache between two commands do not split them into two writes", async () => {
     // Callers woken together, each answered from the cache for a few rounds before sending its
     // next command: the rounds without a new command are busy, not quiet.
-    const { conn, writes } = recordingConnection();
+    const { conn, writes, served } = recordingConnection();
     conn.write(get("a"));
-    await microtaskRounds(8, () => callerServed());
+    await microtaskRounds(8, served);
     conn.write(get("b"));
     await microtaskRounds(10);
     assert.equal(writes.length, 1, "both commands in one socket write");
@@ -50,9 +53,9 @@ describe("write batching", () => {
   });
 
   test("callers served forever do not hold a command back past the round limit", async () => {
-    const { conn, writes } = recordingConnection();
+    const { conn, writes, served } = recordingConnection();
     conn.write(get("a"));
-    await microtaskRounds(200, () => callerServed());
+    await microtaskRounds(200, served);
     assert.equal(writes.length, 1);
   });
 });
