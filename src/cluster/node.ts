@@ -15,6 +15,7 @@ import type { ClientCache } from "../cache/cache.ts";
 import { trackedConnection } from "../cache/tracking.ts";
 import type { ResolvedReconnect } from "../conn/backoff.ts";
 import { Command } from "../conn/command.ts";
+import { startHeartbeat } from "../conn/liveness.ts";
 import type { Connection } from "../conn/connection.ts";
 import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import { SharedConnection } from "../mux/shared.ts";
@@ -169,8 +170,14 @@ export class ClusterNode {
       hooks: cache && { onPush: (push) => cache.onPush(push), callersServed: () => cache.hits },
       events: {
         connect: ignore,
-        // Written before anything queued meanwhile, so it is in effect for every command after it.
-        ready: (conn) => (settings.readonly ? sendReadonly(conn) : undefined),
+        ready: (conn) => {
+          // Written before anything queued meanwhile, so it is in effect for every command after it.
+          if (settings.readonly) sendReadonly(conn);
+          // Cache hits send nothing: without a PING now and then, a master that froze with its
+          // socket open goes unnoticed, and its keys are served from memory while a replica takes
+          // over and other clients write there.
+          if (cache) startHeartbeat(conn);
+        },
         error: (err) => {
           // The invalidations sent while it was down are lost. Reads sent from now on go over the
           // next connection, tracked from its handshake on.

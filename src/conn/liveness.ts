@@ -124,7 +124,8 @@ export class LivenessWatch {
 }
 
 /**
- * Keep a connection that awaits no replies of its own (a subscriber's) checkable: whenever it
+ * Keep a connection that awaits no replies of its own (a subscriber's, or one whose reads a
+ * client-side cache answers) checkable: whenever it
  * awaits nothing, every `livenessTimeout` ms, send a PING due within `livenessTimeout`. A frozen
  * peer leaves it overdue, and the connection's {@link LivenessWatch} closes it. Stops by itself when
  * the connection closes. Only for connections where a PING may be sent at any moment (not inside

@@ -332,6 +332,30 @@ describe("client-side cache on the cluster client (RESP3)", () => {
     }
   }, 60_000);
 
+  test("a master that freezes with its connection open is noticed through a PING on the quiet connection: the cache empties", async () => {
+    // Cache hits send nothing: without a PING of its own, nothing would be overdue, and the reads
+    // of that master's keys would be served from memory while a replica took over.
+    const r = createCluster({ nodes: cluster.seeds.slice(0, 1), cache: true, livenessTimeout: 500 });
+    try {
+      const key = "cc:frozen";
+      await writer.set(key, "v");
+      await r.get(key);
+      assert.equal(await r.get(key), "v");
+      assert.equal(r.stats().cache!.entries, 1);
+      const port = await cluster.masterOf(keySlot(key));
+      const server = cluster.servers.find((s) => s.port === port)!;
+      server.pause();
+      try {
+        await until(() => r.stats().cache!.entries === 0, "the frozen master to be noticed and the cache emptied", 3_000);
+      } finally {
+        server.resume();
+      }
+      await cluster.waitHealthy();
+    } finally {
+      await r.close();
+    }
+  }, 60_000);
+
   test("a cluster cache needs RESP3 and readFrom: \"master\"", () => {
     const nodes = [{ host: "127.0.0.1", port: 1 }];
     assert.throws(() => createCluster({ nodes, cache: true, protocol: 2 }), (err: Error) => err instanceof TypeError && /protocol 3/.test(err.message));
