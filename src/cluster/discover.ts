@@ -11,11 +11,32 @@ import type { ResolvedConnectionOptions } from "../conn/options.ts";
 import { ConnectionError, RedisError, TimeoutError } from "../errors.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import type { NodeAddress } from "../topology/options.ts";
-import { slotMapFromShards, slotMapFromSlots, type AddressMapper, type SlotMap } from "./topology.ts";
+import type { ClusterNode } from "./node.ts";
+import type { ResolvedClusterOptions } from "./options.ts";
+import { addressOf, slotMapFromShards, slotMapFromSlots, type AddressMapper, type SlotMap } from "./topology.ts";
 
 /** A node to ask, with its live connection if it has one. */
 export interface Candidate extends NodeAddress {
   connection?: Connection;
+}
+
+/**
+ * Nodes to ask, in order: those of `nodes` with a live connection first (no new socket), masters
+ * before replicas, then the seeds not among them.
+ *
+ * @example
+ * ```ts
+ * const map = await reader.read(refreshCandidates(nodes, options));
+ * ```
+ */
+export function refreshCandidates(nodes: ReadonlyMap<string, ClusterNode>, options: Pick<ResolvedClusterOptions, "seeds" | "addressMap">): Candidate[] {
+  const known = [...nodes.values()].sort((a, b) => Number(b.ready) - Number(a.ready) || Number(a.role === "replica") - Number(b.role === "replica"));
+  const out: Candidate[] = known.map((node) => ({ host: node.host, port: node.port, connection: node.connection }));
+  for (const seed of options.seeds) {
+    const mapped = options.addressMap(seed);
+    if (!nodes.has(addressOf(mapped))) out.push(mapped);
+  }
+  return out;
 }
 
 /** How long one node may take to answer, ms: a slow node must not hold up a failover. */

@@ -16,18 +16,20 @@
  * slot no shard serves) wait in a queue bounded by `maxPending`.
  * @module
  */
-import { ClientCache } from "../cache/cache.ts";
+import type { ClientCache } from "../cache/cache.ts";
 import { backoffDelay } from "../conn/backoff.ts";
 import { Command } from "../conn/command.ts";
 import { ClosedError, LimitError, TimeoutError, type RedisError } from "../errors.ts";
 import { Queue } from "../conn/queue.ts";
 import { CommandEncoder } from "../resp/encode.ts";
 import { type ClusterCommand, ClusterCommandFactory, type Redirector, type Route } from "./command.ts";
-import { TopologyReader, type Candidate } from "./discover.ts";
+import { clusterCache } from "./cache.ts";
+import { refreshCandidates, TopologyReader } from "./discover.ts";
 import { ClusterNode, type NodeSettings } from "./node.ts";
 import type { ResolvedClusterOptions } from "./options.ts";
 import { parseRedirect, tooManyRedirections } from "./redirect.ts";
 import { Refresher, type RefreshOutcome } from "./refresh.ts";
+import { routeBySlotMap, type RoutedShard } from "./routing-table.ts";
 import { SLOTS } from "./slot.ts";
 import { addressOf, type NodeSpec, type SlotMap } from "./topology.ts";
 
@@ -35,14 +37,6 @@ import { addressOf, type NodeSpec, type SlotMap } from "./topology.ts";
 export interface RouterEvents {
   error(err: Error): void;
   topology(map: SlotMap): void;
-}
-
-/** A shard's nodes, as commands are routed to them. */
-interface RoutedShard {
-  readonly master: ClusterNode;
-  readonly replicas: readonly ClusterNode[];
-  /** Round-robin position among the replicas (those that may serve reads). */
-  next: number;
 }
 
 /** Backoff of `TRYAGAIN`/`CLUSTERDOWN` retries and of re-routes while the topology has not changed. */
@@ -76,14 +70,7 @@ export class Router implements Redirector {
     this.#events = events;
     const { connection } = options;
     this.factory = new ClusterCommandFactory(connection.commandTimeout, connection.decode === "bytes", connection.hooks, this);
-    // Not "ordered" (the multiplexer's mode, where the connection a read is answered on is the one
-    // its key's invalidations arrive on): here a read may be answered by one node while its key's
-    // invalidation comes from another — a read sent to the old owner and redirected (MOVED, ASK),
-    // a source node deleting migrated keys. So an invalidation drops reads in flight too, and a
-    // write's entries go when it is created and again when it is answered (CommandWatcher.watch),
-    // whichever node it went to.
-    this.cache = options.cache && new ClientCache(options.cache, connection.hooks);
-    this.factory.watcher = this.cache;
+    this.cache = clusterCache(options, this.factory);
     this.#settings = {
       connection,
       reconnect: options.reconnect,
@@ -286,7 +273,7 @@ export class Router implements Redirector {
   async #refresh(): Promise<RefreshOutcome> {
     let map: SlotMap;
     try {
-      map = await this.#reader.read(this.#candidates());
+      map = await this.#reader.read(refreshCandidates(this.#nodes, this.options));
     } catch (err) {
       if (!this.#closing) this.#events.error(err as Error);
       return "failed";
@@ -297,43 +284,10 @@ export class Router implements Redirector {
     return map.shards.some((s) => this.#nodes.get(s.master.address)?.stats().state === "reconnecting") ? "again" : "ok";
   }
 
-  /** Nodes to ask: those with a live connection first (no new socket), masters before replicas, then the seeds. */
-  #candidates(): Candidate[] {
-    const known = this.nodes.sort((a, b) => Number(b.ready) - Number(a.ready) || Number(a.role === "replica") - Number(b.role === "replica"));
-    const out: Candidate[] = known.map((node) => ({ host: node.host, port: node.port, connection: node.connection }));
-    for (const seed of this.options.seeds) {
-      const mapped = this.options.addressMap(seed);
-      if (!this.#nodes.has(addressOf(mapped))) out.push(mapped);
-    }
-    return out;
-  }
-
   /** Route by `map` from now on: connect new nodes lazily, close nodes that left, release waiting commands. */
   #apply(map: SlotMap): void {
     this.map = map;
-    const used = new Set<ClusterNode>();
-    const routed = new Map(map.shards.map((shard) => {
-      const master = this.#node(shard.master);
-      master.assignRole("master");
-      used.add(master);
-      const replicas: ClusterNode[] = [];
-      for (const spec of shard.replicas) {
-        const node = this.#node(spec);
-        node.assignRole("replica");
-        used.add(node);
-        if (spec.readable) replicas.push(node);
-      }
-      return [shard, { master, replicas, next: 0 } satisfies RoutedShard] as const;
-    }));
-    for (let slot = 0; slot < SLOTS; slot++) {
-      const shard = map.shardOf(slot);
-      this.#bySlot[slot] = shard && routed.get(shard);
-    }
-    for (const [address, node] of this.#nodes) {
-      if (used.has(node)) continue;
-      this.#nodes.delete(address);
-      void node.close(); // its unsent commands come back through reroute() and go by the new map
-    }
+    routeBySlotMap(map, this.#bySlot, this.#nodes, (spec) => this.#node(spec));
     for (const waiter of this.#mapWaiters.splice(0)) waiter.resolve();
     const waiting = this.#waiting;
     this.#waiting = new Queue();
