@@ -7,13 +7,12 @@
  * @module
  */
 import type { Cache } from "../cache/cache.ts";
-import type { CacheStats } from "../cache/store.ts";
 import { CommandApi } from "../client/api.ts";
 import type { BytesReplies, EitherReplies } from "../client/bytes-typing.ts";
 import type { ScanOptions } from "../client/scan.ts";
 import type { Cmd, Key } from "../client/spec.ts";
 import type { MultiResults } from "../client/batch.ts";
-import { watchTransaction, type WatchBody, type WatchOptions } from "../client/watch.ts";
+import type { WatchBody, WatchOptions } from "../client/watch.ts";
 import { overView } from "../client/view-options.ts";
 import { commandName, lookupCommand, refusal } from "../commands/lookup.ts";
 import { prefixKeys } from "../commands/prefix.ts";
@@ -23,38 +22,18 @@ import { ClosedError } from "../errors.ts";
 import type { MessageListener, SubscriptionKind } from "../mux/subscriber.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from "./options.ts";
+import { readClusterStats, topologyEvent, type ClusterEvents, type ClusterStats } from "./client-events.ts";
 import type { Route } from "./command.ts";
-import { nodeForRoute, runClusterTransaction, sendBlocking, sharedSlot } from "./follow.ts";
-import type { ClusterNode } from "./node.ts";
-import { NodeClient } from "./node-client.ts";
+import { runClusterTransaction, sendBlocking } from "./follow.ts";
+import { NodeLending } from "./lending.ts";
+import type { NodeClient } from "./node-client.ts";
 import { ClusterPubSub } from "./pubsub.ts";
 import { keyIndexes, routeOf } from "./route.ts";
 import { Router } from "./router.ts";
 import { keySlot } from "./slot.ts";
 import { mergeReplies, splitBySlot } from "./split.ts";
 
-/** Events of a {@link RedisCluster}. */
-export interface ClusterEvents {
-  [event: string]: unknown;
-  /** A node connection failed or was lost, or no node answered with the topology. The client keeps trying. */
-  error: Error;
-  /** A topology was read and applied: the address of every master and replica. */
-  topology: { masters: string[]; replicas: string[] };
-  /** `close()` finished. */
-  end: { error?: Error };
-}
-
-/** Counters of a {@link RedisCluster}. */
-export interface ClusterStats {
-  /** Slots some master serves, in the map last applied. */
-  slotsCovered: number;
-  /** Channels and patterns subscribed. */
-  subscriptions: number;
-  /** Per node: its role, connection state, queued and in-flight commands, dedicated connections. */
-  nodes: Array<ReturnType<ClusterNode["stats"]>>;
-  /** The client-side cache's counters, when the client has one (option `cache`). */
-  cache?: CacheStats;
-}
+export type { ClusterEvents, ClusterStats } from "./client-events.ts";
 
 /**
  * A Redis Cluster client with the command API of `createClient()`.
@@ -73,6 +52,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
   /** Plain commands for transactions: their MOVED replies are read by transaction(), not followed one by one. */
   readonly #plain: CommandFactory;
   readonly #pubsub: ClusterPubSub;
+  readonly #lending: NodeLending;
   /** The `keyPrefix` option, `""` for none. */
   readonly #prefix: string;
   #closing = false;
@@ -87,15 +67,11 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
       error: (err) => this.emit("error", err),
       topology: (map) => {
         this.#pubsub.follow();
-        if (!this.listens("topology")) return;
-        const nodes = map.nodes();
-        this.emit("topology", {
-          masters: nodes.filter((n) => n.role === "master").map((n) => n.address),
-          replicas: nodes.filter((n) => n.role === "replica").map((n) => n.address),
-        });
+        if (this.listens("topology")) this.emit("topology", topologyEvent(map));
       },
     });
     this.#pubsub = new ClusterPubSub(this.#router, (err) => this.emit("error", err));
+    this.#lending = new NodeLending(this.#router, this.#plain, () => this.#closing);
     // Transactions and nodes' clients write through it: their writes drop cached entries too.
     this.#plain.watcher = this.#router.cache;
   }
@@ -182,9 +158,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
       throw new TypeError("isolated(): in a cluster, give the key whose master lends the connection: isolated(key, fn)");
     }
     if (this.#closing) throw new ClosedError("isolated() refused: the cluster client is closed");
-    const timeout = this.options.connection.commandTimeout;
-    const node = await nodeForRoute(this.#router, { slot: this.#slotOf(keyOrFn), readonly: false, blocking: undefined, dedicated: false }, timeout > 0 ? Date.now() + timeout : 0);
-    return node.dedicated.isolated(maybeFn);
+    return this.#lending.isolated(this.#slotOf(keyOrFn), maybeFn);
   }
 
   /**
@@ -201,7 +175,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
    * ```
    */
   override watch<T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, options?: WatchOptions): Promise<MultiResults<T>> {
-    return this.#watch(keys, fn, options);
+    return this.#lending.watch(keys, fn, options);
   }
 
   /** Listen to channels (on one node: Redis forwards every `PUBLISH` to all). Resolves to a function that unsubscribes this listener. */
@@ -238,20 +212,13 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
    * await Promise.all((await cluster.nodes("master")).map((node) => node.send(["SCRIPT", "LOAD", lua])));
    * ```
    */
-  async nodes(role: "master" | "replica" | "all" = "master"): Promise<NodeClient[]> {
-    if (this.#closing) throw new ClosedError("nodes() refused: the cluster client is closed");
-    await this.#router.whenMapped(this.options.connection.commandTimeout);
-    const specs = this.#router.map!.nodes().filter((n) => role === "all" || n.role === role);
-    const byAddress = new Map(this.#router.nodes.map((node) => [node.address, node]));
-    return specs.flatMap((spec) => {
-      const node = byAddress.get(spec.address);
-      return node ? [new NodeClient(node, this.#plain, () => this.#closing)] : [];
-    });
+  nodes(role: "master" | "replica" | "all" = "master"): Promise<NodeClient[]> {
+    return this.#lending.clients(role);
   }
 
   /** Iterate the keyspace of every master in turn with `SCAN` (each key once, if no slot moves meanwhile). */
   override scanIterator(options: ScanOptions & { type?: string } = {}): AsyncGenerator<string> {
-    return this.#scan(options);
+    return this.#lending.scan(options);
   }
 
   /**
@@ -264,8 +231,8 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
       run: <T, B>(cmd: Cmd<T, B>, more?: CommandOptions) => this.run(cmd, overView(options, more)),
       nodes: async (role?: "master" | "replica" | "all") => (await this.nodes(role)).map((node) => node.with(options)),
       isolated: <T>(key: Arg, fn: (connection: CommandApi) => Promise<T>) => this.isolated(key, (connection) => fn(connection.with(options))),
-      scanIterator: (scan: ScanOptions & { type?: string } = {}) => this.#scan(scan, options),
-      watch: <T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, watch?: WatchOptions) => this.#watch(keys, fn, watch, options),
+      scanIterator: (scan: ScanOptions & { type?: string } = {}) => this.#lending.scan(scan, options),
+      watch: <T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, watch?: WatchOptions) => this.#lending.watch(keys, fn, watch, options),
     };
   }
 
@@ -275,12 +242,7 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
 
   /** Counters read off the router and every node. */
   stats(): ClusterStats {
-    return {
-      slotsCovered: this.#router.map?.covered ?? 0,
-      subscriptions: this.#pubsub.count,
-      nodes: this.#router.nodes.map((node) => node.stats()),
-      ...(this.#router.cache && { cache: this.#router.cache.stats() }),
-    };
+    return readClusterStats(this.#router, this.#pubsub.count);
   }
 
   /** Stop taking commands, let those written finish (up to `timeout` ms), then close every node's connections. */
@@ -297,22 +259,9 @@ export class RedisCluster extends CommandApi<ClusterEvents> {
     return this.close();
   }
 
-  async #watch<T extends unknown[]>(keys: Key | readonly Key[], fn: WatchBody<T>, watch?: WatchOptions, view?: CommandOptions): Promise<MultiResults<T>> {
-    if (this.#closing) throw new ClosedError("watch() refused: the cluster client is closed");
-    const slot = sharedSlot((Array.isArray(keys) ? keys : [keys as Key]).map((key) => prefixKeys(["EXISTS", key], this.#prefix)[1]!));
-    const timeout = this.options.connection.commandTimeout;
-    const node = await nodeForRoute(this.#router, { slot, readonly: false, blocking: undefined, dedicated: false }, timeout > 0 ? Date.now() + timeout : 0);
-    const client = new NodeClient(node, this.#plain, () => this.#closing);
-    return watchTransaction(view ? client.with(view) : client, keys, fn, watch);
-  }
-
   /** The slot `key` hashes to once the `keyPrefix` is put in front of it. */
   #slotOf(key: Arg): number {
     return keySlot(this.#prefix ? prefixKeys(["EXISTS", key], this.#prefix)[1]! : key);
-  }
-
-  async *#scan(scan: ScanOptions & { type?: string }, options?: CommandOptions): AsyncGenerator<string> {
-    for (const node of await this.nodes("master")) yield* (options ? node.with(options) : node).scanIterator(scan);
   }
 
   #subscribe(kind: SubscriptionKind, names: string | string[], listener: MessageListener): Promise<() => Promise<void>> {
