@@ -3,7 +3,7 @@
  * to the node serving its key's slot, over that node's multiplexed connection (auto-pipelined like
  * `createClient`'s); blocking commands and `isolated()` use the node's dedicated connections.
  * With the `cache` option, reads are answered from one client-side cache that every node's
- * multiplexed connection keeps fresh (see node.ts, router.ts).
+ * multiplexed connection keeps fresh (see node.ts, cache.ts).
  * @module
  */
 import type { Cache } from "../cache/cache.ts";
