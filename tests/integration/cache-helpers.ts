@@ -1,5 +1,27 @@
-/** Helpers for the client-side cache tests: what the server saw, and killing a client's connection. */
+/** Helpers for the client-side cache tests: their server, what it saw, and killing a client's connection. */
+import { createClient, type RedisClient } from "../../mod.ts";
 import type { CommandApi } from "../../src/client/api.ts";
+import { startRedis, type RedisServer } from "../harness/redis.ts";
+
+/** A cache test's server, with an admin client (stats, CLIENT KILL) and another client whose writes invalidate. */
+export interface CacheServer {
+  server: RedisServer;
+  admin: RedisClient;
+  writer: RedisClient;
+}
+
+/** Start a server for a file's cache tests (in `beforeAll`). */
+export async function startCacheServer(): Promise<CacheServer> {
+  const server = await startRedis();
+  return { server, admin: createClient({ url: server.url }), writer: createClient({ url: server.url }) };
+}
+
+/** Stop what {@link startCacheServer} started (in `afterAll`; any part may be missing if it failed). */
+export async function stopCacheServer(started: Partial<CacheServer>): Promise<void> {
+  await started.admin?.close();
+  await started.writer?.close();
+  await started.server?.stop();
+}
 
 /** How many times the server ran `command` (lower case, e.g. "get") since the last `CONFIG RESETSTAT`. */
 export async function serverCalls(admin: CommandApi, command: string): Promise<number> {

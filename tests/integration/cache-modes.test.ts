@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createClient, createPool, type RedisClient } from "../../mod.ts";
-import { startRedis, type RedisServer } from "../harness/redis.ts";
+import type { RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 import { until } from "../harness/wait.ts";
-import { clientIds, killClients, serverCalls } from "./cache-helpers.ts";
+import { clientIds, killClients, serverCalls, startCacheServer, stopCacheServer } from "./cache-helpers.ts";
 
 /** Read `key` until the second read is a hit: caching has started (on RESP2, once tracking redirects). */
 async function cachingStarted(redis: RedisClient, key: string): Promise<void> {
@@ -19,16 +19,8 @@ describe("client-side cache over RESP2: invalidations redirected to a connection
   let server: RedisServer;
   let admin: RedisClient;
   let writer: RedisClient;
-  beforeAll(async () => {
-    server = await startRedis();
-    admin = createClient({ url: server.url });
-    writer = createClient({ url: server.url });
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await writer?.close();
-    await server?.stop();
-  });
+  beforeAll(async () => void ({ server, admin, writer } = await startCacheServer()));
+  afterAll(() => stopCacheServer({ server, admin, writer }));
 
   test("tracking redirects to a connection subscribed to __redis__:invalidate; writes by others invalidate", async () => {
     const r = createClient({ url: server.url, protocol: 2, cache: true, clientName: "resp2-reader" });
@@ -92,16 +84,8 @@ describe("client-side cache in broadcast mode", () => {
   let server: RedisServer;
   let admin: RedisClient;
   let writer: RedisClient;
-  beforeAll(async () => {
-    server = await startRedis();
-    admin = createClient({ url: server.url });
-    writer = createClient({ url: server.url });
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await writer?.close();
-    await server?.stop();
-  });
+  beforeAll(async () => void ({ server, admin, writer } = await startCacheServer()));
+  afterAll(() => stopCacheServer({ server, admin, writer }));
 
   test("with prefixes: keys under them are cached and invalidated, others are read from Redis", async () => {
     const r = createClient({ url: server.url, cache: { mode: "broadcast", prefixes: ["user:", "cfg:"] } });

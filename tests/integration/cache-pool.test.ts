@@ -1,24 +1,16 @@
 import assert from "node:assert/strict";
-import { createClient, createPool, type Pool, type RedisClient } from "../../mod.ts";
-import { startRedis, type RedisServer } from "../harness/redis.ts";
+import { createPool, type Pool, type RedisClient } from "../../mod.ts";
+import type { RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 import { until } from "../harness/wait.ts";
-import { killClients, serverCalls } from "./cache-helpers.ts";
+import { killClients, serverCalls, startCacheServer, stopCacheServer } from "./cache-helpers.ts";
 
 describe("client-side cache on the pool (RESP3)", () => {
   let server: RedisServer;
   let admin: RedisClient;
   let writer: RedisClient;
-  beforeAll(async () => {
-    server = await startRedis();
-    admin = createClient({ url: server.url });
-    writer = createClient({ url: server.url });
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await writer?.close();
-    await server?.stop();
-  });
+  beforeAll(async () => void ({ server, admin, writer } = await startCacheServer()));
+  afterAll(() => stopCacheServer({ server, admin, writer }));
 
   const cachingPool = (name = "cache-pool"): Pool => createPool({ url: server.url, max: 4, cache: true, clientName: name });
 

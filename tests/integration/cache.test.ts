@@ -1,24 +1,16 @@
 import assert from "node:assert/strict";
 import { createClient, raw, type RedisClient } from "../../mod.ts";
-import { startRedis, type RedisServer } from "../harness/redis.ts";
+import type { RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 import { sleep, until } from "../harness/wait.ts";
-import { killClients, serverCalls } from "./cache-helpers.ts";
+import { killClients, serverCalls, startCacheServer, stopCacheServer } from "./cache-helpers.ts";
 
 describe("client-side cache on the multiplexer (RESP3)", () => {
   let server: RedisServer;
   let admin: RedisClient;
   let writer: RedisClient;
-  beforeAll(async () => {
-    server = await startRedis();
-    admin = createClient({ url: server.url });
-    writer = createClient({ url: server.url });
-  });
-  afterAll(async () => {
-    await admin?.close();
-    await writer?.close();
-    await server?.stop();
-  });
+  beforeAll(async () => void ({ server, admin, writer } = await startCacheServer()));
+  afterAll(() => stopCacheServer({ server, admin, writer }));
 
   /** A caching client, and a function that closes it. */
   function reader(cache: NonNullable<Parameters<typeof createClient>[0] & object>["cache"] = true, name = "cache-reader"): RedisClient {
