@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { createClient, createPool, type CommandApi, type RedisClient } from "../../mod.ts";
 import { exposeClient } from "../../worker.ts";
-import { startRedis, type RedisServer } from "../harness/redis.ts";
+import type { RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 import { until } from "../harness/wait.ts";
+import { startCacheServer, stopCacheServer } from "./cache-helpers.ts";
 import { spawnWorker } from "./worker-fixtures/spawn.ts";
 
 /**
@@ -12,15 +13,10 @@ import { spawnWorker } from "./worker-fixtures/spawn.ts";
  */
 describe("client-side cache with keyPrefix", () => {
   let server: RedisServer;
+  let admin: RedisClient;
   let writer: RedisClient;
-  beforeAll(async () => {
-    server = await startRedis();
-    writer = createClient({ url: server.url });
-  });
-  afterAll(async () => {
-    await writer?.close();
-    await server?.stop();
-  });
+  beforeAll(async () => void ({ server, admin, writer } = await startCacheServer()));
+  afterAll(() => stopCacheServer({ server, admin, writer }));
 
   /**
    * Another client's write, then one of the reader's own: each is seen by the next read.

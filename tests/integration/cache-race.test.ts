@@ -3,9 +3,10 @@ import { setImmediate } from "node:timers";
 import { createClient, createPool, type RedisClient } from "../../mod.ts";
 import type { ClientCache } from "../../src/cache/cache.ts";
 import type { CommandApi } from "../../src/client/api.ts";
-import { startRedis, type RedisServer } from "../harness/redis.ts";
+import type { RedisServer } from "../harness/redis.ts";
 import { afterAll, beforeAll, describe, test } from "../harness/runner.ts";
 import { until } from "../harness/wait.ts";
+import { startCacheServer, stopCacheServer } from "./cache-helpers.ts";
 
 const WRITES = 5_000;
 const BACKGROUND_READERS = 20;
@@ -56,15 +57,10 @@ async function staleReads(
 
 describe("client-side cache: no stale read after an invalidation was delivered", () => {
   let server: RedisServer;
+  let admin: RedisClient;
   let writer: RedisClient;
-  beforeAll(async () => {
-    server = await startRedis();
-    writer = createClient({ url: server.url });
-  });
-  afterAll(async () => {
-    await writer?.close();
-    await server?.stop();
-  });
+  beforeAll(async () => void ({ server, admin, writer } = await startCacheServer()));
+  afterAll(() => stopCacheServer({ server, admin, writer }));
 
   test(`multiplexer: ${WRITES} writes by another client, reads in flight throughout, zero stale reads`, async () => {
     const reader = createClient({ url: server.url, cache: true });
