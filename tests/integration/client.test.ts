@@ -32,14 +32,14 @@ describe("multiplexer client", () => {
     await server?.stop();
   });
 
-  test("commands issued in the same tick leave in one socket write", async () => {
+  test("commands issued in the same tick leave in two socket writes: the first 32 at once, the rest at the end of the tick", async () => {
     const counter = { writes: 0 };
     const c = createClient({ url: server.url, connector: countingConnector(counter) });
     try {
       await c.send(["PING"]);
       const before = counter.writes;
       const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => c.send(["ECHO", String(i)])));
-      assert.equal(counter.writes - before, 1);
+      assert.equal(counter.writes - before, 2);
       replies.forEach((r, i) => assert.equal(r, String(i)));
     } finally {
       await c.close();

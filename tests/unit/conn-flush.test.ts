@@ -58,4 +58,32 @@ describe("write batching", () => {
     await microtaskRounds(200, served);
     assert.equal(writes.length, 1);
   });
+
+  test("while Redis has none of its commands, the first 32 of a tick leave at once and the rest at the end of the tick", async () => {
+    // Redis works through the first commands while the client is still producing the others.
+    const { conn, writes } = recordingConnection();
+    for (let i = 0; i < 100; i++) conn.write(get(`k${i}`));
+    assert.equal(writes.length, 1, "the first 32 left before the tick ended");
+    assert.equal(countGets(writes[0]!), 32);
+    await microtaskRounds(10);
+    assert.equal(writes.length, 2);
+    assert.equal(countGets(writes[1]!), 68);
+  });
+
+  test("while earlier commands await replies, a tick's commands leave together at the end of the tick", async () => {
+    // Redis is busy with what it has: a second write now would only cost a syscall.
+    const { conn, writes } = recordingConnection();
+    conn.write(get("first"));
+    await microtaskRounds(10);
+    assert.equal(writes.length, 1);
+    for (let i = 0; i < 100; i++) conn.write(get(`k${i}`));
+    assert.equal(writes.length, 1);
+    await microtaskRounds(10);
+    assert.equal(writes.length, 2);
+    assert.equal(countGets(writes[1]!), 100);
+  });
 });
+
+function countGets(chunk: Uint8Array): number {
+  return new TextDecoder().decode(chunk).split("$3\r\nGET\r\n").length - 1;
+}
