@@ -25,7 +25,7 @@ import type { Arg } from "../resp/types.ts";
  */
 export const NOT_CACHEABLE: ReadonlySet<string> = new Set([
   // Time: the reply changes as time passes, and no write invalidates it.
-  "TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME",
+  "TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME", "HTTL", "HPTTL", "HEXPIRETIME", "HPEXPIRETIME",
   "OBJECT|IDLETIME", "OBJECT|FREQ", "OBJECT|ENCODING", "OBJECT|REFCOUNT", "MEMORY|USAGE",
   "XINFO|CONSUMERS", "XINFO|GROUPS", "XINFO|STREAM", "XPENDING",
   // Randomness: each call may answer differently.

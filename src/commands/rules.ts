@@ -69,6 +69,16 @@ const blockOption = (args: readonly Arg[]) => {
 /** WAIT/WAITAOF: the timeout is in ms at `index`. */
 const msAt = (index: number) => (args: readonly Arg[]) => Math.max(0, Number(argText(args[index])) || 0);
 
+/** WAIT/WAITAOF, whose timeout is at `timeoutAt`: see RULES. */
+const waitForOwnWrites = (name: string, timeoutAt: number): Rule => ({
+  blocking: msAt(timeoutAt),
+  countsOwnWrites: true,
+  refuse: (args) =>
+    msAt(timeoutAt)(args) === 0
+      ? shared(`${name} with timeout 0 would stall every caller: give a timeout, or use isolated()`)
+      : { scope: "pooled", hint: "the pool's commands spread over its connections: send your writes and " + name + " on one lease" },
+});
+
 /** The index `offset` places after each occurrence of `keyword`, from argument `from` on. */
 const afterKeyword = (keyword: string, offset: number, from = 1) => (args: readonly Arg[]) => {
   const out: number[] = [];
@@ -119,17 +129,13 @@ export const RULES: Readonly<Record<string, Rule>> = {
   "CLIENT|CACHING": { refuse: shared("use isolated()"), session: taint("changed CLIENT CACHING") },
   "CLIENT|SETNAME": { refuse: shared("set the clientName option"), session: taint("renamed the connection (CLIENT SETNAME)") },
   "CLIENT|NO-EVICT": { refuse: shared("use isolated()"), session: taint("changed CLIENT NO-EVICT") },
+  "CLIENT|NO-TOUCH": { refuse: shared("use isolated()"), session: taint("changed CLIENT NO-TOUCH") },
 
-  // WAIT counts the replicas that acknowledged the writes of the connection it runs on: it runs
-  // on the connection that carried the caller's writes, never on a dedicated one.
-  WAIT: {
-    blocking: msAt(2),
-    countsOwnWrites: true,
-    refuse: (args) =>
-      msAt(2)(args) === 0
-        ? shared("WAIT with timeout 0 would stall every caller: give a timeout, or use isolated()")
-        : { scope: "pooled", hint: "the pool's commands spread over its connections: send your writes and WAIT on one lease" },
-  },
+  // WAIT counts the replicas that acknowledged the writes of the connection it runs on (WAITAOF
+  // the replicas and local AOF that fsynced them): it runs on the connection that carried the
+  // caller's writes, never on a dedicated one.
+  WAIT: waitForOwnWrites("WAIT", 2),
+  WAITAOF: waitForOwnWrites("WAITAOF", 3),
 
   BLPOP: { blocking: lastSeconds },
   BRPOP: { blocking: lastSeconds },

@@ -1,10 +1,11 @@
 /**
  * The command table: every command and container subcommand of Redis with its arity, flags, group
- * and key specifications (generated into table.gen.ts from a real server's `COMMAND INFO`/`DOCS`),
- * joined with the hand-written rules of rules.ts. Built once per module load, read-only after.
+ * and key specifications (generated into table.gen.ts from a real server's `COMMAND INFO`/`DOCS`,
+ * with table.later.ts's commands of newer servers), joined with the hand-written rules of rules.ts. Built once per module load, read-only after.
  * @module
  */
 import { COMMAND_ROWS } from "./table.gen.ts";
+import { LATER_ROWS } from "./table.later.ts";
 import { RULES, type Rule } from "./rules.ts";
 
 /**
@@ -54,7 +55,8 @@ export interface CommandInfo {
 
 function build(): Map<string, CommandInfo> {
   const all = new Map<string, CommandInfo & { subcommands: Map<string, CommandInfo> | undefined }>();
-  for (const [name, arity, flags, group, keySpecs] of COMMAND_ROWS) {
+  for (const [name, arity, flags, group, keySpecs] of [...COMMAND_ROWS, ...LATER_ROWS.map(([, row]) => row)]) {
+    if (all.has(name)) continue; // a later row the generated table has caught up with
     const info = { name, arity, flags: new Set(flags ? flags.split(" ") : []), group, keySpecs, subcommands: undefined, rule: RULES[name] };
     all.set(name, info);
     const bar = name.indexOf("|");

@@ -40,6 +40,12 @@ describe("guards: the multiplexer", () => {
     await stillHealthy(redis, "send-bytes");
   });
 
+  test("send refuses WAITAOF with timeout 0 and CLIENT NO-TOUCH (Redis 7.2) on the shared connection", async () => {
+    await assert.rejects(redis.send(["WAITAOF", 1, 0, 0]), isRefusal(/^WAITAOF cannot run on the shared connection: WAITAOF with timeout 0 would stall every caller/));
+    await assert.rejects(redis.send(["CLIENT", "NO-TOUCH", "ON"]), isRefusal(/^CLIENT NO-TOUCH cannot run on the shared connection/));
+    await stillHealthy(redis, "send-later");
+  });
+
   test("multi() refuses SELECT, HELLO 2, CLIENT REPLY OFF and SUBSCRIBE inside the transaction, before writing", async () => {
     await redis.set("guard:tx", "before");
     for (const args of [["SELECT", 1], ["HELLO", 2], ["CLIENT", "REPLY", "OFF"], [bytes("select"), 2]]) {
@@ -105,6 +111,12 @@ describe("guards: the pool", () => {
       await assert.rejects(pool.send(args), isRefusal(/cannot run on the pool's shared connections/), String(args[0]));
     }
     await stillHealthy(pool, "pool-send");
+  });
+
+  test("pool.send refuses WAITAOF and CLIENT NO-TOUCH (commands of Redis 7.2, newer than the table's server) before writing them", async () => {
+    await assert.rejects(pool.send(["WAITAOF", 1, 0, 100]), isRefusal(/^WAITAOF cannot run on the pool's shared connections: .*WAITAOF on one lease/));
+    await assert.rejects(pool.send([bytes("client"), "no-touch", "on"]), isRefusal(/^CLIENT NO-TOUCH cannot run on the pool's shared connections/));
+    await stillHealthy(pool, "pool-send-later");
   });
 
   test("a lease refuses SUBSCRIBE (RESP3) and CLIENT REPLY OFF sent with send; later replies still match", async () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { blockingTimeout, commandName, isReadOnly, keyIndexes, lookupCommand, needsOwnConnection, redactArgs, refusal } from "../../src/commands/lookup.ts";
 import { RULES } from "../../src/commands/rules.ts";
 import { COMMAND_ROWS } from "../../src/commands/table.gen.ts";
+import { LATER_ROWS } from "../../src/commands/table.later.ts";
 import { describe, test } from "../harness/runner.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -26,9 +27,10 @@ describe("command table: lookup", () => {
   });
 
   test("every hand-written rule names a command of the table, and every blocking command has a timeout rule", () => {
-    const names = new Set(COMMAND_ROWS.map((row) => row[0]));
+    const rows = [...COMMAND_ROWS, ...LATER_ROWS.map(([, row]) => row)];
+    const names = new Set(rows.map((row) => row[0]));
     for (const name of Object.keys(RULES)) assert.ok(names.has(name), `rules.ts names ${name}, which the table does not have`);
-    for (const [name, , flags] of COMMAND_ROWS) {
+    for (const [name, , flags] of rows) {
       if (flags.split(" ").includes("blocking")) assert.ok(RULES[name]?.blocking, `${name} is blocking but has no timeout rule`);
     }
   });
