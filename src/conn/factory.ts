@@ -63,7 +63,11 @@ export class CommandFactory {
    * {@link CommandFactory.observe}).
    */
   create(given: readonly Arg[], options?: CommandOptions, observed = true): Command {
-    const args = this.prefixed(given);
+    return this.createPrefixed(this.prefixed(given), options, observed);
+  }
+
+  /** {@link CommandFactory.create} for `args` already through `prefixed()` (a cache looked them up). */
+  createPrefixed(args: readonly Arg[], options?: CommandOptions, observed = true): Command {
     return this.#make(args, options, observed, this.watcher?.watch(args));
   }
 

@@ -138,9 +138,10 @@ export class RedisClient extends CommandApi<ClientEvents> {
       if (needsOwnConnection(args, info)) return this.#dedicatedPool().send(args, options);
     }
     // Cached under the keys as Redis names them (prefixed) in its invalidations.
-    const read = this.#caching?.cache.lookup(this.#factory.prefixed(args), info, options, options?.bytes ?? this.#factory.bytesByDefault);
+    const wire = this.#factory.prefixed(args);
+    const read = this.#caching?.cache.lookup(wire, info, options, options?.bytes ?? this.#factory.bytesByDefault);
     if (read instanceof Promise) return read;
-    const cmd = this.#factory.create(args, options);
+    const cmd = this.#factory.createPrefixed(wire, options);
     (this.#replica && isReadOnly(args) ? this.#readFrom(this.#replica) : this.#shared).write(cmd);
     if (read) cmd.listen(this.#caching!.cache.fill(read, cmd.promise));
     return cmd.promise;

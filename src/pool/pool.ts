@@ -133,9 +133,10 @@ export class Pool extends CommandApi<PoolEvents> {
     if (refused) return Promise.reject(refused);
     const { factory, cache } = this.#engine;
     // Cached under the keys as Redis names them (prefixed) in its invalidations.
-    const read = cache?.lookup(factory.prefixed(args), info, options, options?.bytes ?? factory.bytesByDefault);
+    const wire = factory.prefixed(args);
+    const read = cache?.lookup(wire, info, options, options?.bytes ?? factory.bytesByDefault);
     if (read instanceof Promise) return read;
-    const cmd = factory.create(args, options);
+    const cmd = factory.createPrefixed(wire, options);
     if (needsOwnConnection(args, info)) return runAlone(this.#engine, cmd);
     if (read) cmd.listen(cache!.fill(read, cmd.promise));
     this.#engine.dispatch(cmd);
