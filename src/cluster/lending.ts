@@ -18,6 +18,7 @@ import { ClosedError } from "../errors.ts";
 import { nodeForRoute, sharedSlot } from "./follow.ts";
 import type { ClusterNode } from "./node.ts";
 import { NodeClient } from "./node-client.ts";
+import { scanMasters } from "./scan.ts";
 import type { Router } from "./router.ts";
 
 /**
@@ -66,9 +67,9 @@ export class NodeLending {
     });
   }
 
-  /** `SCAN` every master in turn (with `view`'s options). */
-  async *scan(scan: ScanOptions & { type?: string }, view?: CommandOptions): AsyncGenerator<string> {
-    for (const node of await this.clients("master")) yield* (view ? node.with(view) : node).scanIterator(scan);
+  /** `SCAN` every master in turn, again those that took over slots meanwhile (with `view`'s options; see scan.ts). */
+  scan(scan: ScanOptions & { type?: string }, view?: CommandOptions): AsyncGenerator<string> {
+    return scanMasters(() => this.clients("master"), scan, view);
   }
 
   /** The master of `slot`, waiting for the topology at most `commandTimeout`. */

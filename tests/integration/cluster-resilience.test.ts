@@ -105,6 +105,28 @@ describe("createCluster: resharding and failover under traffic", () => {
     await off();
   }, 60_000);
 
+  test("scanIterator() finds every key when slots move onto a master it already scanned", async () => {
+    const keys = Array.from({ length: 3_000 }, (_, i) => `scan-move:${i}`);
+    await Promise.all(keys.map((k) => redis.set(k, "v")));
+    const masters = await redis.nodes("master"); // the order the iterator walks them in
+    const first = masters[0]!;
+    const last = masters[masters.length - 1]!;
+    const port = (address: string) => Number(address.slice(address.lastIndexOf(":") + 1));
+    const firstKeys = new Set(await scanAll(first));
+    const seen = new Set<string>();
+    let moved = false;
+    for await (const key of redis.scanIterator({ match: "scan-move:*", count: 100 })) {
+      seen.add(key);
+      if (!moved && [...firstKeys].every((k) => seen.has(k))) {
+        // The first master is done: slots of the last one, not yet scanned, move onto it.
+        moved = true;
+        await cluster.reshard(port(last.address), port(first.address), 300);
+      }
+    }
+    assert.ok(moved);
+    assert.deepEqual(keys.filter((k) => !seen.has(k)), []);
+  }, 120_000);
+
   test("a master killed under traffic: every command settles, the promoted replica serves within node-timeout + a few seconds, subscriptions move off it", async () => {
     const keys = Array.from({ length: 200 }, (_, i) => `fo:${i}`);
     await Promise.all(keys.map((k) => redis.set(k, "v")));
@@ -165,3 +187,10 @@ describe("createCluster: resharding and failover under traffic", () => {
     assert.equal(load.failed, 0, report("graceful failover", load));
   }, 60_000);
 });
+
+/** The keys under `scan-move:` one node holds, by SCAN on that node alone. */
+async function scanAll(node: { scanIterator(options: { match: string; count: number }): AsyncIterable<string> }): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const key of node.scanIterator({ match: "scan-move:*", count: 1_000 })) keys.push(key);
+  return keys;
+}

@@ -115,6 +115,19 @@ describe("createCluster: routing", () => {
     assert.ok(sizes.every((n) => (n as number) > 0));
   });
 
+  test("scanIterator() still walks every master for a user whose ACL refuses CLUSTER NODES (what it reads to rescan after slot moves)", async () => {
+    await Promise.all(cluster.servers.map((s) => cluster.cli(s.port, "ACL", "SETUSER", "scanner", "on", ">scan-pw", "~*", "&*", "+@all", "-cluster|nodes")));
+    const scanner = createCluster({ nodes: cluster.seeds.slice(0, 1), username: "scanner", password: "scan-pw" });
+    try {
+      await assert.rejects(scanner.send(["CLUSTER", "NODES"]), (err: Error) => err instanceof RedisError && err.code === "NOPERM");
+      let scanned = 0;
+      for await (const key of scanner.scanIterator({ match: "rt:*", count: 1000 })) if (key.startsWith("rt:")) scanned++;
+      assert.equal(scanned, 10_000);
+    } finally {
+      await scanner.close();
+    }
+  });
+
   test("subscribe() hears PUBLISH from any node; ssubscribe() hears SPUBLISH on its slot's master", async () => {
     const heard: string[] = [];
     const off = await redis.subscribe("news", (message, channel) => heard.push(`${channel}:${message}`));
