@@ -126,14 +126,14 @@ export class PendingCalls {
     this.#take(id)?.reject(error);
   }
 
-  /** Reject every call, each with the error `make` builds from its command name. */
-  failAll(make: (name: string) => Error): void {
+  /** Reject every call, each with the error `make` builds from its command name and id. */
+  failAll(make: (name: string, id: number) => Error): void {
     const calls = this.#all();
     this.#resetRing();
     this.#stragglers.clear();
     for (const call of calls) {
       call.unlisten?.();
-      call.reject(make(commandName(call.args)));
+      call.reject(make(commandName(call.args), call.id));
     }
   }
 

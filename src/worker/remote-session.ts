@@ -301,8 +301,13 @@ export class RemoteSession {
     this.#state = "closed";
     this.#endReason = reason;
     this.#ready.reject(error ?? new ClosedError(`not connected: ${reason}`));
+    // A call that reached the owner may have run: only one that never left gets ClosedError ("not sent").
     const lost = error instanceof ConnectionError;
-    this.#calls.failAll((name) => (lost ? new ConnectionError(`${name} did not complete: ${reason}`) : new ClosedError(`${name} did not complete: ${reason}`)));
+    this.#calls.failAll((name, id) =>
+      lost ? new ConnectionError(`${name} did not complete: ${reason}`)
+      : this.#batch.posted(id) ? new ConnectionError(`${name} did not complete: ${reason}; it reached the owner, so it may have run`)
+      : new ClosedError(`${name} not sent: ${reason}`)
+    );
     this.#batch.clear();
     this.#cache?.suspend(); // no invalidation reaches it any more
     this.#watch.stop();

@@ -23,6 +23,8 @@ import { pushArgs } from "./values.ts";
  */
 export class RequestBatch {
   #nextId = 0;
+  /** Ids up to this one left in a posted batch: the owner may have run them. */
+  #postedUpTo = 0;
   readonly #requests: unknown[] = [];
   /** Buffers that travel with the batch instead of being copied: byte arguments, encoded commands. */
   readonly transfer: Transferable[] = [];
@@ -67,6 +69,12 @@ export class RequestBatch {
     if (bytes) this.transfer.push(bytes.buffer as ArrayBuffer);
     port.post({ kind: "batch", requests: this.#requests, bytes } satisfies WorkerMessage, this.transfer);
     this.#requests.length = this.transfer.length = 0; // postMessage cloned them synchronously
+    this.#postedUpTo = this.#nextId;
+  }
+
+  /** Whether request `id` left for the owner (else it is still queued here, or was dropped by `clear()`). */
+  posted(id: number): boolean {
+    return id <= this.#postedUpTo;
   }
 
   /** Drop what was queued (the session ended). */
