@@ -15,7 +15,7 @@ import { argText } from "./text.ts";
  *   (a subscribe, MONITOR, `CLIENT REPLY OFF`), so it only runs through the API made for it;
  * - `"shared"`: it changes the connection's state (db, protocol, MULTI, WATCH, ...) for everyone
  *   who shares it, so it runs on a connection of the caller's own (a lease, `isolated()`);
- * - `"pooled"`: it means "this connection's writes" (WAIT), which the pool's shared path cannot
+ * - `"pooled"`: it means "this connection's writes" (WAIT, WAITAOF), which the pool's shared path cannot
  *   promise: the caller's writes may have gone over any of its connections.
  */
 export type RefusalScope = "everywhere" | "shared" | "pooled";
@@ -39,7 +39,7 @@ export interface Rule {
   readonly secrets?: (args: readonly Arg[]) => number[];
   /** Its effect on the connection's session. */
   readonly session?: SessionEffect | ((args: readonly Arg[]) => SessionEffect | undefined);
-  /** It answers for the writes of the connection it runs on (WAIT): never moved to another one. */
+  /** It answers for the writes of the connection it runs on (WAIT, WAITAOF): never moved to another one. */
   readonly countsOwnWrites?: true;
   /** Key indexes for commands whose key specs are incomplete. */
   readonly keys?: (args: readonly Arg[]) => number[];
@@ -70,14 +70,17 @@ const blockOption = (args: readonly Arg[]) => {
 const msAt = (index: number) => (args: readonly Arg[]) => Math.max(0, Number(argText(args[index])) || 0);
 
 /** WAIT/WAITAOF, whose timeout is at `timeoutAt`: see RULES. */
-const waitForOwnWrites = (name: string, timeoutAt: number): Rule => ({
-  blocking: msAt(timeoutAt),
-  countsOwnWrites: true,
-  refuse: (args) =>
-    msAt(timeoutAt)(args) === 0
-      ? shared(`${name} with timeout 0 would stall every caller: give a timeout, or use isolated()`)
-      : { scope: "pooled", hint: "the pool's commands spread over its connections: send your writes and " + name + " on one lease" },
-});
+const waitForOwnWrites = (name: string, timeoutAt: number): Rule => {
+  const timeout = msAt(timeoutAt);
+  return {
+    blocking: timeout,
+    countsOwnWrites: true,
+    refuse: (args) =>
+      timeout(args) === 0
+        ? shared(`${name} with timeout 0 would stall every caller: give a timeout, or use isolated()`)
+        : { scope: "pooled", hint: `the pool's commands spread over its connections: send your writes and ${name} on one lease` },
+  };
+};
 
 /** The index `offset` places after each occurrence of `keyword`, from argument `from` on. */
 const afterKeyword = (keyword: string, offset: number, from = 1) => (args: readonly Arg[]) => {

@@ -23,5 +23,6 @@ export const LATER_ROWS: readonly (readonly [since: string, row: CommandRow])[] 
   ["7.4.0", ["HPEXPIRETIME", -5, "fast readonly", "hash", [[1, "range", 0, 1, 0]]]],
   ["7.4.0", ["HPTTL", -5, "fast readonly", "hash", [[1, "range", 0, 1, 0]]]],
   ["7.4.0", ["HTTL", -5, "fast readonly", "hash", [[1, "range", 0, 1, 0]]]],
-  ["7.2.0", ["WAITAOF", 4, "blocking", "generic", []]],
+  // 7.2 reports WAITAOF (like WAIT) "noscript", 7.4 "blocking"; rules.ts gives both their timeout either way.
+  ["7.2.0", ["WAITAOF", 4, "noscript", "generic", []]],
 ];

@@ -1,7 +1,8 @@
 /**
  * The command table: every command and container subcommand of Redis with its arity, flags, group
- * and key specifications (generated into table.gen.ts from a real server's `COMMAND INFO`/`DOCS`,
- * with table.later.ts's commands of newer servers), joined with the hand-written rules of rules.ts. Built once per module load, read-only after.
+ * and key specifications (generated into table.gen.ts from a real server's `COMMAND INFO`/`DOCS`;
+ * table.later.ts adds the commands of newer servers), joined with the hand-written rules of
+ * rules.ts. Built once per module load, read-only after.
  * @module
  */
 import { COMMAND_ROWS } from "./table.gen.ts";

@@ -3,9 +3,9 @@
  *
  * Writes issued in one tick leave together at the end of the tick (nats.js-style: the first command
  * schedules a microtask flush; a byte threshold flushes at once) — except that while Redis has none
- * of this connection's commands, the first 32 leave at once, so that Redis and the client work at
- * the same time instead of taking turns. Replies settle their commands one by one as
- * they are decoded, in order. Anything unexpected — malformed RESP, a reply nobody asked for —
+ * of this connection's commands, they leave as soon as 32 are waiting, so that Redis and the client
+ * work at the same time instead of taking turns. Replies settle their commands one by one as they
+ * are decoded, in order. Anything unexpected — malformed RESP, a reply nobody asked for —
  * poisons only this connection: it is destroyed and its commands rejected with the reason.
  * @module
  */
@@ -29,7 +29,7 @@ export type { ConnectionHooks, WireCommand };
 /** Past this many encoded bytes a flush happens at once instead of at the end of the tick. */
 const FLUSH_THRESHOLD = 256 * 1024;
 /**
- * With nothing of ours at Redis, this many commands leave at once (see #redisIdleWith): enough to
+ * With nothing of ours at Redis, this many commands leave at once (see #flushSoon): enough to
  * keep Redis busy for a while, few enough to leave soon. 32 measured best of 16, 32 and a single
  * end-of-tick write at 100 and 1000 callers (bench/mux.ts).
  */
@@ -158,17 +158,18 @@ export class Connection {
       return;
     }
     this.#enqueue(cmd);
-    if (this.#encoder.length >= FLUSH_THRESHOLD || this.#redisIdleWith(EARLY_FLUSH)) this.#flush();
-    else this.#scheduleFlush();
+    this.#flushSoon();
   }
 
   /**
-   * Whether Redis has none of this connection's commands to work on while `count` wait here: then
-   * they leave at once, so that Redis runs them while the callers of this tick produce the rest
-   * (which leave at the end of the tick). While Redis is busy, waiting costs nothing.
+   * Flush now when the buffer is large, or when Redis has none of this connection's commands to
+   * work on while EARLY_FLUSH or more wait here: Redis runs them while the callers of this tick
+   * produce the rest, which leave at the end of the tick. Otherwise at the end of the tick.
    */
-  #redisIdleWith(count: number): boolean {
-    return this.#unflushed === count && this.#inFlight.length === count;
+  #flushSoon(): void {
+    const redisIdle = this.#unflushed >= EARLY_FLUSH && this.#unflushed === this.#inFlight.length;
+    if (redisIdle || this.#encoder.length >= FLUSH_THRESHOLD) this.#flush();
+    else this.#scheduleFlush();
   }
 
   /**
@@ -189,7 +190,7 @@ export class Connection {
     if (this.#encoder.length > 0) this.#chunks.push(this.#encoder.take());
     this.#chunks.push(bytes);
     for (const cmd of cmds) this.#enqueue(cmd);
-    this.#scheduleFlush();
+    this.#flushSoon();
   }
 
   /**
@@ -251,7 +252,8 @@ export class Connection {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     const served = this.#hooks.callersServed;
-    const activity = () => this.#unflushed + (served === undefined ? 0 : served());
+    // Commands enqueued so far (not unflushed ones: an early flush would make a busy round look quiet).
+    const activity = () => this.#enqueued + (served === undefined ? 0 : served());
     let seen = activity();
     let rounds = 0;
     let quiet = 0;

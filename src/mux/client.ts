@@ -1,6 +1,6 @@
 /**
  * The multiplexer: every caller shares one connection, and commands issued in the same tick leave
- * as one write (auto-pipelining). What would stall or corrupt a shared connection goes elsewhere:
+ * together (auto-pipelining; see conn/connection.ts). What would stall or corrupt a shared connection goes elsewhere:
  * blocking commands and `isolated()` to dedicated connections, pub/sub to a subscriber connection.
  * @module
  */

@@ -82,6 +82,31 @@ describe("write batching", () => {
     assert.equal(writes.length, 2);
     assert.equal(countGets(writes[1]!), 100);
   });
+
+  test("an early flush does not make a busy round look quiet: the tick's other commands still leave together", async () => {
+    const { conn, writes } = recordingConnection();
+    for (let i = 0; i < 10; i++) conn.write(get(`a${i}`));
+    await Promise.resolve();
+    for (let i = 0; i < 32; i++) conn.write(get(`b${i}`)); // the 32nd leaves early with the first 31; 10 wait
+    await Promise.resolve();
+    await Promise.resolve();
+    conn.write(get("late"));
+    await microtaskRounds(10);
+    assert.equal(writes.length, 2);
+  });
+
+  test("commands written together (a transaction) count toward the early flush too, and stay in one piece", async () => {
+    const { conn, writes } = recordingConnection();
+    for (let i = 0; i < 31; i++) conn.write(get(`k${i}`));
+    const tx = "*1\r\n$5\r\nMULTI\r\n*2\r\n$3\r\nGET\r\n$1\r\nt\r\n*1\r\n$4\r\nEXEC\r\n";
+    conn.writeEncoded([new Command(["MULTI"], false, 0), get("t"), new Command(["EXEC"], false, 0)], new TextEncoder().encode(tx));
+    assert.equal(writes.length, 2, "34 commands with Redis idle left at once: the 31, then the transaction");
+    assert.equal(new TextDecoder().decode(writes[1]), tx);
+    for (let i = 0; i < 10; i++) conn.write(get(`after${i}`));
+    await microtaskRounds(10);
+    assert.equal(writes.length, 3);
+    assert.equal(countGets(writes[2]!), 10);
+  });
 });
 
 function countGets(chunk: Uint8Array): number {
