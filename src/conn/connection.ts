@@ -17,6 +17,7 @@ import type { Socket } from "../transport/types.ts";
 import type { Command } from "./command.ts";
 import type { ConnectionHooks, WireCommand } from "./connection-hooks.ts";
 import { errorInFrame } from "./error-frame.ts";
+import { afterQuietRounds } from "./flush-rounds.ts";
 import { ReplySpan } from "./raw-command.ts";
 import { guarded } from "./hooks.ts";
 import { LivenessWatch } from "./liveness.ts";
@@ -34,10 +35,6 @@ const FLUSH_THRESHOLD = 256 * 1024;
  * end-of-tick write at 100 and 1000 callers (bench/mux.ts).
  */
 const EARLY_FLUSH = 32;
-/** A flush waits for microtask rounds bringing new commands, at most this many (see #scheduleFlush). */
-const FLUSH_MAX_ROUNDS = 64;
-/** ... and goes out after this many rounds in a row that brought none. */
-const FLUSH_QUIET_ROUNDS = 2;
 
 /** `open` → handshake running; `ready` → usable; `closing` → draining replies; `closed`. */
 export type ConnectionState = "open" | "ready" | "closing" | "closed";
@@ -240,34 +237,17 @@ export class Connection {
     this.#unflushed++;
   }
 
-  /**
-   * Flush once the commands of this tick are in. Callers woken together (replies settled in one
-   * read, cache hits resolved at once) issue their next commands over several microtask rounds,
-   * and one flush per round would cost a socket write per round: so the flush waits, round after
-   * round, while new commands keep arriving (or callers are answered from memory: `callersServed`), and
-   * goes out after rounds that brought neither (at most FLUSH_MAX_ROUNDS rounds, so commands
-   * never wait behind an endless chain of microtasks).
-   */
+  /** Flush once the commands of this tick are in (see flush-rounds.ts). */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     const served = this.#hooks.callersServed;
     // Commands enqueued so far (not unflushed ones: an early flush would make a busy round look quiet).
     const activity = () => this.#enqueued + (served === undefined ? 0 : served());
-    let seen = activity();
-    let rounds = 0;
-    let quiet = 0;
-    const round = () => {
-      quiet = activity() === seen ? quiet + 1 : 0;
-      if (quiet < FLUSH_QUIET_ROUNDS && ++rounds < FLUSH_MAX_ROUNDS) {
-        seen = activity();
-        queueMicrotask(round);
-        return;
-      }
+    afterQuietRounds(activity, () => {
       this.#flushScheduled = false;
       this.#flush();
-    };
-    queueMicrotask(round);
+    });
   }
 
   #flush(): void {
