@@ -246,6 +246,8 @@ export class WorkerClient extends CommandApi<WorkerClientEvents> {
   /**
    * Stop taking commands, give those in flight up to `timeout` ms (default 5000), then tell the
    * owner to release everything held for this worker and stop listening, so the worker can exit.
+   * Commands still unanswered then reject with `ConnectionError` (they reached the owner: they may
+   * have run), as a client's do.
    */
   close(options: { timeout?: number } = {}): Promise<void> {
     this.#closed ??= this.#session.close(options.timeout ?? 5_000);

@@ -65,8 +65,8 @@ export interface OwnerHandle {
    */
   readonly ports: number;
   /**
-   * Stop serving: pending calls of every worker client reject — with `ConnectionError` those the
-   * owner had taken (they may have run), with `ClosedError` those not sent yet — and what the
+   * Stop serving: pending calls of every worker client reject — with `ConnectionError` those that
+   * had left the worker (they may have run), with `ClosedError` those not sent yet — and what the
    * workers held (isolated connections, subscriptions) is released. The shared client itself stays
    * open: it is yours to close. Resolves once everything is back.
    */

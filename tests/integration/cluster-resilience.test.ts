@@ -111,7 +111,6 @@ describe("createCluster: resharding and failover under traffic", () => {
     const masters = await redis.nodes("master"); // the order the iterator walks them in
     const first = masters[0]!;
     const last = masters[masters.length - 1]!;
-    const port = (address: string) => Number(address.slice(address.lastIndexOf(":") + 1));
     const firstKeys = new Set(await scanAll(first));
     const seen = new Set<string>();
     let moved = false;
@@ -120,11 +119,46 @@ describe("createCluster: resharding and failover under traffic", () => {
       if (!moved && [...firstKeys].every((k) => seen.has(k))) {
         // The first master is done: slots of the last one, not yet scanned, move onto it.
         moved = true;
-        await cluster.reshard(port(last.address), port(first.address), 300);
+        await cluster.reshard(portOf(last.address), portOf(first.address), 300);
       }
     }
     assert.ok(moved);
     assert.deepEqual(keys.filter((k) => !seen.has(k)), []);
+  }, 120_000);
+
+  test("scanIterator() finds keys migrated onto a master it already scanned while their slot is still migrating", async () => {
+    const masters = await redis.nodes("master");
+    const first = portOf(masters[0]!.address);
+    const last = portOf(masters[masters.length - 1]!.address);
+    const info = await cluster.nodes();
+    const id = (port: number) => info.find((n) => n.port === port)!.id;
+    const tagOn = async (port: number) => {
+      for (let i = 0; ; i++) if ((await cluster.masterOf(keySlot(`t${i}`))) === port) return `t${i}`;
+    };
+    const firstTag = await tagOn(first);
+    const lastTag = await tagOn(last);
+    const slot = String(keySlot(lastTag));
+    const onFirst = Array.from({ length: 20 }, (_, i) => `mig:{${firstTag}}:${i}`);
+    const moving = Array.from({ length: 40 }, (_, i) => `mig:{${lastTag}}:${i}`);
+    await Promise.all([...onFirst, ...moving].map((k) => redis.set(k, "v")));
+    const seen = new Set<string>();
+    let moved = false;
+    for await (const key of redis.scanIterator({ match: "mig:*", count: 10 })) {
+      seen.add(key);
+      if (!moved && onFirst.every((k) => seen.has(k))) {
+        // The first master is done: half of a slot of the last one's keys migrate onto it; the slot stays the last one's.
+        moved = true;
+        await cluster.cli(first, "CLUSTER", "SETSLOT", slot, "IMPORTING", id(last));
+        await cluster.cli(last, "CLUSTER", "SETSLOT", slot, "MIGRATING", id(first));
+        await cluster.cli(last, "MIGRATE", "127.0.0.1", String(first), "", "0", "5000", "KEYS", ...moving.slice(0, 20));
+      }
+    }
+    assert.ok(moved);
+    assert.deepEqual([...onFirst, ...moving].filter((k) => !seen.has(k)), []);
+    // Finish the migration: the other tests take a cluster with every slot settled.
+    await cluster.cli(last, "MIGRATE", "127.0.0.1", String(first), "", "0", "5000", "KEYS", ...moving.slice(20));
+    for (const port of [first, last]) await cluster.cli(port, "CLUSTER", "SETSLOT", slot, "NODE", id(first));
+    await cluster.waitHealthy(30_000);
   }, 120_000);
 
   test("a master killed under traffic: every command settles, the promoted replica serves within node-timeout + a few seconds, subscriptions move off it", async () => {
@@ -186,6 +220,30 @@ describe("createCluster: resharding and failover under traffic", () => {
     console.log(report("graceful failover", load));
     assert.equal(load.failed, 0, report("graceful failover", load));
   }, 60_000);
+
+  test("scanIterator() completes when a master it already scanned dies before the scan ends", async () => {
+    const scanner = createCluster({ nodes: cluster.seeds, commandTimeout: 2_000 });
+    try {
+      const keys = Array.from({ length: 300 }, (_, i) => `scan-kill:${i}`);
+      await Promise.all(keys.map((k) => scanner.set(k, "v")));
+      const first = (await scanner.nodes("master"))[0]!;
+      const firstKeys = new Set<string>();
+      for await (const key of first.scanIterator({ match: "scan-kill:*", count: 1_000 })) firstKeys.add(key);
+      const seen = new Set<string>();
+      let killed = false;
+      for await (const key of scanner.scanIterator({ match: "scan-kill:*", count: 1_000 })) {
+        seen.add(key);
+        if (!killed && [...firstKeys].every((k) => seen.has(k))) {
+          killed = true;
+          await cluster.kill(portOf(first.address));
+        }
+      }
+      assert.ok(killed);
+      assert.equal(seen.size, keys.length);
+    } finally {
+      await scanner.close();
+    }
+  }, 60_000);
 });
 
 /** The keys under `scan-move:` one node holds, by SCAN on that node alone. */
@@ -193,4 +251,9 @@ async function scanAll(node: { scanIterator(options: { match: string; count: num
   const keys: string[] = [];
   for await (const key of node.scanIterator({ match: "scan-move:*", count: 1_000 })) keys.push(key);
   return keys;
+}
+
+/** The port of a node's "host:port" address. */
+function portOf(address: string): number {
+  return Number(address.slice(address.lastIndexOf(":") + 1));
 }

@@ -125,6 +125,7 @@ describe("createCluster: routing", () => {
       assert.equal(scanned, 10_000);
     } finally {
       await scanner.close();
+      await Promise.all(cluster.servers.map((s) => cluster.cli(s.port, "ACL", "DELUSER", "scanner")));
     }
   });
 
