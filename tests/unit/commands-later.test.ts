@@ -37,6 +37,24 @@ describe("command table: commands of servers newer than the table's", () => {
     }
   });
 
+  test("the commands of Redis 8.0-8.4 that write one key (HGETDEL, HGETEX, HSETEX, XDELEX, XACKDEL, DELEX) and MSETEX's keys are found: prefixed, routed, and dropped from the cache", () => {
+    const cases: Array<[readonly (string | number)[], string[]]> = [
+      [["HGETDEL", "h", "FIELDS", 1, "f"], ["h"]],
+      [["HGETEX", "h", "EX", 10, "FIELDS", 1, "f"], ["h"]],
+      [["HSETEX", "h", "FNX", "EX", 10, "FIELDS", 1, "f", "v"], ["h"]],
+      [["XDELEX", "s", "KEEPREF", "IDS", 1, "0-1"], ["s"]],
+      [["XACKDEL", "s", "g", "ACKED", "IDS", 1, "0-1"], ["s"]],
+      [["DELEX", "k", "IFEQ", "v"], ["k"]],
+      [["MSETEX", 2, "a", "1", "b", "2", "NX", "EX", 10], ["a", "b"]],
+    ];
+    for (const [args, keys] of cases) {
+      assert.deepEqual(writtenKeys(args, lookupCommand(args)), keys, String(args[0]));
+      assert.deepEqual(keyIndexes(args).map((i) => args[i]), keys, String(args[0]));
+    }
+    assert.deepEqual(prefixKeys(["MSETEX", 2, "a", "1", "b", "2", "EX", 10], "app:"), ["MSETEX", 2, "app:a", "1", "app:b", "2", "EX", 10]);
+    assert.equal(cacheScope(["DIGEST", "k"], lookupCommand(["DIGEST"]), false), "sDIGEST", "DIGEST changes only with a write: cacheable");
+  });
+
   test("each row is newer than the generated table and not in it (regenerated from a newer server, the row goes)", () => {
     const generated = new Set(COMMAND_ROWS.map((row) => row[0]));
     const [major, minor] = TABLE_VERSION.split(".").map(Number) as [number, number];
