@@ -65,12 +65,14 @@ export interface OwnerHandle {
    */
   readonly ports: number;
   /**
-   * Stop serving: pending calls of every worker client reject — with `ConnectionError` those that
-   * had left the worker (they may have run), with `ClosedError` those not sent yet — and what the
-   * workers held (isolated connections, subscriptions) is released. The shared client itself stays
-   * open: it is yours to close. Resolves once everything is back.
+   * Stop serving. Workers' commands under way get up to `timeout` ms (default 5000) to finish,
+   * while new ones are refused with `ClosedError` (not run); then the calls still pending reject —
+   * with `ConnectionError` those that had left the worker (they may have run), with `ClosedError`
+   * those not sent yet — and what the workers held (isolated connections, subscriptions) is
+   * released. The shared client itself stays open: it is yours to close. Resolves once
+   * everything is back.
    */
-  close(): Promise<void>;
+  close(options?: { timeout?: number }): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -219,11 +221,16 @@ class Owner implements OwnerHandle {
     if (served.owned) this.#ports--;
   }
 
-  close(): Promise<void> {
+  close(options: { timeout?: number } = {}): Promise<void> {
     this.#closing ??= (async () => {
       clearTimeout(this.#timer);
       for (const served of this.#served) this.#unserve(served);
-      await Promise.all([...this.#sessions.keys()].map((session) => session.end("the owner closed")));
+      const sessions = [...this.#sessions.keys()];
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeout ?? 5_000)));
+      await Promise.race([Promise.all(sessions.map((session) => session.drain())), late]);
+      clearTimeout(timer);
+      await Promise.all(sessions.map((session) => session.end("the owner closed")));
     })();
     return this.#closing;
   }

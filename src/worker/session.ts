@@ -68,6 +68,8 @@ export class Session {
   #ending: Promise<void> | undefined;
   /** Requests received and not answered yet. */
   #outstanding = 0;
+  /** Set by `drain()`: new work is refused, and this is called once nothing is outstanding. */
+  #drained: (() => void) | undefined;
   #ok: unknown[] = [];
   #failed: unknown[] = [];
   #nested: unknown[] = [];
@@ -108,11 +110,24 @@ export class Session {
   }
 
   /**
+   * Stop taking new work — commands, transactions, isolated connections and subscriptions are
+   * refused with `ClosedError`, not run — while what is under way finishes (releases, unsubscribes
+   * and aborts still go through). Resolves once nothing is outstanding.
+   */
+  drain(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#drained = resolve;
+      if (this.#outstanding === 0 || this.#ending) resolve(); // an ended session answers nothing more
+    });
+  }
+
+  /**
    * End the session: tell the worker why (`notice`) if it may still listen, abort its abortable
    * commands, release its isolated connections and subscriptions. Resolves once they are back.
    */
   end(notice?: string): Promise<void> {
     if (this.#ending) return this.#ending;
+    this.#drained?.(); // nothing more will be answered: a drain waits no longer
     this.#sendReplies(); // what already settled reaches the worker before the notice
     if (notice) this.#out.post({ kind: "closed", reason: notice } satisfies OwnerMessage);
     this.#stopListening();
@@ -157,8 +172,8 @@ export class Session {
         const count = requests[i + RAW_RUN.count] as number;
         const end = requests[i + RAW_RUN.end] as number;
         this.#outstanding += count;
-        if (this.#forwarder) this.#forwarder.write(id, bytes!.subarray(rawStart, end), count);
-        else for (let k = 0; k < count; k++) this.#reject(id + k, new ProtocolError("this owner takes no encoded commands"));
+        if (this.#forwarder && !this.#drained) this.#forwarder.write(id, bytes!.subarray(rawStart, end), count);
+        else for (let k = 0; k < count; k++) this.#reject(id + k, this.#drained ? notRun("command") : new ProtocolError("this owner takes no encoded commands"));
         rawStart = end;
         i += REQUEST_HEADER + n;
         continue;
@@ -168,6 +183,7 @@ export class Session {
       i += n;
       if (op !== "abort") this.#outstanding++;
       try {
+        if (this.#drained && STARTS_WORK.has(op)) throw notRun(op === "send" ? commandName(payload as Arg[]) : op);
         this.#start(op, id, payload, wire);
       } catch (err) {
         this.#reject(id, err);
@@ -178,6 +194,7 @@ export class Session {
   /** The forwarder gathered `count` replies to encoded commands. */
   #replied(count: number): void {
     this.#outstanding -= count;
+    if (this.#outstanding === 0) this.#drained?.();
     this.#flush.schedule();
   }
 
@@ -288,7 +305,7 @@ export class Session {
 
   #resolve(id: number, value: RespValue): void {
     if (this.#ending) return;
-    this.#outstanding--;
+    if (--this.#outstanding === 0) this.#drained?.();
     if (this.#controllers.size > 0) this.#controllers.delete(id);
     if (typeof value !== "object" || value === null) this.#ok.push(id, value);
     else {
@@ -300,7 +317,7 @@ export class Session {
 
   #reject(id: number, err: unknown): void {
     if (this.#ending) return;
-    this.#outstanding--;
+    if (--this.#outstanding === 0) this.#drained?.();
     if (this.#controllers.size > 0) this.#controllers.delete(id);
     this.#failed.push(id, errorToWire(err));
     this.#flush.schedule();
@@ -316,3 +333,8 @@ export class Session {
     this.#ok.length = this.#failed.length = this.#nested.length = this.#transfer.length = 0;
   }
 }
+
+/** The requests that start work, refused once the owner is closing (see `Session.drain()`). */
+const STARTS_WORK: ReadonlySet<RequestOp> = new Set<RequestOp>(["send", "transaction", "isolate", "subscribe"]);
+
+const notRun = (what: string) => new ClosedError(`${what} not run: the owner is closing`);

@@ -86,7 +86,7 @@ describe("worker clients passed on (owner → worker → worker)", () => {
     const blocked = async () => Number(/blocked_clients:(\d+)/.exec(String(await client.send(["INFO", "clients"])))?.[1]);
     const pending = last.blpop("chain:never", 0);
     await until(async () => (await blocked()) === 1, "the pop to block in the server");
-    await second.close();
+    await second.close({ timeout: 100 }); // BLPOP 0 would never finish
     await assert.rejects(pending, (err: Error) => err instanceof ConnectionError && !(err instanceof ClosedError) && /it may have run/.test(err.message));
     assert.equal(last.state, "closed");
     // The middle worker aborted its forwarded BLPOP, so the first owner stopped it too.

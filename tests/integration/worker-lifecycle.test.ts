@@ -55,13 +55,34 @@ describe("worker client lifecycle", () => {
     }
   }, 60_000);
 
+  test("closing the owner lets a worker's commands in flight finish and refuses new ones with ClosedError (not run)", async () => {
+    const worker = await spawnWorker("agent.ts");
+    const owner = exposeClient(pool, worker.endpoint);
+    try {
+      await worker.call("start", ["pop", ["BLPOP", "lifecycle:drain", "5"]]);
+      await until(() => pool.stats().inUse === 1, "the pop to take a connection");
+      const closing = owner.close();
+      await worker.call("start", ["late", ["INCR", "lifecycle:late"]]);
+      const { error } = (await worker.call("outcome", ["late"])) as { error: ErrorReport };
+      assert.ok(error.is.ClosedError, `got ${error.name}: ${error.message}`);
+      assert.match(error.message, /^INCR not run: the owner is closing/);
+      assert.equal(await client.get("lifecycle:late"), null);
+      await client.rpush("lifecycle:drain", "job");
+      await closing;
+      assert.deepEqual(await worker.call("outcome", ["pop"]), { value: ["lifecycle:drain", "job"] });
+      assert.equal(await worker.call("state"), "closed");
+    } finally {
+      await worker.terminate();
+    }
+  }, 60_000);
+
   test("closing the owner rejects a worker's call it had taken with ConnectionError (it may have run: ClosedError says never sent) and frees what it held", async () => {
     const worker = await spawnWorker("agent.ts");
     const owner = exposeClient(pool, worker.endpoint);
     try {
       await worker.call("start", ["pop", ["BLPOP", "lifecycle:never", "0"]]);
       await until(() => pool.stats().inUse === 1, "the pop to take a connection");
-      await owner.close();
+      await owner.close({ timeout: 100 }); // BLPOP 0 would never finish
       const { error } = (await worker.call("outcome", ["pop"])) as { error: ErrorReport };
       assert.ok(error.is.ConnectionError && !error.is.ClosedError, `got ${error.name}: ${error.message}`);
       assert.match(error.message, /^BLPOP did not complete: .*it may have run/);
