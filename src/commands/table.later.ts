@@ -15,7 +15,7 @@ export const LATER_ROWS: readonly (readonly [since: string, row: CommandRow])[] 
   ["7.2.0", ["CLIENT|NO-TOUCH", 3, "loading noscript stale", "connection", []]],
   ["7.2.0", ["CLIENT|SETINFO", 4, "loading noscript stale", "connection", []]],
   ["7.2.0", ["CLUSTER|MYSHARDID", 2, "stale", "cluster", []]],
-  ["8.4.0", ["DELEX", 4, "fast write", "string", [[1, "range", 0, 1, 0]]]],
+  ["8.4.0", ["DELEX", -2, "fast movablekeys write", "string", [[1, "range", 0, 1, 0]]]],
   ["8.4.0", ["DIGEST", 2, "fast readonly", "string", [[1, "range", 0, 1, 0]]]],
   ["7.4.0", ["HEXPIRE", -6, "denyoom fast write", "hash", [[1, "range", 0, 1, 0]]]],
   ["7.4.0", ["HEXPIREAT", -6, "denyoom fast write", "hash", [[1, "range", 0, 1, 0]]]],

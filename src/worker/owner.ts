@@ -141,6 +141,8 @@ class Owner implements OwnerHandle {
   /** When the heartbeat timer is due (`Date.now()` ms). */
   #beatDue = 0;
   #closing: Promise<void> | undefined;
+  /** Closed past its drain: no more heartbeats. */
+  #stopped = false;
 
   constructor(shareable: Shareable, heartbeat: Heartbeat) {
     // The object is the surface whatever its mode's type; the mode is read from its options.
@@ -223,13 +225,15 @@ class Owner implements OwnerHandle {
 
   close(options: { timeout?: number } = {}): Promise<void> {
     this.#closing ??= (async () => {
-      clearTimeout(this.#timer);
       for (const served of this.#served) this.#unserve(served);
       const sessions = [...this.#sessions.keys()];
+      // The heartbeat goes on while commands drain: a worker that hears nothing takes the owner for gone.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeout ?? 5_000)));
       await Promise.race([Promise.all(sessions.map((session) => session.drain())), late]);
       clearTimeout(timer);
+      this.#stopped = true;
+      clearTimeout(this.#timer);
       await Promise.all(sessions.map((session) => session.end("the owner closed")));
     })();
     return this.#closing;
@@ -255,7 +259,7 @@ class Owner implements OwnerHandle {
 
   /** Runs only while some session holds something, so an idle owner keeps no timer (and can exit). */
   #startHeartbeat(): void {
-    if (this.#timer !== undefined || this.#closing) return;
+    if (this.#timer !== undefined || this.#stopped) return;
     this.#beatDue = Date.now() + this.#heartbeat.heartbeatInterval;
     this.#timer = setTimeout(() => this.#beat(), this.#heartbeat.heartbeatInterval);
   }

@@ -76,6 +76,25 @@ describe("worker client lifecycle", () => {
     }
   }, 60_000);
 
+  test("a worker keeps hearing from a closing owner: a drain longer than heartbeatTimeout still delivers", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const owner = exposeClient(client, port1 as unknown as Endpoint, { heartbeatInterval: 100, heartbeatTimeout: 500 });
+    const worker = wrapClient(port2 as unknown as Endpoint);
+    try {
+      await worker.get("lifecycle:warm");
+      const pop = worker.blpop("lifecycle:slow-drain", 0);
+      await sleep(50);
+      const closing = owner.close({ timeout: 3_000 });
+      await sleep(1_200);
+      await client.rpush("lifecycle:slow-drain", "job");
+      assert.deepEqual(await pop, ["lifecycle:slow-drain", "job"]);
+      await closing;
+    } finally {
+      await worker.close();
+      port1.close();
+    }
+  }, 30_000);
+
   test("closing the owner rejects a worker's call it had taken with ConnectionError (it may have run: ClosedError says never sent) and frees what it held", async () => {
     const worker = await spawnWorker("agent.ts");
     const owner = exposeClient(pool, worker.endpoint);

@@ -45,6 +45,7 @@ describe("command table: commands of servers newer than the table's", () => {
       [["XDELEX", "s", "KEEPREF", "IDS", 1, "0-1"], ["s"]],
       [["XACKDEL", "s", "g", "ACKED", "IDS", 1, "0-1"], ["s"]],
       [["DELEX", "k", "IFEQ", "v"], ["k"]],
+      [["DELEX", "k"], ["k"]],
       [["MSETEX", 2, "a", "1", "b", "2", "NX", "EX", 10], ["a", "b"]],
     ];
     for (const [args, keys] of cases) {
