@@ -24,6 +24,7 @@ import { LivenessWatch } from "./liveness.ts";
 import { describeAddress, type ResolvedConnectionOptions } from "./options.ts";
 import { Queue } from "./queue.ts";
 import { closeSocket, failUnwritten, failWritten } from "./teardown.ts";
+import { waitAtMost } from "../wait.ts";
 
 export type { ConnectionHooks, WireCommand };
 
@@ -200,10 +201,7 @@ export class Connection {
       this.state = "closing";
       if (this.#inFlight.length > 0) {
         const drained = new Promise<void>((resolve) => (this.#drained = resolve));
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-        await Promise.race([drained, late, this.closed]);
-        clearTimeout(timer);
+        await waitAtMost(Promise.race([drained, this.closed]), timeoutMs);
       }
       if ((this.state as ConnectionState) !== "closed") { // the await above may have closed it
         this.#closeError = new ClosedError(`connection to ${this.address} closed`);

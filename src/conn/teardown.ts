@@ -7,6 +7,7 @@
  */
 import { ClosedError, ConnectionError, ProtocolError } from "../errors.ts";
 import type { Socket } from "../transport/types.ts";
+import { waitAtMost } from "../wait.ts";
 import type { WireCommand } from "./connection-hooks.ts";
 
 /** How long a graceful close waits for the server to close its side before the socket is destroyed. */
@@ -24,10 +25,7 @@ const SOCKET_CLOSE_GRACE_MS = 1_000;
  */
 export async function closeSocket(socket: Socket | undefined): Promise<void> {
   if (!socket) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, SOCKET_CLOSE_GRACE_MS)));
-  await Promise.race([socket.close().catch(() => {}), grace]);
-  clearTimeout(timer);
+  await waitAtMost(socket.close(), SOCKET_CLOSE_GRACE_MS);
   socket.destroy();
 }
 

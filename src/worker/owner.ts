@@ -11,6 +11,7 @@ import { ClientCache } from "../cache/cache.ts";
 import { RedisClient, writeRun } from "../mux/client.ts";
 import type { RunWriter } from "./raw.ts";
 import type { Pool } from "../pool/pool.ts";
+import { waitAtMost } from "../wait.ts";
 import { WorkerClient } from "./client.ts";
 import { comlinkEndpoint, toPort, type Endpoint } from "./endpoint.ts";
 import type { OwnerApi, SessionInfo } from "./protocol.ts";
@@ -228,10 +229,7 @@ class Owner implements OwnerHandle {
       for (const served of this.#served) this.#unserve(served);
       const sessions = [...this.#sessions.keys()];
       // The heartbeat goes on while commands drain: a worker that hears nothing takes the owner for gone.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeout ?? 5_000)));
-      await Promise.race([Promise.all(sessions.map((session) => session.drain())), late]);
-      clearTimeout(timer);
+      await waitAtMost(Promise.all(sessions.map((session) => session.drain())), options.timeout ?? 5_000);
       this.#stopped = true;
       clearTimeout(this.#timer);
       await Promise.all(sessions.map((session) => session.end("the owner closed")));

@@ -21,6 +21,7 @@ import type { CommandOptions } from "../conn/command.ts";
 import type { HookSet } from "../conn/hook-set.ts";
 import { reportTo } from "../conn/hooks.ts";
 import { ClosedError, ConnectionError, RedisError } from "../errors.ts";
+import { waitAtMost } from "../wait.ts";
 import { validateCommand } from "../resp/validate.ts";
 import type { Arg, RespValue } from "../resp/types.ts";
 import { callTimeout, notAborted, WORKER_GRACE_MS, wireOptions } from "./call-options.ts";
@@ -226,11 +227,7 @@ export class RemoteSession {
   async close(timeout: number): Promise<void> {
     if (this.#state === "closing" || this.#state === "closed") return;
     this.#state = "closing";
-    if (this.#calls.size > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([this.#calls.settled(), new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
-      clearTimeout(timer);
-    }
+    if (this.#calls.size > 0) await waitAtMost(this.#calls.settled(), timeout);
     this.#sendBatch();
     this.#port?.post({ kind: "bye" } satisfies WorkerMessage);
     this.#end(undefined, "the client is closed");
