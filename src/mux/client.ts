@@ -1,7 +1,8 @@
 /**
  * The multiplexer: every caller shares one connection, and commands issued in the same tick leave
- * together (auto-pipelining; see conn/connection.ts). What would stall or corrupt a shared connection goes elsewhere:
- * blocking commands and `isolated()` to dedicated connections, pub/sub to a subscriber connection.
+ * together (auto-pipelining; see conn/connection.ts). What would stall or corrupt a shared
+ * connection goes elsewhere: blocking commands and `isolated()` to dedicated connections, pub/sub
+ * to a subscriber connection.
  * @module
  */
 import type { Cache } from "../cache/cache.ts";

@@ -193,8 +193,7 @@ export class Session {
 
   /** The forwarder gathered `count` replies to encoded commands. */
   #replied(count: number): void {
-    this.#outstanding -= count;
-    if (this.#outstanding === 0) this.#drained?.();
+    this.#answered(count);
     this.#flush.schedule();
   }
 
@@ -305,7 +304,7 @@ export class Session {
 
   #resolve(id: number, value: RespValue): void {
     if (this.#ending) return;
-    if (--this.#outstanding === 0) this.#drained?.();
+    this.#answered(1);
     if (this.#controllers.size > 0) this.#controllers.delete(id);
     if (typeof value !== "object" || value === null) this.#ok.push(id, value);
     else {
@@ -317,10 +316,16 @@ export class Session {
 
   #reject(id: number, err: unknown): void {
     if (this.#ending) return;
-    if (--this.#outstanding === 0) this.#drained?.();
+    this.#answered(1);
     if (this.#controllers.size > 0) this.#controllers.delete(id);
     this.#failed.push(id, errorToWire(err));
     this.#flush.schedule();
+  }
+
+  /** `count` requests were answered: a drain waiting for the last of them ends. */
+  #answered(count: number): void {
+    this.#outstanding -= count;
+    if (this.#outstanding === 0) this.#drained?.();
   }
 
   #sendReplies(): void {
