@@ -157,7 +157,9 @@ describe("createCluster: resharding and failover under traffic", () => {
     assert.deepEqual([...onFirst, ...moving].filter((k) => !seen.has(k)), []);
     // Finish the migration: the other tests take a cluster with every slot settled.
     await cluster.cli(last, "MIGRATE", "127.0.0.1", String(first), "", "0", "5000", "KEYS", ...moving.slice(20));
-    for (const port of [first, last]) await cluster.cli(port, "CLUSTER", "SETSLOT", slot, "NODE", id(first));
+    // As redis-cli does: the new owner first, then the old one, then every other master.
+    const others = info.filter((n) => n.role === "master" && n.port !== first && n.port !== last).map((n) => n.port);
+    for (const port of [first, last, ...others]) await cluster.cli(port, "CLUSTER", "SETSLOT", slot, "NODE", id(first));
     await cluster.waitHealthy(30_000);
   }, 120_000);
 
